@@ -1,0 +1,190 @@
+"""Entry files (``fixtures/entries/<tool>/<CODE>.md``) to database rows, and back to data.
+
+The file format is described in ``fixtures/entries/README.md``: TOML front matter between
+``+++`` lines, then one level-2 Markdown heading per section.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from kb.models import Category, Cause, Entry, Signature, Tool
+
+SECTION_FIELDS = {
+    "what this error means": "meaning",
+    "how to fix it": "fix",
+    "why it happens": "causes",
+    "how to verify": "verify",
+    "manual triage": "triage",
+    "examples": "examples",
+    "background": "background",
+    "prevention": "prevention",
+}
+FENCE = re.compile(r"^\s*(```|~~~)")
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class EntryFileError(ValueError):
+    """An entry file that cannot be read; the message names the file and the problem."""
+
+
+@dataclass
+class EntryFile:
+    path: Path
+    front: dict
+    sections: dict[str, str] = field(default_factory=dict)
+    causes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.front["code"]
+
+
+def parse_entry_file(path: Path) -> EntryFile:
+    text = path.read_text(encoding="utf-8")
+    parts = text.split("+++", 2)
+    if len(parts) != 3 or parts[0].strip():
+        raise EntryFileError(f"{path}: the file must start with TOML front matter between +++ lines")
+    try:
+        front = tomllib.loads(parts[1])
+    except tomllib.TOMLDecodeError as error:
+        raise EntryFileError(f"{path}: front matter is not valid TOML: {error}") from None
+    for key in ("code", "title", "summary", "category"):
+        if not front.get(key):
+            raise EntryFileError(f"{path}: front matter needs {key!r}")
+    if not CODE_PATTERN.match(front["code"]):
+        raise EntryFileError(f"{path}: code {front['code']!r} is not UPPER_SNAKE_CASE")
+    entry_file = EntryFile(path=path, front=front)
+    for heading, body in split_sections(parts[2], level=2, source=path):
+        name = SECTION_FIELDS.get(heading.lower())
+        if name is None:
+            raise EntryFileError(f"{path}: unknown section {heading!r}")
+        if name == "causes":
+            entry_file.causes = split_sections(body, level=3, source=path)
+        else:
+            entry_file.sections[name] = body
+    return entry_file
+
+
+def split_sections(markdown: str, level: int, source: Path) -> list[tuple[str, str]]:
+    """Split Markdown at headings of exactly ``level``, ignoring lines inside code fences."""
+    marker = "#" * level + " "
+    sections: list[tuple[str, list[str]]] = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and line.startswith(marker):
+            sections.append((line[len(marker):].strip(), []))
+        elif sections:
+            sections[-1][1].append(line)
+        elif line.strip():
+            raise EntryFileError(f"{source}: text before the first {marker.strip()} heading: {line[:60]!r}")
+    return [(heading, "\n".join(lines).strip()) for heading, lines in sections]
+
+
+def read_categories(path: Path) -> list[dict]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))["category"]
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.created} entries created, {self.updated} updated"
+
+
+@transaction.atomic
+def load_catalogue(directory: Path) -> LoadReport:
+    """Create or update every category and entry from ``directory``; running it twice changes nothing."""
+    for position, category in enumerate(read_categories(directory / "categories.toml")):
+        Category.objects.update_or_create(
+            slug=category["slug"],
+            defaults={"name": category["name"], "description": category.get("description", ""), "position": position},
+        )
+    files = read_entry_files(directory)
+    report = LoadReport()
+    entries = {}
+    for entry_file in files:
+        entry, created = save_entry(entry_file)
+        entries[entry_file.code] = entry
+        report.created += created
+        report.updated += not created
+    for entry_file in files:
+        report.warnings += link_entries(entries[entry_file.code], entry_file, entries)
+    return report
+
+
+def save_entry(entry_file: EntryFile) -> tuple[Entry, bool]:
+    front = entry_file.front
+    tool_slug = front.get("tool", "pip")
+    tool, _ = Tool.objects.get_or_create(slug=tool_slug, defaults={"name": tool_slug})
+    try:
+        category = Category.objects.get(slug=front["category"])
+    except Category.DoesNotExist:
+        raise EntryFileError(f"{entry_file.path}: unknown category {front['category']!r}") from None
+    values = {
+        "slug": front["code"].lower().replace("_", "-"),
+        "title": front["title"],
+        "summary": front["summary"],
+        "category": category,
+        "severity": front.get("severity", Entry.Severity.ERROR),
+        "status": front.get("status", Entry.Status.PUBLISHED),
+        "header": front.get("header", "").strip("\n"),
+        "quick_fix": front.get("quick_fix", "").strip(),
+        "pip_versions": front.get("pip_versions", ""),
+        "verified_with": ", ".join(front.get("verified_with", [])),
+        "symbols": " ".join(front.get("symbols", [])),
+        **{name: entry_file.sections.get(name, "") for name in Entry.SECTIONS},
+    }
+    entry, created = Entry.objects.update_or_create(tool=tool, code=front["code"], defaults=values)
+    replace_children(entry, entry_file)
+    return entry, created
+
+
+def replace_children(entry: Entry, entry_file: EntryFile) -> None:
+    causes = [Cause(entry=entry, position=i, title=t, body=b) for i, (t, b) in enumerate(entry_file.causes)]
+    signatures = [
+        Signature(
+            entry=entry,
+            position=i,
+            pattern=spec["pattern"],
+            is_regex=spec.get("regex", False),
+            detail=spec.get("detail", ""),
+            only_if_failed=spec.get("only_if_failed", False),
+        )
+        for i, spec in enumerate(entry_file.front.get("signatures", []))
+    ]
+    if _rows(entry.causes.all(), ("title", "body")) != _rows(causes, ("title", "body")):
+        entry.causes.all().delete()
+        Cause.objects.bulk_create(causes)
+    fields = ("pattern", "is_regex", "detail", "only_if_failed")
+    if _rows(entry.signatures.all(), fields) != _rows(signatures, fields):
+        entry.signatures.all().delete()
+        Signature.objects.bulk_create(signatures)
+
+
+def _rows(objects, fields: tuple[str, ...]) -> list[tuple]:
+    return [tuple(getattr(item, name) for name in fields) for item in objects]
+
+
+def link_entries(entry: Entry, entry_file: EntryFile, entries: dict[str, Entry]) -> list[str]:
+    """Set related and refined entries; codes without an entry yet are skipped and reported."""
+    warnings = []
+    for relation in ("related", "refines"):
+        codes = entry_file.front.get(relation, [])
+        unknown = sorted(set(codes) - entries.keys())
+        if unknown:
+            warnings.append(f"{entry_file.path.name}: {relation} names codes with no entry yet: {', '.join(unknown)}")
+        getattr(entry, relation).set([entries[code] for code in codes if code in entries])
+    return warnings
+
+
+def read_entry_files(directory: Path) -> list[EntryFile]:
+    return [parse_entry_file(path) for path in sorted(directory.glob("*/*.md"))]

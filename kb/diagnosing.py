@@ -1,0 +1,216 @@
+"""The diagnosis seen from the web app: the published signatures compiled into one matcher per
+process, and the engine's matches joined with their entries and pip source lines.
+
+Each process keeps its compiled matcher until the signature version in the shared cache
+changes; any change to a signature or an entry's status sets a new version, so every process
+rebuilds once, on its next diagnosis, and never per request otherwise.
+"""
+
+import string
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from kb import signature_version
+from kb.diagnosis import Diagnosis, Match, Matcher, Signature, read_log, redact
+from kb.models import Entry, SourceReference
+from kb.serializers import source_dict
+from kb.versions import nearest_release
+
+@dataclass
+class CompiledMatcher:
+    version: str | None = None
+    matcher: Matcher | None = None
+
+
+_compiled = CompiledMatcher()
+
+
+def current_matcher() -> Matcher:
+    version = signature_version.current()
+    if _compiled.matcher is None or _compiled.version != version:
+        _compiled.matcher = build_matcher(Entry.objects.published())
+        _compiled.version = version
+    return _compiled.matcher
+
+
+def forget_matcher() -> None:
+    _compiled.version = None
+    _compiled.matcher = None
+
+
+def build_matcher(entries) -> Matcher:
+    entries = entries.select_related("tool").prefetch_related("signatures", "refines")
+    signatures = []
+    refines = {}
+    for entry in entries:
+        refines[entry.code] = [wrapper.code for wrapper in entry.refines.all()]
+        signatures += [signature_spec(entry, signature) for signature in entry.signatures.all()]
+    return Matcher(signatures, refines)
+
+
+def signature_spec(entry: Entry, signature) -> Signature:
+    return Signature(
+        code=entry.code,
+        tool=entry.tool.slug,
+        severity=entry.severity,
+        pattern=signature.pattern,
+        is_regex=signature.is_regex,
+        detail=signature.detail,
+        only_if_failed=signature.only_if_failed,
+        key=signature.pk,
+    )
+
+
+@dataclass
+class Finding:
+    """One match with what the site knows about it."""
+
+    match: Match
+    entry: Entry
+    source: SourceReference | None
+    quick_fix: str
+    consequences: list["Finding"] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    diagnosis: Diagnosis
+    text: str
+    redacted: int
+    findings: list[Finding]
+
+    @property
+    def root_cause(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    @cached_property
+    def grouped(self) -> list[Finding]:
+        """Findings with the wrappers pip printed around a root cause nested under it."""
+        by_code = {finding.match.code: finding for finding in self.findings}
+        top = []
+        for finding in self.findings:
+            parent = by_code.get(finding.match.consequence_of or "")
+            if parent is not None and parent is not finding:
+                parent.consequences.append(finding)
+            else:
+                top.append(finding)
+        return top
+
+
+def diagnose_log(data: bytes | str) -> Report:
+    """Decode, redact and diagnose a pasted log. Raises the engine's LogError subclasses."""
+    text, redacted = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
+    diagnosis = current_matcher().diagnose(text)
+    return Report(diagnosis, text, redacted, findings_for(diagnosis))
+
+
+def findings_for(diagnosis: Diagnosis) -> list[Finding]:
+    codes = {match.code for match in diagnosis.matches}
+    entries = {
+        entry.code: entry
+        for entry in Entry.objects.published()
+        .filter(code__in=codes)
+        .select_related("tool")
+        .prefetch_related(Prefetch("sources", queryset=SourceReference.objects.order_by("symbol")))
+    }
+    return [
+        Finding(match, entries[match.code], source_for(entries[match.code], diagnosis.pip_version), fill(entries[match.code].quick_fix, match.facts))
+        for match in diagnosis.matches
+        if match.code in entries
+    ]
+
+
+def source_for(entry: Entry, pip_version: str | None) -> SourceReference | None:
+    """The entry's first symbol at the release nearest the log's pip version."""
+    references = list(entry.sources.all())
+    release = nearest_release(pip_version, sorted({reference.pip_version for reference in references}))
+    at_release = {reference.symbol: reference for reference in references if reference.pip_version == release}
+    for symbol in entry.symbol_list:
+        if symbol in at_release:
+            return at_release[symbol]
+    return next(iter(at_release.values()), None)
+
+
+def fill(template: str, facts: dict[str, str]) -> str:
+    """The entry's quick fix with the log's facts filled in; empty when a fact is missing."""
+    if not template:
+        return ""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if not names <= facts.keys():
+        return ""
+    return template.format_map({name: facts[name] for name in names})
+
+
+def report_dict(report: Report, base_url: str) -> dict:
+    diagnosis = report.diagnosis
+    return {
+        "pip_version": diagnosis.pip_version,
+        "python_version": diagnosis.python_version,
+        "redacted": report.redacted,
+        "matches": [finding_dict(finding, base_url) for finding in report.findings],
+    }
+
+
+def finding_dict(finding: Finding, base_url: str) -> dict:
+    match = finding.match
+    return {
+        "code": match.code,
+        "tool": match.tool,
+        "severity": match.severity,
+        "title": finding.entry.title,
+        "url": base_url.rstrip("/") + finding.entry.get_absolute_url(),
+        "lines": list(match.lines),
+        "excerpt": match.excerpt,
+        "facts": match.facts,
+        "source": source_dict(finding.source) if finding.source else None,
+    }
+
+
+@dataclass
+class LogLine:
+    number: int
+    text: str
+    matched: bool
+
+
+@dataclass
+class HiddenLines:
+    count: int
+
+
+# Logs up to this many lines are shown whole; longer ones only around the matched lines.
+WHOLE_LOG_LINES = 400
+CONTEXT_LINES = 12
+
+
+def log_view(report: Report) -> list[LogLine | HiddenLines]:
+    lines = report.text.split("\n")
+    matched = {
+        number for finding in report.findings for number in range(finding.match.lines[0], finding.match.lines[1] + 1)
+    }
+    if len(lines) <= WHOLE_LOG_LINES:
+        shown = set(range(1, len(lines) + 1))
+    else:
+        shown = {n for m in matched for n in range(m - CONTEXT_LINES, m + CONTEXT_LINES + 1) if 1 <= n <= len(lines)}
+    view: list[LogLine | HiddenLines] = []
+    hidden = 0
+    for number, text in enumerate(lines, start=1):
+        if number not in shown:
+            hidden += 1
+            continue
+        if hidden:
+            view.append(HiddenLines(hidden))
+            hidden = 0
+        view.append(LogLine(number, text, number in matched))
+    if hidden:
+        view.append(HiddenLines(hidden))
+    return view
+
+
+def error_lines(text: str, limit: int = 5) -> list[str]:
+    """The log's first few lines that say ERROR, for searching when nothing matched."""
+    found = [line.strip() for line in text.split("\n") if "error" in line.lower()]
+    return list(dict.fromkeys(found))[:limit]

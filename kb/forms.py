@@ -1,0 +1,42 @@
+from django import forms
+
+MAX_QUERY_LENGTH = 2000
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search the knowledge base",
+        max_length=MAX_QUERY_LENGTH,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words, or a pasted pip error line"}),
+    )
+
+
+class DiagnoseForm(forms.Form):
+    """A pasted log or an uploaded file; the file wins when both are given."""
+
+    log = forms.CharField(
+        label="Your pip log",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    upload = forms.FileField(label="or upload a .log or .txt file", required=False)
+
+    def __init__(self, *args, max_bytes: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None and upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"That file is {upload.size:,} bytes; the limit is {self.max_bytes:,} bytes. "
+                "Paste the part of the log around the first ERROR line instead.",
+                code="too_large",
+            )
+        return upload
+
+    def log_data(self) -> bytes | str:
+        upload = self.cleaned_data.get("upload")
+        return upload.read() if upload is not None else self.cleaned_data.get("log", "")

@@ -1,0 +1,66 @@
+import json
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.diagnosing import Report, diagnose_log, report_dict
+from kb.diagnosis import LogError
+
+
+class Command(BaseCommand):
+    help = "Diagnose a pip log: FILE, or - for standard input. --json prints the API's JSON."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="the log file, or - for standard input")
+        parser.add_argument("--json", action="store_true", help="print exactly what POST /api/diagnose answers")
+
+    def handle(self, *args, file: str, json: bool, **options) -> None:
+        data = read_input(file)
+        try:
+            report = diagnose_log(data)
+        except LogError as error:
+            raise CommandError(str(error)) from None
+        if json:
+            self.stdout.write(dump_json(report))
+        else:
+            self.stdout.write(describe(report))
+
+
+def read_input(file: str) -> bytes:
+    if file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(file).read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+
+
+def dump_json(report: Report) -> str:
+    return json.dumps(report_dict(report, settings.KB_SITE_URL), indent=2)
+
+
+def describe(report: Report) -> str:
+    diagnosis = report.diagnosis
+    lines = [
+        f"pip {diagnosis.pip_version or 'version not shown'}, Python {diagnosis.python_version or 'version not shown'}",
+    ]
+    if report.redacted:
+        lines.append(f"{report.redacted} secret(s) removed from the log before reading it.")
+    if not report.findings:
+        lines.append("No known pip error found in this log.")
+    elif not diagnosis.failed:
+        lines.append("This log did not fail: it shows only warnings.")
+    for number, finding in enumerate(report.findings, start=1):
+        match = finding.match
+        role = "Root cause" if number == 1 and diagnosis.failed else match.severity.capitalize()
+        first, last = match.lines
+        lines.append(f"\n{role}: {match.code} ({finding.entry.title}), lines {first}-{last}")
+        lines += [f"  {name}: {value}" for name, value in match.facts.items()]
+        if finding.quick_fix:
+            lines.append(f"  try: {finding.quick_fix}")
+        lines.append(f"  more: {settings.KB_SITE_URL.rstrip('/')}{finding.entry.get_absolute_url()}")
+        if finding.source:
+            lines.append(f"  raised in: {finding.source.url}")
+    return "\n".join(lines)

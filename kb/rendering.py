@@ -1,0 +1,81 @@
+"""The entry page's article, rendered once per version of the entry and cached.
+
+The cache key holds the entry's ``updated`` time, which changes whenever the entry or any of
+its parts changes (see ``kb.signals``), so a stale article is never served.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+from kb.markup import HIGHLIGHT_CLASS, highlight_code, render_markdown
+from kb.models import Entry, SourceReference
+from kb.versions import version_key
+
+
+@dataclass
+class TrailStep:
+    reference: SourceReference
+    moved_note: str
+
+
+@dataclass
+class SourceLocation:
+    newest: SourceReference
+    snippet_html: SafeString
+    older: list[TrailStep]
+
+
+def article_html(entry: Entry) -> SafeString:
+    key = f"entry-article:{entry.pk}:{entry.updated.isoformat()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = render_to_string("kb/entry_article.html", article_context(entry))
+        cache.set(key, cached, timeout=None)
+    return mark_safe(cached)
+
+
+def article_context(entry: Entry) -> dict:
+    sections = {name: render_markdown(getattr(entry, name), anchor_prefix=name) for name in Entry.SECTIONS}
+    causes = [(cause, render_markdown(cause.body, anchor_prefix=f"cause-{cause.position}")) for cause in entry.causes.all()]
+    return {
+        "entry": entry,
+        "header_html": highlight_code(entry.header) if entry.header else "",
+        "sections": {name: mark_safe(html) for name, html in sections.items() if html.strip()},
+        "causes": [(cause, mark_safe(html)) for cause, html in causes],
+        "sources": source_locations(entry),
+        "related": list(entry.related.published().select_related("tool")),
+    }
+
+
+def source_locations(entry: Entry) -> list[SourceLocation]:
+    by_symbol: dict[str, list[SourceReference]] = {}
+    for reference in entry.sources.all():
+        by_symbol.setdefault(reference.symbol, []).append(reference)
+    locations = []
+    for symbol in sorted(by_symbol):
+        references = sorted(by_symbol[symbol], key=lambda r: version_key(r.pip_version), reverse=True)
+        locations.append(SourceLocation(references[0], python_snippet(references[0]), move_trail(references)))
+    return locations
+
+
+def move_trail(references: list[SourceReference]) -> list[TrailStep]:
+    """The older releases, newest first, noting where the symbol moved to another file."""
+    steps = []
+    for newer, older in zip(references, references[1:]):
+        moved = older.path != newer.path
+        note = f"moved to {newer.path} in pip {newer.pip_version}" if moved else ""
+        steps.append(TrailStep(older, note))
+    return steps
+
+
+def python_snippet(reference: SourceReference) -> SafeString:
+    formatter = HtmlFormatter(
+        cssclass=HIGHLIGHT_CLASS, linenos="table", linenostart=reference.start_line, wrapcode=True
+    )
+    return mark_safe(highlight(reference.snippet, PythonLexer(), formatter))

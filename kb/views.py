@@ -1,0 +1,174 @@
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kb import search
+from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
+from kb.diagnosis import LogError, LogTooLarge
+from kb.forms import DiagnoseForm, SearchForm
+from kb.models import Category, Entry
+from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
+from kb.rendering import article_html
+from kb.serializers import entry_dict, entry_summary_dict, error_response
+
+TOO_LARGE_MESSAGE = "That log is larger than the {limit:,} bytes we accept. Paste the part around the first ERROR line."
+
+
+def published_entries():
+    return Entry.objects.published().select_related("tool", "category")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    categories = Category.objects.prefetch_related(
+        Prefetch("entries", queryset=published_entries(), to_attr="published_entries")
+    )
+    return render(request, "kb/home.html", {"categories": categories, "form": SearchForm()})
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    chosen = get_object_or_404(Category, slug=slug)
+    entries = published_entries().filter(category=chosen)
+    return render(request, "kb/category.html", {"category": chosen, "entries": entries})
+
+
+@require_GET
+def entry(request: HttpRequest, tool: str, slug: str) -> HttpResponse:
+    found = Entry.objects.published().filter(tool__slug=tool).select_related("tool", "category")
+    shown = found.filter(slug=slug).first()
+    if shown is None:
+        by_code = get_object_or_404(found, code=slug.upper().replace("-", "_"))
+        return redirect(by_code, permanent=True)
+    return render(request, "kb/entry.html", {"entry": shown, "article": article_html(shown)})
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    hits = search.search_entries(form.cleaned_data["q"]) if form.is_valid() else []
+    return render(request, "kb/search.html", {"form": form, "hits": hits, "searched": form.is_valid()})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and uptime checks: the process answers, without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@cache_control(max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    words = " ".join(part for part in request.path.replace("-", " ").split("/") if part)
+    suggestions = search.search_entries(words, limit=5) if words else []
+    return render(request, "404.html", {"suggestions": suggestions, "form": SearchForm()}, status=404)
+
+
+@require_GET
+def api_entries(request: HttpRequest) -> JsonResponse:
+    entries = published_entries().order_by("tool__slug", "code")
+    return JsonResponse({"entries": [entry_summary_dict(entry, request) for entry in entries]})
+
+
+@require_GET
+def api_entry(request: HttpRequest, tool: str, code: str) -> JsonResponse:
+    found = (
+        published_entries()
+        .prefetch_related("causes", "signatures", "sources", "related", "refines")
+        .filter(tool__slug=tool, code=code.upper())
+        .first()
+    )
+    if found is None:
+        return error_response(f"There is no published entry {code!r} for {tool!r}.", status=404)
+    return JsonResponse(entry_dict(found, request))
+
+
+def log_error_status(error: LogError) -> int:
+    return 413 if isinstance(error, LogTooLarge) else 400
+
+
+def diagnose_form(data=None, files=None) -> DiagnoseForm:
+    return DiagnoseForm(data, files, max_bytes=settings.KB_MAX_LOG_BYTES)
+
+
+def diagnose_refused(request: HttpRequest) -> HttpResponse:
+    context = {"form": diagnose_form(), "problem": RATE_LIMIT_MESSAGE}
+    return render(request, "kb/diagnose.html", context, status=429)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("diagnose", refuse=diagnose_refused)
+def diagnose_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "kb/diagnose.html", {"form": diagnose_form()})
+    try:
+        form = diagnose_form(request.POST, request.FILES)
+        valid = form.is_valid()
+    except RequestDataTooBig:
+        problem = TOO_LARGE_MESSAGE.format(limit=settings.KB_MAX_LOG_BYTES)
+        return render(request, "kb/diagnose.html", {"form": diagnose_form(), "problem": problem}, status=413)
+    if not valid:
+        status = 413 if form.has_error("upload", "too_large") else 400
+        return render(request, "kb/diagnose.html", {"form": form}, status=status)
+    try:
+        report = diagnose_log(form.log_data())
+    except LogError as error:
+        return render(request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error))
+    context = {"form": diagnose_form({"log": report.text}), "report": report, "log_lines": log_view(report)}
+    if not report.findings:
+        context["suggestions"] = suggestions_for(report.text)
+    return render(request, "kb/diagnose.html", context)
+
+
+def suggestions_for(text: str) -> list[search.SearchHit]:
+    hits: dict[int, search.SearchHit] = {}
+    for line in error_lines(text):
+        for hit in search.search_entries(line, limit=3):
+            hits.setdefault(hit.entry.pk, hit)
+    return list(hits.values())[:8]
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+@rate_limited("diagnose", refuse=lambda request: error_response(RATE_LIMIT_MESSAGE, status=429))
+def api_diagnose(request: HttpRequest) -> JsonResponse:
+    try:
+        log = api_log(request)
+    except RequestDataTooBig:
+        return error_response(TOO_LARGE_MESSAGE.format(limit=settings.KB_MAX_LOG_BYTES), status=413)
+    except ValueError as error:
+        return error_response(str(error), status=400)
+    try:
+        report = diagnose_log(log)
+    except LogError as error:
+        return error_response(str(error), status=log_error_status(error))
+    return JsonResponse(report_dict(report, request.build_absolute_uri("/")))
+
+
+def api_log(request: HttpRequest) -> bytes | str:
+    """The log from a raw text body, or from JSON ``{"log": "..."}``."""
+    if request.content_type != "application/json":
+        return request.body
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("The body is not valid JSON. Send the log as text/plain, or JSON {\"log\": \"...\"}.") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("log"), str):
+        raise ValueError('JSON bodies must look like {"log": "the whole log as one string"}.')
+    return payload["log"]

@@ -1,0 +1,87 @@
+"""End-to-end tests in Debian's Chromium, driven by Playwright (no browser is downloaded).
+
+Skipped with a notice where Chromium is not installed (``apt-get install -y chromium``).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import make_entry, make_signature
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+HASH_LOG = """\
+Collecting sympy==1.12 (from -r requirements.txt (line 3))
+ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
+    sympy==1.12 from https://www.piwheels.org/simple/sympy/sympy-1.12-py3-none-any.whl:
+        Expected sha256 1620aeb2b1e9a6b8a8ec0fd8bbd3cbdc1d0f1e2a84d1e5d2c3b4a59687766554
+             Got        924b2a1e6f3c9d8e7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa
+"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install -y chromium"),
+]
+# Playwright's sync API runs an event loop in this thread; the tests' ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def hash_entry(transactional_db):
+    entry = make_entry("HASH_MISMATCH", title="Downloaded file does not match the pinned hash")
+    make_signature(entry, "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE")
+    return entry
+
+
+def test_pasting_a_log_shows_the_root_cause_card_and_the_highlighted_line(page, live_server, hash_entry):
+    page.goto(f"{live_server.url}/diagnose/")
+    page.fill("#id_log", HASH_LOG)
+    page.click("button[type=submit]")
+    card = page.locator("#match-1")
+    assert "HASH_MISMATCH" in card.inner_text()
+    assert "Root cause:" in page.locator(".summary-line").inner_text()
+    highlighted = page.locator(".log-line.matched").first
+    assert highlighted.get_attribute("id") == "L2"
+    card.locator("a[href='#L2']").click()
+    assert page.evaluate("location.hash") == "#L2"
+
+
+def test_uploading_a_log_file_gives_the_same_diagnosis(page, live_server, hash_entry, tmp_path):
+    log_file = tmp_path / "ci-job.log"
+    log_file.write_text(HASH_LOG)
+    page.goto(f"{live_server.url}/diagnose/")
+    page.set_input_files("#id_upload", str(log_file))
+    page.click("button[type=submit]")
+    assert "HASH_MISMATCH" in page.locator("#match-1").inner_text()
+
+
+def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page, live_server, hash_entry):
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"

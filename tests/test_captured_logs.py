@@ -1,0 +1,126 @@
+"""Every captured pip log (tests/logs/<CODE>/*.log, made by tests/logs/capture.py) is diagnosed
+with its entry, clean and with the noise real logs carry; successful runs diagnose as no error.
+
+The matcher here is built from the entry files themselves, as the app builds it from the rows
+they load into, so a signature that stops recognising its own examples fails here.
+"""
+
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from kb.catalogue import read_entry_files
+from kb.diagnosis import Matcher, Signature, read_log, redact
+
+LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
+ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
+
+
+@cache
+def catalogue() -> tuple[Matcher, dict[str, set[str]]]:
+    signatures, refines = [], {}
+    for entry_file in read_entry_files(ENTRIES):
+        front = entry_file.front
+        if front.get("status", "published") != "published":
+            continue
+        refines[entry_file.code] = set(front.get("refines", []))
+        signatures += [
+            Signature(
+                code=entry_file.code,
+                tool=front.get("tool", "pip"),
+                severity=front.get("severity", "error"),
+                pattern=spec["pattern"],
+                is_regex=spec.get("regex", False),
+                detail=spec.get("detail", ""),
+                only_if_failed=spec.get("only_if_failed", False),
+            )
+            for spec in front.get("signatures", [])
+        ]
+    return Matcher(signatures, refines), refines
+
+
+def wrappers_of(code: str, refines: dict[str, set[str]]) -> set[str]:
+    """Every entry ``code`` is a more specific cause of, directly or through others."""
+    found, todo = set(), [code]
+    while todo:
+        for wrapper in refines.get(todo.pop(), ()):
+            if wrapper not in found:
+                found.add(wrapper)
+                todo.append(wrapper)
+    return found
+
+
+def diagnose(text: str):
+    matcher, _ = catalogue()
+    cleaned, _ = redact(read_log(text.encode(), 10 * 1024 * 1024))
+    return matcher.diagnose(cleaned)
+
+
+def hard_wrap(width: int) -> Callable[[str], str]:
+    def wrap(text: str) -> str:
+        lines = []
+        for line in text.split("\n"):
+            lines += [line[i : i + width] for i in range(0, len(line), width)] or [""]
+        return "\n".join(lines)
+
+    return wrap
+
+
+def ansi_colours(text: str) -> str:
+    return re.sub(r"(?m)^(ERROR|WARNING|error|DEPRECATION)(.*)$", "\x1b[31m\\1\\2\x1b[0m", text)
+
+
+def github_actions(text: str) -> str:
+    return "\n".join(f"2024-05-01T10:11:{i % 60:02d}.1234567Z {line}" for i, line in enumerate(text.split("\n")))
+
+
+def docker_buildkit(text: str) -> str:
+    return "\n".join(f"#12 {4 + i / 10:.1f} {line}" for i, line in enumerate(text.split("\n")))
+
+
+def windows_crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+NOISE = {
+    "clean": lambda text: text,
+    "wrapped-80": hard_wrap(80),
+    "wrapped-120": hard_wrap(120),
+    "ansi": ansi_colours,
+    "github-actions": github_actions,
+    "buildkit": docker_buildkit,
+    "crlf": windows_crlf,
+}
+
+
+def captured_logs() -> list[Path]:
+    entry_codes = {path.stem for path in ENTRIES.glob("*/*.md")}
+    return sorted(path for path in LOGS.glob("*/*.log") if path.parent.name in entry_codes)
+
+
+@pytest.mark.parametrize("noise", NOISE)
+@pytest.mark.parametrize("log", captured_logs(), ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_a_captured_log_is_diagnosed_with_its_entry(log: Path, noise: str):
+    code = log.parent.name
+    _, refines = catalogue()
+    diagnosis = diagnose(NOISE[noise](log.read_text(encoding="utf-8")))
+    codes = [match.code for match in diagnosis.matches]
+    assert code in codes, f"{code} not found; got {codes}"
+    root = codes[0]
+    assert root == code or code in wrappers_of(root, refines), f"root cause {root}, expected {code} or a cause of it"
+
+
+@pytest.mark.parametrize("log", sorted(LOGS.glob("success/*.log")), ids=lambda path: path.name)
+def test_a_successful_run_has_no_error(log: Path):
+    diagnosis = diagnose(log.read_text(encoding="utf-8"))
+    errors = [match.code for match in diagnosis.matches if match.severity == "error"]
+    assert errors == []
+    assert not diagnosis.failed
+
+
+def test_there_are_captured_logs_to_check():
+    assert len(captured_logs()) >= 3

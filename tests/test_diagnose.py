@@ -1,0 +1,228 @@
+"""The diagnosis as people reach it: the page, the JSON API and the command line."""
+
+import io
+import json
+import sys
+import tempfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client, TestCase, override_settings
+
+from tests.helpers import make_entry, make_reference, make_signature
+
+HASH_LOG = """\
+Collecting sympy==1.12 (from -r requirements.txt (line 3))
+  Downloading https://www.piwheels.org/simple/sympy/sympy-1.12-py3-none-any.whl (5.7 MB)
+ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
+    sympy==1.12 from https://www.piwheels.org/simple/sympy/sympy-1.12-py3-none-any.whl (from -r requirements.txt (line 3)):
+        Expected sha256 1620aeb2b1e9a6b8a8ec0fd8bbd3cbdc1d0f1e2a84d1e5d2c3b4a59687766554
+             Got        924b2a1e6f3c9d8e7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa
+"""
+SECRET_LOG = HASH_LOG.replace(
+    "Collecting sympy", "Looking in indexes: https://alice:s3cretPassw0rd@pypi.example.com/simple\nCollecting sympy"
+)
+
+
+class DiagnosisFixture(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.entry = make_entry("HASH_MISMATCH", quick_fix="pip download {package}=={version} --no-deps -d ./check")
+        make_signature(cls.entry, "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE")
+        make_signature(
+            cls.entry,
+            r"Expected sha256 (?P<expected_hash>[0-9a-f]{64})",
+            is_regex=True,
+        )
+        make_reference(cls.entry, "24.0", "HashMismatch", 290, 330)
+        make_reference(cls.entry, "26.2.1", "HashMismatch", 612, 650)
+        cls.entry.symbols = "HashMismatch"
+        cls.entry.save()
+
+
+class DiagnosePageTests(DiagnosisFixture):
+    def test_the_empty_page_offers_a_text_area_and_an_upload(self):
+        response = self.client.get("/diagnose/")
+        self.assertContains(response, '<textarea name="log"')
+        self.assertContains(response, 'type="file" name="upload"')
+        self.assertContains(response, 'enctype="multipart/form-data"')
+
+    def test_a_pasted_log_shows_the_root_cause_card_and_the_highlighted_line(self):
+        response = self.client.post("/diagnose/", {"log": HASH_LOG})
+        self.assertContains(response, "<strong>Root cause:</strong>")
+        self.assertContains(response, 'id="match-1"')
+        self.assertContains(response, '<div id="L3" class="log-line matched">')
+        self.assertContains(response, '<div id="L1" class="log-line">')
+        self.assertContains(response, 'href="/pip/hash-mismatch/#fix"')
+
+    def test_an_uploaded_file_is_diagnosed_like_a_paste(self):
+        upload = SimpleUploadedFile("build.log", HASH_LOG.encode(), content_type="text/plain")
+        response = self.client.post("/diagnose/", {"upload": upload})
+        self.assertContains(response, "<strong>Root cause:</strong>")
+
+    def test_nothing_matched_is_said_plainly_and_the_text_is_kept(self):
+        log = "ERROR: something nobody has ever seen\nmore output\n"
+        response = self.client.post("/diagnose/", {"log": log})
+        self.assertContains(response, "No known pip error found in this log.")
+        self.assertContains(response, "ERROR: something nobody has ever seen</textarea>")
+
+    def test_an_empty_paste_gets_a_clear_message(self):
+        response = self.client.post("/diagnose/", {"log": "   \n"})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, 'role="alert"', status_code=400)
+
+    @override_settings(KB_MAX_LOG_BYTES=1000)
+    def test_a_log_over_the_limit_gets_a_clear_message(self):
+        response = self.client.post("/diagnose/", {"log": "x" * 5000})
+        self.assertEqual(response.status_code, 413)
+
+    @override_settings(KB_MAX_LOG_BYTES=1000)
+    def test_an_upload_over_the_limit_gets_a_clear_message(self):
+        upload = SimpleUploadedFile("big.log", b"x" * 5000)
+        response = self.client.post("/diagnose/", {"upload": upload})
+        self.assertEqual(response.status_code, 413)
+        self.assertContains(response, "the limit is 1,000 bytes", status_code=413)
+
+    def test_a_secret_in_the_log_never_reaches_the_page(self):
+        response = self.client.post("/diagnose/", {"log": SECRET_LOG})
+        self.assertNotContains(response, "s3cretPassw0rd")
+        self.assertContains(response, "1 secret removed")
+
+    def test_the_pasted_log_is_escaped(self):
+        response = self.client.post("/diagnose/", {"log": HASH_LOG + "<script>alert(1)</script>\n"})
+        self.assertNotContains(response, "<script>alert(1)</script>")
+        self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+
+    def test_the_page_needs_the_csrf_token(self):
+        response = Client(enforce_csrf_checks=True).post("/diagnose/", {"log": HASH_LOG})
+        self.assertEqual(response.status_code, 403)
+
+
+class DiagnoseApiTests(DiagnosisFixture):
+    def post(self, body, content_type="text/plain", **extra):
+        return self.client.post("/api/diagnose", body, content_type=content_type, **extra)
+
+    def test_a_raw_text_body_gets_the_contract_shape(self):
+        data = self.post(HASH_LOG).json()
+        self.assertEqual(set(data), {"pip_version", "python_version", "redacted", "matches"})
+        match = data["matches"][0]
+        self.assertEqual(
+            set(match), {"code", "tool", "severity", "title", "url", "lines", "excerpt", "facts", "source"}
+        )
+        self.assertEqual((match["code"], match["tool"], match["severity"]), ("HASH_MISMATCH", "pip", "error"))
+        self.assertEqual(match["url"], "http://testserver/pip/hash-mismatch/")
+        self.assertEqual(match["lines"][0], 3)
+        self.assertEqual(match["facts"]["expected_hash"][:4], "1620")
+
+    def test_a_json_body_is_read_from_its_log_key(self):
+        data = self.post(json.dumps({"log": HASH_LOG}), content_type="application/json").json()
+        self.assertEqual(data["matches"][0]["code"], "HASH_MISMATCH")
+
+    def test_the_source_is_the_release_nearest_the_logs_pip(self):
+        log = "pip 24.0 from /usr/lib/python3/dist-packages/pip (python 3.12)\n" + HASH_LOG
+        data = self.post(log).json()
+        self.assertEqual(data["pip_version"], "24.0")
+        self.assertEqual(data["python_version"], "3.12")
+        source = data["matches"][0]["source"]
+        self.assertEqual(source["version"], "24.0")
+        self.assertEqual(source["url"], "https://github.com/pypa/pip/blob/24.0/src/pip/_internal/exceptions.py#L290-L330")
+
+    def test_without_a_pip_version_the_newest_synced_release_is_linked(self):
+        data = self.post(HASH_LOG).json()
+        self.assertIsNone(data["pip_version"])
+        self.assertEqual(data["matches"][0]["source"]["version"], "26.2.1")
+
+    def test_secrets_are_counted_and_gone(self):
+        response = self.post(SECRET_LOG)
+        self.assertNotIn(b"s3cretPassw0rd", response.content)
+        self.assertEqual(response.json()["redacted"], 1)
+
+    def test_bad_input_is_a_4xx_with_a_sentence(self):
+        cases = [
+            ("", "text/plain", 400),
+            ("{not json", "application/json", 400),
+            (json.dumps({"text": "x"}), "application/json", 400),
+            (json.dumps({"log": 5}), "application/json", 400),
+            (b"\x00\x01\x02\x03" * 1000, "application/octet-stream", 400),
+        ]
+        for body, content_type, status in cases:
+            with self.subTest(body=body[:20]):
+                response = self.post(body, content_type=content_type)
+                self.assertEqual(response.status_code, status)
+                self.assertGreater(len(response.json()["error"]), 20)
+
+    def test_invalid_utf8_is_decoded_with_replacement_not_refused(self):
+        body = HASH_LOG.encode() + b"\xff\xfe broken bytes \xc3\x28\n"
+        response = self.post(body)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["matches"][0]["code"], "HASH_MISMATCH")
+
+    @override_settings(KB_MAX_LOG_BYTES=1000)
+    def test_a_body_over_the_limit_is_413(self):
+        response = self.post("x" * 5000)
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("error", response.json())
+
+    @override_settings(KB_RATE_LIMIT=2)
+    def test_too_many_requests_from_one_client_are_429(self):
+        statuses = [self.post(HASH_LOG).status_code for _ in range(3)]
+        self.assertEqual(statuses, [200, 200, 429])
+        self.assertIn("Too many", self.post(HASH_LOG).json()["error"])
+        other_client = self.post(HASH_LOG, REMOTE_ADDR="10.9.9.9")
+        self.assertEqual(other_client.status_code, 200)
+
+    @override_settings(KB_RATE_LIMIT=1)
+    def test_the_page_is_rate_limited_too(self):
+        self.client.post("/diagnose/", {"log": HASH_LOG})
+        response = self.client.post("/diagnose/", {"log": HASH_LOG})
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "Too many diagnoses", status_code=429)
+
+    def test_only_post_is_allowed(self):
+        self.assertEqual(self.client.get("/api/diagnose").status_code, 405)
+
+    def test_a_signature_change_is_used_by_the_next_diagnosis(self):
+        self.assertEqual(self.post("ERROR: brand new failure text\n").json()["matches"], [])
+        make_signature(self.entry, "brand new failure text")
+        self.assertEqual(self.post("ERROR: brand new failure text\n").json()["matches"][0]["code"], "HASH_MISMATCH")
+
+    def test_a_draft_entrys_signatures_are_not_used(self):
+        draft = make_entry("DRAFT_ONLY", status="draft")
+        make_signature(draft, "only the draft knows this")
+        self.assertEqual(self.post("only the draft knows this\n").json()["matches"], [])
+
+
+class DiagnoseCommandTests(DiagnosisFixture):
+    def run_command(self, *args, stdin: bytes = b"") -> str:
+        out = io.StringIO()
+        saved = sys.stdin
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+        try:
+            call_command("diagnose", *args, stdout=out)
+        finally:
+            sys.stdin = saved
+        return out.getvalue()
+
+    def test_json_output_is_exactly_the_apis(self):
+        api = self.client.post("/api/diagnose", HASH_LOG, content_type="text/plain").json()
+        cli = json.loads(self.run_command("-", "--json", stdin=HASH_LOG.encode()))
+        self.assertEqual(cli["matches"][0]["url"], "http://127.0.0.1:8000/pip/hash-mismatch/")
+        for data in (api, cli):
+            for match in data["matches"]:
+                match.pop("url")
+        self.assertEqual(api, cli)
+
+    def test_the_summary_for_a_person_names_the_root_cause_and_the_fix(self):
+        text = self.run_command("-", stdin=HASH_LOG.encode())
+        self.assertIn("Root cause: HASH_MISMATCH", text)
+        self.assertIn("lines 3-", text)
+
+    def test_a_file_argument_is_read(self):
+        with tempfile.NamedTemporaryFile("wb", suffix=".log") as handle:
+            handle.write(HASH_LOG.encode())
+            handle.flush()
+            self.assertIn("HASH_MISMATCH", self.run_command(handle.name))
+
+    def test_a_missing_file_is_a_clear_error(self):
+        with self.assertRaisesMessage(CommandError, "Cannot read /no/such/file.log"):
+            self.run_command("/no/such/file.log")

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.test import SimpleTestCase
+
+from kb.catalogue import read_entry_files
+from kb.markup import render_markdown
+
+
+class SanitizingTests(SimpleTestCase):
+    def test_a_script_tag_in_an_entry_never_reaches_the_page(self):
+        html = render_markdown("Before\n\n<script>alert('x')</script>\n\nAfter")
+        self.assertNotIn("<script", html)
+        self.assertIn("After", html)
+
+    def test_event_handler_attributes_are_removed(self):
+        html = render_markdown('<img src="x" onerror="alert(1)"> <a href="#" onclick="steal()">x</a>')
+        self.assertNotIn("onerror", html)
+        self.assertNotIn("onclick", html)
+
+    def test_javascript_links_lose_their_target(self):
+        html = render_markdown("[click me](javascript:alert(1)) and <a href='JaVaScRiPt:alert(2)'>two</a>")
+        self.assertNotIn("javascript:", html.lower())
+        self.assertIn("click me", html)
+
+    def test_ordinary_links_are_kept_and_marked_nofollow(self):
+        html = render_markdown("[pip docs](https://pip.pypa.io/en/stable/)")
+        self.assertIn('href="https://pip.pypa.io/en/stable/"', html)
+        self.assertIn("nofollow", html)
+
+    def test_code_inside_a_fence_is_shown_as_text_not_markup(self):
+        html = render_markdown("```text\n<script>alert(1)</script>\n```")
+        self.assertNotIn("<script>", html)
+        self.assertIn("&lt;script&gt;", html)
+
+
+class HighlightingTests(SimpleTestCase):
+    def test_shell_commands_are_highlighted_with_a_prompt(self):
+        html = render_markdown("```console\n$ pip hash ./sympy-1.12.tar.gz\n```")
+        self.assertIn('class="highlight"', html)
+        self.assertIn('<span class="gp">$ </span>', html)
+
+    def test_pip_output_marks_error_lines(self):
+        html = render_markdown("```text\nCollecting x\nERROR: THESE PACKAGES DO NOT MATCH\n```")
+        self.assertIn('<span class="gr">ERROR: THESE PACKAGES DO NOT MATCH', html)
+
+    def test_headings_get_anchors_prefixed_by_their_section(self):
+        html = render_markdown("### Regenerate the hashes", anchor_prefix="fix")
+        self.assertIn('id="fix-regenerate-the-hashes"', html)
+
+
+class ListBlockTests(SimpleTestCase):
+    def test_a_command_indented_under_a_numbered_step_stays_inside_that_step(self):
+        html = render_markdown("1. Clear the cache:\n\n   ```console\n   $ pip cache purge\n   ```\n\n2. Retry.\n")
+        first_step = html.split("</li>")[0]
+        self.assertIn('<div class="highlight">', first_step)
+        self.assertIn("cache", first_step)
+        self.assertNotIn('<ol start="2">', html)
+
+    def test_a_block_under_a_nested_bullet_stays_in_the_bullet(self):
+        html = render_markdown("1. Step\n   - sub\n\n     ```text\n     ERROR: x\n     ```\n")
+        self.assertRegex(html, r"<li>\s*<p>sub</p>\s*<div class=\"highlight\">")
+
+
+class ShippedEntriesRenderTests(SimpleTestCase):
+    def test_every_fence_in_every_entry_renders_as_a_highlighted_block(self):
+        for entry_file in read_entry_files(settings.BASE_DIR / "fixtures" / "entries"):
+            texts = list(entry_file.sections.values()) + [body for _, body in entry_file.causes]
+            for text in texts:
+                html = render_markdown(text)
+                with self.subTest(entry=entry_file.code, start=text[:40]):
+                    self.assertNotIn("```", html)
+                    self.assertEqual(html.count('<div class="highlight">'), text.count("```") // 2)

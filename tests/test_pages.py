@@ -1,0 +1,185 @@
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.test import TestCase
+from django.urls import reverse
+
+from kb.models import Category, Entry
+from tests.helpers import make_entry, make_reference
+
+ENTRY_SECTION_ORDER = [
+    "entry-title", "error-text-heading", "meaning-heading", "fix-heading", "causes-heading", "verify-heading",
+    "triage-heading", "examples-heading", "background-heading", "prevention-heading", "source-heading",
+    "related-heading",
+]
+
+
+def full_entry(code: str = "HASH_MISMATCH") -> Entry:
+    entry = make_entry(
+        code,
+        header="ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.",
+        **{name: f"Text of the {name} section.\n\n```console\n$ pip hash x.whl\n```" for name in Entry.SECTIONS},
+    )
+    entry.causes.create(position=0, title="An interrupted download", body="The file was cut short.")
+    return entry
+
+
+class EntryPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.entry = full_entry()
+        cls.other = make_entry("HASH_MISSING")
+        cls.entry.related.add(cls.other)
+        make_reference(cls.entry, "24.0", "HashMismatch", 290, 330)
+        make_reference(cls.entry, "20.3.4", "HashMismatch", 250, 290, path="src/pip/_internal/exceptions.py")
+        make_reference(cls.entry, "26.2.1", "HashMismatch", 612, 650, path="src/pip/_internal/exceptions/hashes.py")
+
+    def get_page(self):
+        return self.client.get(self.entry.get_absolute_url())
+
+    def test_the_entry_lives_at_a_readable_url(self):
+        self.assertEqual(self.entry.get_absolute_url(), "/pip/hash-mismatch/")
+        self.assertEqual(self.get_page().status_code, 200)
+
+    def test_every_section_is_present_in_the_reading_order(self):
+        html = self.get_page().content.decode()
+        positions = [html.find(f'id="{anchor}"') for anchor in ENTRY_SECTION_ORDER]
+        self.assertNotIn(-1, positions, dict(zip(ENTRY_SECTION_ORDER, positions, strict=True)))
+        self.assertEqual(positions, sorted(positions))
+
+    def test_the_title_shows_tool_and_code(self):
+        html = self.get_page().content.decode()
+        self.assertRegex(html, r'<h1 id="entry-title"><span class="tool">pip</span> · <code>HASH_MISMATCH</code></h1>')
+        self.assertIn("<title>pip HASH_MISMATCH: Title of HASH_MISMATCH", html)
+        self.assertIn('<meta name="description" content="Summary of HASH_MISMATCH.">', html)
+
+    def test_empty_sections_are_left_out(self):
+        bare = make_entry("HASH_UNPINNED", meaning="Only meaning.")
+        html = self.client.get(bare.get_absolute_url()).content.decode()
+        self.assertIn('id="meaning-heading"', html)
+        for anchor in ("fix-heading", "causes-heading", "examples-heading", "source-heading", "related-heading"):
+            self.assertNotIn(f'id="{anchor}"', html)
+
+    def test_commands_are_highlighted(self):
+        self.assertContains(self.get_page(), '<span class="gp">$ </span>pip')
+
+    def test_source_links_point_at_the_newest_release_lines(self):
+        html = self.get_page().content.decode()
+        newest = "https://github.com/pypa/pip/blob/26.2.1/src/pip/_internal/exceptions/hashes.py#L612-L650"
+        self.assertIn(f'href="{newest}"', html)
+        self.assertIn("lines 612–650, pip 26.2.1", html)
+        self.assertRegex(html, r'<span class="normal">612</span>')
+
+    def test_the_older_releases_show_where_the_symbol_moved(self):
+        html = self.get_page().content.decode()
+        self.assertIn("https://github.com/pypa/pip/blob/20.3.4/src/pip/_internal/exceptions.py#L250-L290", html)
+        self.assertIn("moved to src/pip/_internal/exceptions/hashes.py in pip 26.2.1", html)
+
+    def test_an_edit_shows_on_the_next_request(self):
+        self.get_page()
+        self.entry.meaning = "A brand new explanation."
+        self.entry.save()
+        self.assertContains(self.get_page(), "A brand new explanation.")
+
+    def test_a_new_cause_shows_on_the_next_request(self):
+        self.get_page()
+        self.entry.causes.create(position=5, title="A mirror serving another file")
+        self.assertContains(self.get_page(), "A mirror serving another file")
+
+    def test_a_draft_is_not_public(self):
+        draft = make_entry("HASH_DRAFT", status=Entry.Status.DRAFT)
+        self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
+
+    def test_the_code_in_the_url_redirects_to_the_canonical_address(self):
+        response = self.client.get("/pip/HASH_MISMATCH/")
+        self.assertRedirects(response, "/pip/hash-mismatch/", status_code=301)
+
+    def test_the_page_declares_its_canonical_url(self):
+        self.assertContains(self.get_page(), '<link rel="canonical" href="http://testserver/pip/hash-mismatch/">')
+
+
+class ListPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        for code in ("HASH_MISMATCH", "HASH_MISSING", "HASH_UNPINNED"):
+            make_entry(code)
+        make_entry("HIDDEN_DRAFT", status=Entry.Status.DRAFT)
+
+    def test_home_lists_entries_by_category_in_two_queries(self):
+        with self.assertNumQueries(2):
+            response = self.client.get("/")
+        self.assertContains(response, "HASH_MISSING")
+        self.assertNotContains(response, "HIDDEN_DRAFT")
+        self.assertContains(response, reverse("kb:diagnose"))
+        self.assertContains(response, 'role="search"')
+
+    def test_a_category_page_lists_its_published_entries(self):
+        category = Category.objects.get(slug="hash-checking")
+        with self.assertNumQueries(2):
+            response = self.client.get(category.get_absolute_url())
+        self.assertContains(response, "HASH_UNPINNED")
+        self.assertNotContains(response, "HIDDEN_DRAFT")
+
+
+class ConventionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_entry("HASH_MISMATCH")
+
+    def test_an_unknown_entry_gives_a_404_page_with_suggestions(self):
+        response = self.client.get("/pip/hash-mismatchh/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "No page here", status_code=404)
+        self.assertContains(response, "/pip/hash-mismatch/", status_code=404)
+
+    def test_the_sitemap_lists_published_entries(self):
+        response = self.client.get("/sitemap.xml")
+        self.assertContains(response, "<loc>http://testserver/pip/hash-mismatch/</loc>")
+        self.assertContains(response, "<lastmod>")
+
+    def test_robots_txt_points_at_the_sitemap(self):
+        response = self.client.get("/robots.txt")
+        self.assertEqual(response["Content-Type"], "text/plain")
+        self.assertContains(response, "Sitemap: http://testserver/sitemap.xml")
+
+    def test_pages_offer_a_skip_link_and_a_labelled_navigation(self):
+        html = self.client.get("/").content.decode()
+        self.assertIn('<a class="skip-link" href="#main">', html)
+        self.assertIn('<nav aria-label="Main">', html)
+        self.assertIn('aria-current="page"', html)
+
+    def test_the_stylesheet_has_a_dark_scheme(self):
+        css = (Path(settings.BASE_DIR) / "static/kb/site.css").read_text()
+        self.assertIn("prefers-color-scheme: dark", css)
+
+
+class ShippedCatalogueTests(TestCase):
+    """The fixtures as shipped: every page renders."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_catalogue", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+
+    def test_every_page_renders(self):
+        urls = ["/", "/search/?q=hash", "/diagnose/", "/sitemap.xml", "/robots.txt", "/api/entries"]
+        urls += [category.get_absolute_url() for category in Category.objects.all()]
+        for entry in Entry.objects.published():
+            urls += [entry.get_absolute_url(), f"/api/entries/pip/{entry.code}"]
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_the_hash_category_holds_the_three_hash_entries(self):
+        codes = set(Entry.objects.published().filter(category__slug="hash-checking").values_list("code", flat=True))
+        self.assertTrue({"HASH_MISMATCH", "HASH_MISSING", "HASH_UNPINNED"} <= codes)
+
+    def test_hash_mismatch_fills_every_section(self):
+        entry = Entry.objects.get(code="HASH_MISMATCH")
+        empty = [name for name in Entry.SECTIONS if not getattr(entry, name).strip()]
+        self.assertEqual(empty, [])
+        self.assertGreaterEqual(entry.causes.count(), 5)
+        html = self.client.get(entry.get_absolute_url()).content.decode()
+        shown = re.findall(r"<section id=\"([\w-]+)\"", html)
+        self.assertEqual(shown[:9], ["error-text", "meaning", "fix", "causes", "verify", "triage", "examples", "background", "prevention"])
