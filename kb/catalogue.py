@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 from kb.models import Category, Cause, Entry, Signature, Tool
+from kb.sources import load_source_references
 
 SECTION_FIELDS = {
     "what this error means": "meaning",
@@ -118,6 +119,11 @@ def load_catalogue(directory: Path) -> LoadReport:
         report.updated += not created
     for entry_file in files:
         report.warnings += link_entries(entries[entry_file.code], entry_file, entries)
+    missing = load_source_references(entries.values()).missing
+    report.warnings += [
+        f"{code}: symbol {symbol} is in no synced pip release (run sync_pip_sources --all-minors --save-fixtures)"
+        for code, symbol in sorted(missing)
+    ]
     return report
 
 
