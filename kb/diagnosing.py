@@ -7,6 +7,7 @@ rebuilds once, on its next diagnosis, and never per request otherwise.
 """
 
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,7 +18,9 @@ from kb import signature_version
 from kb.diagnosis import Diagnosis, Match, Matcher, Signature, read_log, redact
 from kb.models import Entry, SourceReference
 from kb.serializers import source_dict
+from kb.staff.stats import count_root_cause
 from kb.versions import nearest_release
+
 
 @dataclass
 class CompiledMatcher:
@@ -42,13 +45,18 @@ def forget_matcher() -> None:
 
 
 def build_matcher(entries) -> Matcher:
-    entries = entries.select_related("tool").prefetch_related("signatures", "refines")
+    signatures, refines = published_signatures(entries.select_related("tool").prefetch_related("signatures", "refines"))
+    return Matcher(signatures, refines)
+
+
+def published_signatures(entries: Iterable[Entry]) -> tuple[list[Signature], dict[str, list[str]]]:
+    """The engine's signatures of ``entries`` and, per code, the wrapper codes it refines."""
     signatures = []
     refines = {}
     for entry in entries:
         refines[entry.code] = [wrapper.code for wrapper in entry.refines.all()]
         signatures += [signature_spec(entry, signature) for signature in entry.signatures.all()]
-    return Matcher(signatures, refines)
+    return signatures, refines
 
 
 def signature_spec(entry: Entry, signature) -> Signature:
@@ -100,10 +108,15 @@ class Report:
         return top
 
 
-def diagnose_log(data: bytes | str) -> Report:
-    """Decode, redact and diagnose a pasted log. Raises the engine's LogError subclasses."""
+def diagnose_log(data: bytes | str, counted: bool = False) -> Report:
+    """Decode, redact and diagnose a pasted log. Raises the engine's LogRejected subclasses.
+
+    ``counted`` adds the root cause to the staff's daily counts (the page and the API do, the CLI not).
+    """
     text, redacted = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
     diagnosis = current_matcher().diagnose(text)
+    if counted and diagnosis.matches:
+        count_root_cause(diagnosis.matches[0].code)
     return Report(diagnosis, text, redacted, findings_for(diagnosis))
 
 
@@ -117,7 +130,12 @@ def findings_for(diagnosis: Diagnosis) -> list[Finding]:
         .prefetch_related(Prefetch("sources", queryset=SourceReference.objects.order_by("symbol")))
     }
     return [
-        Finding(match, entries[match.code], source_for(entries[match.code], diagnosis.pip_version), fill(entries[match.code].quick_fix, match.facts))
+        Finding(
+            match,
+            entries[match.code],
+            source_for(entries[match.code], diagnosis.pip_version),
+            fill(entries[match.code].quick_fix, match.facts),
+        )
         for match in diagnosis.matches
         if match.code in entries
     ]

@@ -42,7 +42,9 @@ def article_html(entry: Entry) -> SafeString:
 
 def article_context(entry: Entry) -> dict:
     sections = {name: render_markdown(getattr(entry, name), anchor_prefix=name) for name in Entry.SECTIONS}
-    causes = [(cause, render_markdown(cause.body, anchor_prefix=f"cause-{cause.position}")) for cause in entry.causes.all()]
+    causes = [
+        (cause, render_markdown(cause.body, anchor_prefix=f"cause-{cause.position}")) for cause in entry.causes.all()
+    ]
     return {
         "entry": entry,
         "header_html": highlight_code(entry.header) if entry.header else "",
@@ -67,7 +69,7 @@ def source_locations(entry: Entry) -> list[SourceLocation]:
 def move_trail(references: list[SourceReference]) -> list[TrailStep]:
     """The older releases, newest first, noting where the symbol moved to another file."""
     steps = []
-    for newer, older in zip(references, references[1:]):
+    for newer, older in zip(references, references[1:], strict=False):
         moved = older.path != newer.path
         note = f"moved to {newer.path} in pip {newer.pip_version}" if moved else ""
         steps.append(TrailStep(older, note))

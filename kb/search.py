@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Value
+from django.db.models import TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -94,7 +94,7 @@ def _concat(*fields: str) -> Concat:
     parts: list = []
     for name in fields:
         parts += [name, Value(" ")]
-    return Concat(*parts[:-1])
+    return Concat(*parts[:-1], output_field=TextField())
 
 
 def reindex(entry: Entry) -> None:
@@ -105,7 +105,8 @@ def reindex(entry: Entry) -> None:
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE entry_id = %s", [entry.pk])
         if entry.status == Entry.Status.PUBLISHED:
             cursor.execute(
-                f"INSERT INTO {FTS_TABLE} (entry_id, code, title, summary, header, body) VALUES (%s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO {FTS_TABLE} (entry_id, code, title, summary, header, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 [entry.pk, entry.code.replace("_", " "), entry.title, entry.summary, entry.header, _body(entry)],
             )
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kb import search
 from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
-from kb.diagnosis import LogError, LogTooLarge
+from kb.diagnosis import LogRejected, LogTooLarge
 from kb.forms import DiagnoseForm, SearchForm
 from kb.models import Category, Entry
 from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
@@ -68,7 +68,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri("/sitemap.xml")
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", f"Sitemap: {sitemap}", ""]
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Disallow: /staff/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 
@@ -97,7 +97,7 @@ def api_entry(request: HttpRequest, tool: str, code: str) -> JsonResponse:
     return JsonResponse(entry_dict(found, request))
 
 
-def log_error_status(error: LogError) -> int:
+def log_error_status(error: LogRejected) -> int:
     return 413 if isinstance(error, LogTooLarge) else 400
 
 
@@ -126,9 +126,11 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
         status = 413 if form.has_error("upload", "too_large") else 400
         return render(request, "kb/diagnose.html", {"form": form}, status=status)
     try:
-        report = diagnose_log(form.log_data())
-    except LogError as error:
-        return render(request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error))
+        report = diagnose_log(form.log_data(), counted=True)
+    except LogRejected as error:
+        return render(
+            request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error)
+        )
     context = {"form": diagnose_form({"log": report.text}), "report": report, "log_lines": log_view(report)}
     if not report.findings:
         context["suggestions"] = suggestions_for(report.text)
@@ -155,8 +157,8 @@ def api_diagnose(request: HttpRequest) -> JsonResponse:
     except ValueError as error:
         return error_response(str(error), status=400)
     try:
-        report = diagnose_log(log)
-    except LogError as error:
+        report = diagnose_log(log, counted=True)
+    except LogRejected as error:
         return error_response(str(error), status=log_error_status(error))
     return JsonResponse(report_dict(report, request.build_absolute_uri("/")))
 
@@ -168,7 +170,7 @@ def api_log(request: HttpRequest) -> bytes | str:
     try:
         payload = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise ValueError("The body is not valid JSON. Send the log as text/plain, or JSON {\"log\": \"...\"}.") from None
+        raise ValueError('The body is not valid JSON. Send the log as text/plain, or JSON {"log": "..."}.') from None
     if not isinstance(payload, dict) or not isinstance(payload.get("log"), str):
         raise ValueError('JSON bodies must look like {"log": "the whole log as one string"}.')
     return payload["log"]

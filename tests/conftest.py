@@ -1,4 +1,7 @@
 import pytest
+from django.core.cache import caches
+
+from kb import diagnosing
 
 
 @pytest.fixture(autouse=True)
@@ -7,12 +10,8 @@ def fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches() -> None:
-    """Rendered pages, rate-limit counters and the compiled matcher never leak between tests."""
-    from django.core.cache import caches
-
-    from kb import diagnosing
-
-    for alias in ("default", "shared"):
-        caches[alias].clear()
+def fresh_process_state() -> None:
+    """Rendered pages and the compiled matcher never leak between tests. The shared cache is a
+    database table, so each test's rows go with its transaction."""
+    caches["default"].clear()
     diagnosing.forget_matcher()

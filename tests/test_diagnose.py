@@ -64,7 +64,7 @@ class DiagnosePageTests(DiagnosisFixture):
         log = "ERROR: something nobody has ever seen\nmore output\n"
         response = self.client.post("/diagnose/", {"log": log})
         self.assertContains(response, "No known pip error found in this log.")
-        self.assertContains(response, "ERROR: something nobody has ever seen</textarea>")
+        self.assertContains(response, 'aria-describedby="log-help">ERROR: something nobody has ever seen\nmore output\n</textarea>')
 
     def test_an_empty_paste_gets_a_clear_message(self):
         response = self.client.post("/diagnose/", {"log": "   \n"})
@@ -125,7 +125,9 @@ class DiagnoseApiTests(DiagnosisFixture):
         self.assertEqual(data["python_version"], "3.12")
         source = data["matches"][0]["source"]
         self.assertEqual(source["version"], "24.0")
-        self.assertEqual(source["url"], "https://github.com/pypa/pip/blob/24.0/src/pip/_internal/exceptions.py#L290-L330")
+        self.assertEqual(
+            source["url"], "https://github.com/pypa/pip/blob/24.0/src/pip/_internal/exceptions.py#L290-L330"
+        )
 
     def test_without_a_pip_version_the_newest_synced_release_is_linked(self):
         data = self.post(HASH_LOG).json()

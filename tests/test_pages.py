@@ -1,3 +1,4 @@
+import io
 import re
 from pathlib import Path
 
@@ -10,8 +11,17 @@ from kb.models import Category, Entry
 from tests.helpers import make_entry, make_reference
 
 ENTRY_SECTION_ORDER = [
-    "entry-title", "error-text-heading", "meaning-heading", "fix-heading", "causes-heading", "verify-heading",
-    "triage-heading", "examples-heading", "background-heading", "prevention-heading", "source-heading",
+    "entry-title",
+    "error-text-heading",
+    "meaning-heading",
+    "fix-heading",
+    "causes-heading",
+    "verify-heading",
+    "triage-heading",
+    "examples-heading",
+    "background-heading",
+    "prevention-heading",
+    "source-heading",
     "related-heading",
 ]
 
@@ -160,7 +170,7 @@ class ShippedCatalogueTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_catalogue", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+        call_command("load_catalogue", stdout=io.StringIO(), stderr=io.StringIO())
 
     def test_every_page_renders(self):
         urls = ["/", "/search/?q=hash", "/diagnose/", "/sitemap.xml", "/robots.txt", "/api/entries"]
@@ -182,4 +192,7 @@ class ShippedCatalogueTests(TestCase):
         self.assertGreaterEqual(entry.causes.count(), 5)
         html = self.client.get(entry.get_absolute_url()).content.decode()
         shown = re.findall(r"<section id=\"([\w-]+)\"", html)
-        self.assertEqual(shown[:9], ["error-text", "meaning", "fix", "causes", "verify", "triage", "examples", "background", "prevention"])
+        self.assertEqual(
+            shown[:9],
+            ["error-text", "meaning", "fix", "causes", "verify", "triage", "examples", "background", "prevention"],
+        )

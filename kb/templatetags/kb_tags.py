@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django import template
 from django.http import HttpRequest
 
@@ -8,12 +6,8 @@ register = template.Library()
 
 @register.simple_tag
 def canonical_url(request: HttpRequest) -> str:
-    """The page's address without its query string, except the search query itself."""
-    url = request.build_absolute_uri(request.path)
-    query = request.GET.get("q")
-    if request.resolver_match and request.resolver_match.url_name == "search" and query:
-        url += "?" + urlencode({"q": query})
-    return url
+    """The page's own address, without a query string."""
+    return request.build_absolute_uri(request.path)
 
 
 FACT_LABELS = {

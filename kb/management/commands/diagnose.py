@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kb.diagnosing import Report, diagnose_log, report_dict
-from kb.diagnosis import LogError
+from kb.diagnosis import LogRejected
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         data = read_input(file)
         try:
             report = diagnose_log(data)
-        except LogError as error:
+        except LogRejected as error:
             raise CommandError(str(error)) from None
         if json:
             self.stdout.write(dump_json(report))

@@ -1,0 +1,55 @@
+"""Putting the root cause first.
+
+Errors come before warnings. Among errors, one that another present error is a more
+specific cause of (through `refines`, followed transitively) is a consequence and goes
+after the causes; otherwise the one earliest in the log wins, because pip prints the
+fatal error first and its summaries after.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from kb.diagnosis.results import Match
+
+
+def wrapper_closure(refines: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """For each code, every wrapper code it is a more specific cause of, directly or not."""
+    direct = {code: set(wrappers) for code, wrappers in refines.items()}
+    closure: dict[str, frozenset[str]] = {}
+    for code in direct:
+        seen: set[str] = set()
+        pending = list(direct[code])
+        while pending:
+            wrapper = pending.pop()
+            if wrapper not in seen:
+                seen.add(wrapper)
+                pending.extend(direct.get(wrapper, ()))
+        seen.discard(code)
+        closure[code] = frozenset(seen)
+    return closure
+
+
+def rank(matches: list[Match], wrappers: Mapping[str, frozenset[str]]) -> list[Match]:
+    """Order matches root cause first and mark the wrappers a root cause explains."""
+    by_position = sorted(matches, key=lambda match: match.lines)
+    errors = [match for match in by_position if match.severity == "error"]
+    warnings = [match for match in by_position if match.severity != "error"]
+    causes = [match for match in errors if not _explained(match, errors, wrappers)]
+    consequences = [match for match in errors if not any(match is cause for cause in causes)]
+    return [_mark_consequence(match, causes, wrappers) for match in causes + consequences + warnings]
+
+
+def _explained(match: Match, errors: list[Match], wrappers: Mapping[str, frozenset[str]]) -> bool:
+    # Two codes that refine each other explain neither: both stay causes.
+    return any(
+        match.code in wrappers.get(other.code, ()) and other.code not in wrappers.get(match.code, ())
+        for other in errors
+        if other is not match
+    )
+
+
+def _mark_consequence(match: Match, causes: list[Match], wrappers: Mapping[str, frozenset[str]]) -> Match:
+    for cause in causes:
+        if cause is not match and match.code in wrappers.get(cause.code, ()):
+            return replace(match, consequence_of=cause.code)
+    return match

@@ -1,0 +1,88 @@
+"""Turning submitted bytes into log text, refusing what is not a text log."""
+
+import codecs
+
+# Control bytes a text log may contain: tab, newline, carriage return, backspace,
+# form feed, bell and escape (terminal colours, spinners, progress bars).
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x08\x0c\x07\x1b")
+_BINARY_SAMPLE_BYTES = 64 * 1024
+_BINARY_CONTROL_SHARE = 0.01
+
+
+class LogRejected(ValueError):
+    """The submission is not a log the engine can read; str(error) tells the person why."""
+
+
+class LogTooLarge(LogRejected):
+    pass
+
+
+class EmptyLog(LogRejected):
+    pass
+
+
+class NotText(LogRejected):
+    pass
+
+
+def read_log(data: bytes | str, limit_bytes: int) -> str:
+    """Decode a submitted log, or raise a LogRejected that explains the refusal.
+
+    Invalid UTF-8 is replaced rather than refused, a BOM is dropped, and UTF-16
+    (what PowerShell's `>` writes) is recognised by its BOM.
+    """
+    if isinstance(data, str):
+        _check_size(_utf8_length_over(data, limit_bytes), limit_bytes)
+        text = data
+    else:
+        _check_size(len(data) > limit_bytes, limit_bytes)
+        text = _decode(data)
+    text = text.removeprefix("\ufeff")
+    if not text or text.isspace():
+        raise EmptyLog("The log is empty: paste the output of the pip command that failed.")
+    return text
+
+
+def _utf8_length_over(text: str, limit_bytes: int) -> bool:
+    # A character takes 1 to 4 bytes in UTF-8, so most texts are decided without encoding.
+    if len(text) > limit_bytes:
+        return True
+    if len(text) * 4 <= limit_bytes:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit_bytes
+
+
+def _check_size(too_large: bool, limit_bytes: int) -> None:
+    if too_large:
+        megabytes = limit_bytes / (1024 * 1024)
+        raise LogTooLarge(f"The log is larger than {megabytes:g} MB: paste the part around the first error.")
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace")
+    if _looks_binary(data[:_BINARY_SAMPLE_BYTES]):
+        raise NotText("This looks like a binary file, not a text log: paste pip's output as text.")
+    return data.decode("utf-8", "replace")
+
+
+def _looks_binary(sample: bytes) -> bool:
+    controls = sum(sample.count(code) for code in range(32) if code not in _TEXT_CONTROLS)
+    return controls > len(sample) * _BINARY_CONTROL_SHARE
+
+
+_ENCODE_CHUNK_CHARACTERS = 1 << 20
+
+
+def encode_utf8(text: str) -> bytes | bytearray:
+    """UTF-8 bytes of a possibly huge text, without the encoder's worst-case buffer.
+
+    CPython sizes the buffer for a non-ASCII text at up to four bytes per character
+    before trimming it; encoding in chunks keeps the peak near the result's size.
+    """
+    if text.isascii():
+        return text.encode("ascii")
+    encoded = bytearray()
+    for start in range(0, len(text), _ENCODE_CHUNK_CHARACTERS):
+        encoded += text[start : start + _ENCODE_CHUNK_CHARACTERS].encode("utf-8", "surrogatepass")
+    return encoded

@@ -1,0 +1,40 @@
+"""What the engine hands back: small dataclasses with a to_dict() for the JSON API."""
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Match:
+    code: str
+    tool: str
+    severity: str  # "error" | "warning"
+    lines: tuple[int, int]  # 1-based and inclusive, in the text as submitted
+    excerpt: str
+    facts: dict[str, str] = field(default_factory=dict)
+    signature_key: int | None = None
+    consequence_of: str | None = None  # the root cause's code, when this match wraps it
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "lines": list(self.lines)}
+
+
+@dataclass
+class Diagnosis:
+    matches: list[Match]  # root cause first; errors before warnings
+    failed: bool  # False when the log shows only warnings
+    pip_version: str | None = None
+    python_version: str | None = None
+    facts: dict[str, str] = field(default_factory=dict)  # platform, index_host, build_backend
+
+    @property
+    def root_cause(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+    def to_dict(self) -> dict:
+        return {
+            "failed": self.failed,
+            "pip_version": self.pip_version,
+            "python_version": self.python_version,
+            "facts": dict(self.facts),
+            "matches": [match.to_dict() for match in self.matches],
+        }

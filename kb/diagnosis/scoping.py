@@ -1,0 +1,184 @@
+"""Telling pip's output apart from other tools' output that looks like it.
+
+Two rules. A region of the log belongs to another tool (uv, Poetry, conda, npm) from a
+line only that tool prints until a line only pip prints (or a pip command). And a single
+line belongs to another program when, before the matched text, it carries a logging
+framework's header (`WARNING (worker) [urllib3.connectionpool] Retrying ...`), which pip
+never prints: pip writes `WARNING: ` and `ERROR: ` with nothing but indentation before.
+"""
+
+import bisect
+from collections.abc import Callable, Sequence
+
+import re2
+
+
+def _re(pattern: bytes) -> "re2._Regexp":
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+# Trigger literals (lower case) for lines that may open a region of another tool, and
+# the pattern the cleaned, unindented line must then match.
+FOREIGN_TRIGGERS: dict[bytes, "re2._Regexp"] = {
+    literal: _re(pattern)
+    for pattern, literals in (
+        # uv
+        (rb"^No solution found when resolving", (b"no solution found when resolving",)),
+        (rb"^error: Failed to \w+[^`\n]*`", (b"error: failed to ",)),
+        (rb"^error: (?:Failed to fetch: |Request failed after )", (b"error: request failed after",)),
+        (
+            rb"^(?:Using (?:Python \d+\.\d+\.\d+ environment at|CPython \d)|Resolved \d+ packages? in \d|"
+            rb"Prepared \d+ packages? in \d|help: `)",
+            (b"using python ", b"using cpython ", b"resolved ", b"prepared ", b"help: `"),
+        ),
+        (rb"^(?:cause|Caused by): ", (b"cause: ", b"caused by: ")),
+        # Poetry
+        (
+            rb"SolverProblemError|version solving failed|ChefBuildError|likely not a problem with poetry|"
+            rb"^PEP517 build of a dependency failed|^Installing dependencies from lock file|"
+            rb"^Updating dependencies|^Package operations: \d",
+            (
+                b"solverproblemerror",
+                b"version solving failed",
+                b"chefbuilderror",
+                b"not a problem with poetry",
+                b"pep517 build of a dependency failed",
+                b"installing dependencies from lock file",
+                b"updating dependencies",
+                b"package operations:",
+            ),
+        ),
+        # conda, mamba
+        (
+            rb"PackagesNotFoundError|UnsatisfiableError|ResolvePackageNotFound|CondaHTTPError|CondaError|"
+            rb"^Collecting package metadata \(|^Solving environment: ",
+            (
+                b"packagesnotfounderror",
+                b"unsatisfiableerror",
+                b"resolvepackagenotfound",
+                b"condahttperror",
+                b"condaerror",
+                b"collecting package metadata",
+                b"solving environment: ",
+            ),
+        ),
+        # npm
+        (rb"^npm (?:ERR!|error|warn|WARN) ", (b"npm err!", b"npm error ", b"npm warn ")),
+        # commands that run another installer
+        (
+            rb"\b(?:uv (?:pip|sync|add|lock)|poetry (?:install|add|lock|update)|"
+            rb"(?:conda|mamba|micromamba) (?:install|create|env|update)|npm (?:install|ci)|"
+            rb"yarn (?:install|add)|pdm (?:install|add|sync))\b",
+            (
+                b"uv pip ",
+                b"uv sync",
+                b"uv add ",
+                b"uv lock",
+                b"poetry install",
+                b"poetry add ",
+                b"poetry lock",
+                b"poetry update",
+                b"conda install",
+                b"conda create",
+                b"conda env ",
+                b"conda update",
+                b"mamba install",
+                b"mamba create",
+                b"npm install",
+                b"npm ci",
+                b"yarn install",
+                b"yarn add ",
+                b"pdm install",
+                b"pdm add ",
+                b"pdm sync",
+            ),
+        ),
+    )
+    for literal in literals
+}
+
+# Lines only pip prints (or a command that runs pip): they end another tool's region.
+# (`Collecting package metadata` is conda's; RE2 has no look-ahead to say so.)
+_PIP_RECORD = _re(
+    rb"^(?:ERROR: |WARNING: |error: [a-z0-9]+(?:-[a-z0-9]+)+\s*$|Collecting (?:[^p]|p[^a])|"
+    rb"Requirement already satisfied|Successfully installed |Installing collected packages|"
+    rb"Looking in indexes|\[notice\] A new release of pip|Pip subprocess (?:error|output):)"
+)
+_PIP_COMMAND = _re(rb"(?:^|\s)(?:pip[\d.]*|-m pip) (?:install|download|wheel)\b")
+_OTHER_INSTALLER = _re(rb"\b(?:uv|poetry|pdm) ")
+PIP_TRIGGERS = (
+    b"error: ",
+    b"warning: ",
+    b"collecting ",
+    b"requirement already satisfied",
+    b"successfully installed ",
+    b"installing collected packages",
+    b"looking in indexes",
+    b"[notice] a new release of pip",
+    b"pip subprocess ",
+    b"pip install",
+    b"pip3 install",
+    b"-m pip ",
+)
+
+# A logging framework's record header: a level name not written pip's way (`LEVEL: `),
+# or a dotted logger name in brackets.
+_LOGGER_HEADER = _re(
+    rb"\b(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL)\b(?:[^:]|:\S|$)|\[[A-Za-z_][\w-]*(?:\.[\w-]+)+\]"
+    rb"|^npm (?:ERR!|error|warn|WARN)\b"
+)
+_LOGGER_HEADER_REACH = 300
+
+
+def opens_foreign_region(trigger: bytes, text: bytes) -> bool:
+    return bool(FOREIGN_TRIGGERS[trigger].search(text.lstrip()))
+
+
+def closes_foreign_region(text: bytes) -> bool:
+    unindented = text.lstrip()
+    if _PIP_RECORD.search(unindented):
+        return True
+    return bool(_PIP_COMMAND.search(unindented)) and not _OTHER_INSTALLER.search(unindented)
+
+
+def has_foreign_logger_header(text_before_match: bytes) -> bool:
+    return bool(_LOGGER_HEADER.search(text_before_match[-_LOGGER_HEADER_REACH:]))
+
+
+class ForeignRegions:
+    """Line ranges owned by another tool, found from candidate start and end lines.
+
+    `opens` and `closes` check a candidate line; only the candidates needed are checked.
+    """
+
+    def __init__(
+        self,
+        start_candidates: Sequence[int],
+        end_candidates: Sequence[int],
+        opens: Callable[[int], bool],
+        closes: Callable[[int], bool],
+    ):
+        self._starts: list[int] = []
+        self._ends: list[int] = []  # exclusive
+        for start in sorted(set(start_candidates)):
+            if self._ends and start < self._ends[-1]:
+                continue
+            if opens(start):
+                self._starts.append(start)
+                self._ends.append(_first_closing(end_candidates, start, closes))
+
+    def __contains__(self, line: int) -> bool:
+        index = bisect.bisect_right(self._starts, line) - 1
+        return index >= 0 and line < self._ends[index]
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+
+def _first_closing(end_candidates: Sequence[int], start: int, closes: Callable[[int], bool]) -> int:
+    for index in range(bisect.bisect_right(end_candidates, start), len(end_candidates)):
+        if closes(end_candidates[index]):
+            return end_candidates[index]
+    return 2**62

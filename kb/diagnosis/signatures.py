@@ -1,0 +1,220 @@
+"""Signatures (how an entry is recognised in a log) and their compiled, checked form."""
+
+from dataclasses import dataclass
+
+import re2
+
+from kb.diagnosis.cleaning import clean_pattern
+
+# A literal shorter than this finds too many candidate lines to be worth indexing.
+MIN_LITERAL_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class Signature:
+    code: str  # entry code, e.g. "HASH_MISMATCH"
+    tool: str  # "pip"
+    severity: str  # "error" | "warning"
+    pattern: str  # literal text, or an RE2 regex when is_regex
+    is_regex: bool = False
+    detail: str = ""  # RE2 regex run on the lines after the match; named groups become facts
+    only_if_failed: bool = False  # counts only when the log also shows an error
+    key: int | None = None  # the database id, handed back in matches
+
+
+class InvalidPattern(ValueError):
+    """A signature the matcher refuses; str(error) names the signature and the problem."""
+
+
+@dataclass(frozen=True)
+class CompiledSignature:
+    signature: Signature
+    literals: tuple[bytes, ...]  # lower-case UTF-8; a candidate line contains one of them
+    regex: "re2._Regexp | None"  # None for a literal signature
+    detail: "re2._Regexp | None"
+
+    @property
+    def scans_every_line(self) -> bool:
+        return not self.literals
+
+
+def compile_signature(signature: Signature) -> CompiledSignature:
+    if signature.severity not in ("error", "warning"):
+        raise _invalid(signature, f"severity must be error or warning, not {signature.severity!r}")
+    detail = _compile_regex(signature, signature.detail, "detail") if signature.detail else None
+    if not signature.is_regex:
+        literal = clean_pattern(signature.pattern)
+        if len(literal) < MIN_LITERAL_LENGTH:
+            raise _invalid(signature, f"a literal pattern needs {MIN_LITERAL_LENGTH} characters or more")
+        return CompiledSignature(signature, (literal.lower().encode(),), None, detail)
+    regex = _compile_regex(signature, signature.pattern, "pattern")
+    if regex.search(b""):
+        raise _invalid(signature, "the pattern matches an empty line, so it would match every line")
+    literals = tuple(literal.lower().encode() for literal in required_literals(signature.pattern))
+    return CompiledSignature(signature, literals, regex, detail)
+
+
+def _compile_regex(signature: Signature, pattern: str, field: str) -> "re2._Regexp":
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern.encode(), options)
+    except re2.error as error:
+        reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else error
+        raise _invalid(
+            signature,
+            f"the {field} is not a valid RE2 regular expression ({reason}); "
+            "RE2 has no look-around and no backreferences",
+        ) from None
+
+
+def _invalid(signature: Signature, problem: str) -> InvalidPattern:
+    name = signature.code if signature.key is None else f"{signature.code} (signature {signature.key})"
+    return InvalidPattern(f"Signature {name}: {problem}.")
+
+
+def required_literals(pattern: str) -> list[str]:
+    """Literal text every match must contain: one per top-level alternative, or [] if any
+    alternative has none long enough (the regex then has to be run on every line).
+
+    >>> required_literals(r"Failed building wheel for (?P<package>\\S+)")
+    ['Failed building wheel for ']
+    """
+    literals = []
+    for branch in _top_level_branches(pattern):
+        runs = _literal_runs(branch)
+        longest = max(runs, key=len, default="")
+        if len(longest.strip()) < MIN_LITERAL_LENGTH:
+            return []
+        literals.append(longest)
+    return literals
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    branches, depth, start, index = [], 0, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(pattern, index)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def _literal_runs(branch: str) -> list[str]:
+    """Runs of characters that match only themselves, in a branch without top-level `|`."""
+    runs: list[str] = []
+    current: list[str] = []
+    index = 0
+
+    def close_run() -> None:
+        runs.append("".join(current))
+        current.clear()
+
+    while index < len(branch):
+        char = branch[index]
+        if char in "*?+{" and _is_quantifier(branch, index):
+            # The quantified atom may be absent or repeated: it cannot stay in a run.
+            if current and char != "+":
+                current.pop()
+            close_run()
+            index = _quantifier_end(branch, index)
+        elif char == "\\":
+            escaped = branch[index + 1 : index + 2]
+            if escaped and not escaped.isalnum():
+                current.append(escaped)
+                index += 2
+            else:
+                close_run()
+                index = _escape_end(branch, index)
+        elif char == "[":
+            close_run()
+            index = _class_end(branch, index)
+        elif char == "(":
+            close_run()
+            index = _group_end(branch, index)
+        elif char in ".^$)":
+            close_run()
+            index += 1
+        else:
+            current.append(char)
+            index += 1
+    close_run()
+    return runs
+
+
+def _escape_end(pattern: str, index: int) -> int:
+    """The end of an escape such as \\d, \\x41, \\x{263a}, \\pL, \\p{Greek} or \\101."""
+    kind = pattern[index + 1 : index + 2]
+    index += 2
+    if kind in ("x", "p", "P") and pattern[index : index + 1] == "{":
+        return pattern.find("}", index) + 1 or len(pattern)
+    if kind == "x":
+        return index + 2
+    if kind in ("p", "P"):
+        return index + 1
+    while kind.isdigit() and pattern[index : index + 1].isdigit():
+        index += 1
+    return index
+
+
+def _is_quantifier(pattern: str, index: int) -> bool:
+    if pattern[index] != "{":
+        return True
+    closing = pattern.find("}", index)
+    body = pattern[index + 1 : closing] if closing > 0 else ""
+    return bool(body) and body.replace(",", "", 1).isdigit() and body[0].isdigit()
+
+
+def _quantifier_end(pattern: str, index: int) -> int:
+    index = pattern.find("}", index) + 1 if pattern[index] == "{" else index + 1
+    return index + 1 if pattern[index : index + 1] in ("?", "+") else index
+
+
+def _class_end(pattern: str, index: int) -> int:
+    index += 1
+    if pattern[index : index + 1] == "^":
+        index += 1
+    if pattern[index : index + 1] == "]":
+        index += 1
+    while index < len(pattern):
+        if pattern.startswith("[:", index):
+            index = pattern.find(":]", index) + 2 if ":]" in pattern[index:] else index + 1
+        elif pattern[index] == "\\":
+            index += 2
+        elif pattern[index] == "]":
+            return index + 1
+        else:
+            index += 1
+    return index
+
+
+def _group_end(pattern: str, index: int) -> int:
+    depth = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(pattern, index)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return index

@@ -1,0 +1,645 @@
+# ruff: noqa: W293 -- pip's real output below has indented blank lines
+"""The diagnosis engine on real pip output and on the noise real logs carry.
+
+The fixtures below are pip's real output, captured in throw-away venvs (Python 3.11,
+`--isolated`, a clean environment, paths rewritten to /home/user): a C extension whose
+build cannot find Python.h, an index with a self-signed certificate, a refused
+connection, a proxy that does not answer, a wrong hash, a post-install conflict, a pip
+upgrade; uv's output for the same build and conflict. The tests add the noise.
+"""
+
+import re
+
+import pytest
+
+from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, test_signature
+
+# pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
+BUILD_FAILURE = """\
+Processing /home/user/src/cext
+  Installing build dependencies: started
+  Installing build dependencies: finished with status 'done'
+  Getting requirements to build wheel: started
+  Getting requirements to build wheel: finished with status 'done'
+  Preparing metadata (pyproject.toml): started
+  Preparing metadata (pyproject.toml): finished with status 'done'
+Building wheels for collected packages: fastcrc
+  Building wheel for fastcrc (pyproject.toml): started
+  Building wheel for fastcrc (pyproject.toml): finished with status 'error'
+  error: subprocess-exited-with-error
+  
+  × Building wheel for fastcrc (pyproject.toml) did not run successfully.
+  │ exit code: 1
+  ╰─> [10 lines of output]
+      running bdist_wheel
+      running build
+      running build_ext
+      building 'fastcrc._crc' extension
+      gcc -Wsign-compare -DNDEBUG -g -fwrapv -O3 -Wall -fPIC -c src/crc.c -o build/temp.linux-x86_64-cpython-311/src/crc.o
+      src/crc.c:1:10: fatal error: Python.h: No such file or directory
+          1 | #include <Python.h>
+            |          ^~~~~~~~~~
+      compilation terminated.
+      error: Command '['gcc', '-Wsign-compare', '-DNDEBUG', '-g', '-fwrapv', '-O3', '-Wall', '-fPIC', '-c', 'src/crc.c', '-o', 'build/temp.linux-x86_64-cpython-311/src/crc.o']' returned non-zero exit status 1.
+      [end of output]
+  
+  note: This error originates from a subprocess, and is likely not a problem with pip.
+  ERROR: Failed building wheel for fastcrc
+Failed to build fastcrc
+ERROR: Could not build wheels for fastcrc, which is required to install pyproject.toml-based projects
+
+[notice] A new release of pip is available: 24.0 -> 26.3
+[notice] To update, run: /home/user/project/.venv/bin/python -m pip install --upgrade pip
+"""
+
+# pip 21.0.1: the same build, in the older `Command errored out` wording.
+BUILD_FAILURE_OLD = """\
+Processing /home/user/src/cext
+  Installing build dependencies: started
+  Installing build dependencies: finished with status 'done'
+  Getting requirements to build wheel: started
+  Getting requirements to build wheel: finished with status 'done'
+    Preparing wheel metadata: started
+    Preparing wheel metadata: finished with status 'done'
+Building wheels for collected packages: fastcrc
+  Building wheel for fastcrc (PEP 517): started
+  Building wheel for fastcrc (PEP 517): finished with status 'error'
+  ERROR: Command errored out with exit status 1:
+   command: /home/user/project/.venv/bin/python /home/user/project/.venv/lib/python3.11/site-packages/pip/_vendor/pep517/_in_process.py build_wheel /tmp/tmpbuild
+       cwd: /tmp/pip-build
+  Complete output (10 lines):
+  running bdist_wheel
+  running build
+  running build_ext
+  building 'fastcrc._crc' extension
+  gcc -Wsign-compare -DNDEBUG -g -fwrapv -O3 -Wall -fPIC -c src/crc.c -o build/temp.linux-x86_64-cpython-311/src/crc.o
+  src/crc.c:1:10: fatal error: Python.h: No such file or directory
+      1 | #include <Python.h>
+        |          ^~~~~~~~~~
+  compilation terminated.
+  error: Command '['gcc', '-Wsign-compare', '-DNDEBUG', '-g', '-fwrapv', '-O3', '-Wall', '-fPIC', '-c', 'src/crc.c', '-o', 'build/temp.linux-x86_64-cpython-311/src/crc.o']' returned non-zero exit status 1.
+  ----------------------------------------
+  ERROR: Failed building wheel for fastcrc
+Failed to build fastcrc
+ERROR: Could not build wheels for fastcrc which use PEP 517 and cannot be installed directly
+WARNING: You are using pip version 21.0.1; however, version 26.3 is available.
+You should consider upgrading via the '/home/user/project/.venv/bin/python -m pip install --upgrade pip' command.
+"""
+
+# pip 24.0: the same build in a terminal (`script`): colours, spinners, CRLF.
+BUILD_FAILURE_TERMINAL = (
+    "Processing /home/user/src/cext\n"
+    "  Installing build dependencies ... \x1b[?25l-\x08 \x08\\\x08 \x08|\x08 \x08done\n"
+    "\x1b[?25h  Getting requirements to build wheel ... \x1b[?25l-\x08 \x08done\n"
+    "\x1b[?25h  Preparing metadata (pyproject.toml) ... \x1b[?25l-\x08 \x08done\n"
+    "\x1b[?25hBuilding wheels for collected packages: fastcrc\n"
+    "  Building wheel for fastcrc (pyproject.toml) ... \x1b[?25l-\x08 \x08error\n"
+    "  \x1b[1;31merror\x1b[0m: \x1b[1msubprocess-exited-with-error\x1b[0m\n"
+    "  \n"
+    "  \x1b[31m×\x1b[0m \x1b[32mBuilding wheel for fastcrc \x1b[0m\x1b[1;32m(\x1b[0m\x1b[32mpyproject.toml\x1b[0m\x1b[1;32m)\x1b[0m did not run successfully.\n"
+    "  \x1b[31m│\x1b[0m exit code: \x1b[1;36m1\x1b[0m\n"
+    "  \x1b[31m╰─>\x1b[0m \x1b[31m[10 lines of output]\x1b[0m\n"
+    "  \x1b[31m   \x1b[0m running bdist_wheel\n"
+    "  \x1b[31m   \x1b[0m running build\n"
+    "  \x1b[31m   \x1b[0m running build_ext\n"
+    "  \x1b[31m   \x1b[0m building 'fastcrc._crc' extension\n"
+    "  \x1b[31m   \x1b[0m gcc -Wsign-compare -DNDEBUG -g -fwrapv -O3 -Wall -fPIC -c src/crc.c -o build/temp.linux-x86_64-cpython-311/src/crc.o\n"
+    "  \x1b[31m   \x1b[0m src/crc.c:1:10: fatal error: Python.h: No such file or directory\n"
+    "  \x1b[31m   \x1b[0m     1 | #include <Python.h>\n"
+    "  \x1b[31m   \x1b[0m       |          ^~~~~~~~~~\n"
+    "  \x1b[31m   \x1b[0m compilation terminated.\n"
+    "  \x1b[31m   \x1b[0m error: Command '['gcc', '-Wsign-compare', '-DNDEBUG', '-g', '-fwrapv', '-O3', '-Wall', '-fPIC', '-c', 'src/crc.c', '-o', 'build/temp.linux-x86_64-cpython-311/src/crc.o']' returned non-zero exit status 1.\n"
+    "  \x1b[31m   \x1b[0m \x1b[31m[end of output]\x1b[0m\n"
+    "  \n"
+    "  \x1b[1;35mnote\x1b[0m: This error originates from a subprocess, and is likely not a problem with pip.\n"
+    "\x1b[31m  ERROR: Failed building wheel for fastcrc\x1b[0m\x1b[31m\n"
+    "\x1b[0m\x1b[?25hFailed to build fastcrc\n"
+    "\x1b[31mERROR: Could not build wheels for fastcrc, which is required to install pyproject.toml-based projects\x1b[0m\x1b[31m\n"
+    "\x1b[0m\n"
+    "\x1b[1m[\x1b[0m\x1b[34;49mnotice\x1b[0m\x1b[1;39;49m]\x1b[0m\x1b[39;49m A new release of pip is available: \x1b[0m\x1b[31;49m24.0\x1b[0m\x1b[39;49m -> \x1b[0m\x1b[32;49m26.3\x1b[0m\n"
+    "\x1b[1m[\x1b[0m\x1b[34;49mnotice\x1b[0m\x1b[1;39;49m]\x1b[0m\x1b[39;49m To update, run: \x1b[0m\x1b[32;49m/home/user/project/.venv/bin/python -m pip install --upgrade pip\x1b[0m\n"
+)
+
+# pip 24.0: `pip install --index-url https://localhost:8443/simple/ requests`, self-signed.
+SSL_FAILURE = """\
+Looking in indexes: https://localhost:8443/simple/
+WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
+WARNING: Retrying (Retry(total=3, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
+WARNING: Retrying (Retry(total=2, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
+WARNING: Retrying (Retry(total=1, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
+WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
+Could not fetch URL https://localhost:8443/simple/requests/: There was a problem confirming the ssl certificate: HTTPSConnectionPool(host='localhost', port=8443): Max retries exceeded with url: /simple/requests/ (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))) - skipping
+ERROR: Could not find a version that satisfies the requirement requests (from versions: none)
+ERROR: No matching distribution found for requests
+Could not fetch URL https://localhost:8443/simple/pip/: There was a problem confirming the ssl certificate: HTTPSConnectionPool(host='localhost', port=8443): Max retries exceeded with url: /simple/pip/ (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))) - skipping
+"""
+
+# pip 21.0.1: `--index-url http://127.0.0.1:9/simple/ --retries 2`.
+CONNECTION_REFUSED = """\
+Looking in indexes: http://127.0.0.1:9/simple/
+WARNING: Retrying (Retry(total=1, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPConnection object at 0x7f82b35bed50>: Failed to establish a new connection: [Errno 111] Connection refused')': /simple/requests/
+WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPConnection object at 0x7f82b2bf34d0>: Failed to establish a new connection: [Errno 111] Connection refused')': /simple/requests/
+ERROR: Could not find a version that satisfies the requirement requests
+ERROR: No matching distribution found for requests
+"""
+
+# pip 24.0: `--proxy http://127.0.0.1:9 --retries 2`.
+PROXY_FAILURE = """\
+WARNING: Retrying (Retry(total=1, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ProxyError('Cannot connect to proxy.', NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f6019943390>: Failed to establish a new connection: [Errno 111] Connection refused'))': /simple/requests/
+WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ProxyError('Cannot connect to proxy.', NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f601b27c7d0>: Failed to establish a new connection: [Errno 111] Connection refused'))': /simple/requests/
+ERROR: Could not find a version that satisfies the requirement requests (from versions: none)
+ERROR: No matching distribution found for requests
+"""
+
+# pip 26.3: an index that accepts and never answers, `--timeout 1 --retries 1`.
+READ_TIMEOUT = """\
+Looking in indexes: http://127.0.0.1:8099/simple/
+WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ReadTimeoutError("HTTPConnectionPool(host='127.0.0.1', port=8099): Read timed out. (read timeout=1.0)")': /simple/requests/
+ERROR: Could not find a version that satisfies the requirement requests (from versions: none)
+ERROR: No matching distribution found for requests
+"""
+
+# pip 24.0: `pip download --no-deps -r hashes.txt` with a wrong sha256 for six.
+HASH_FAILURE = """\
+Collecting six==1.16.0 (from -r hashes.txt (line 1))
+  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)
+ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
+    six==1.16.0 from https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl (from -r hashes.txt (line 1)):
+        Expected sha256 0000000000000000000000000000000000000000000000000000000000000000
+             Got        8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254
+
+
+[notice] A new release of pip is available: 24.0 -> 26.3
+[notice] To update, run: /home/user/project/.venv/bin/python -m pip install --upgrade pip
+"""
+
+# pip 24.0: `pip install urllib3==1.20` next to requests 2.31.0 (succeeds).
+CONFLICT_WARNING = """\
+Collecting urllib3==1.20
+  Downloading urllib3-1.20-py2.py3-none-any.whl (111 kB)
+     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 111.9/111.9 kB 85.8 MB/s eta 0:00:00
+Installing collected packages: urllib3
+  Attempting uninstall: urllib3
+    Found existing installation: urllib3 2.8.0
+    Uninstalling urllib3-2.8.0:
+      Successfully uninstalled urllib3-2.8.0
+ERROR: pip's dependency resolver does not currently take into account all the packages that are installed. This behaviour is the source of the following dependency conflicts.
+requests 2.31.0 requires urllib3<3,>=1.21.1, but you have urllib3 1.20 which is incompatible.
+Successfully installed urllib3-1.20
+
+[notice] A new release of pip is available: 24.0 -> 26.3
+[notice] To update, run: /home/user/project/.venv/bin/python -m pip install --upgrade pip
+"""
+
+# pip 20.3.4: `pip install --upgrade pip==21.0.1` (succeeds).
+PIP_UPGRADE = """\
+Collecting pip==21.0.1
+  Downloading pip-21.0.1-py3-none-any.whl (1.5 MB)
+Installing collected packages: pip
+  Attempting uninstall: pip
+    Found existing installation: pip 20.3.4
+    Uninstalling pip-20.3.4:
+      Successfully uninstalled pip-20.3.4
+Successfully installed pip-21.0.1
+"""
+
+# uv 0.13.9: `uv pip install ./cext`, the same build failure.
+UV_BUILD_FAILURE = """\
+Using Python 3.11.7 environment at: /home/user/project/.venv
+Resolved 1 package in 1.03s
+   Building fastcrc @ file:///home/user/src/cext
+error: Failed to build `fastcrc @ file:///home/user/src/cext`
+  cause: The build backend returned an error
+  cause: Call to `setuptools.build_meta.build_wheel` failed (exit status: 1)
+
+         [stdout]
+         running bdist_wheel
+         running build
+         running build_ext
+         building 'fastcrc._crc' extension
+         gcc -Wsign-compare -DNDEBUG -g -fwrapv -O3 -Wall -fPIC -c src/crc.c -o build/temp.linux-x86_64-cpython-311/src/crc.o
+
+         [stderr]
+         src/crc.c:1:10: fatal error: Python.h: No such file or directory
+             1 | #include <Python.h>
+               |          ^~~~~~~~~~
+         compilation terminated.
+         error: Command '['gcc', '-Wsign-compare', '-DNDEBUG', '-g', '-fwrapv', '-O3', '-Wall', '-fPIC', '-c', 'src/crc.c', '-o', 'build/temp.linux-x86_64-cpython-311/src/crc.o']' returned non-zero exit status 1.
+
+hint: This error likely indicates that you need to install a library that provides `Python.h` for `file:///home/user/src/cext`
+"""
+
+# uv 0.13.9: `uv pip install requests==2.31.0 urllib3==1.20`.
+UV_CONFLICT = """\
+Using Python 3.11.7 environment at: /home/user/project/.venv
+error: No solution found when resolving dependencies
+  cause: Because requests==2.31.0 depends on urllib3>=1.21.1,<3 and you require requests==2.31.0, we can conclude that you require urllib3>=1.21.1,<3.
+         And because you require urllib3==1.20, we can conclude that your requirements are unsatisfiable.
+"""
+
+
+SIGNATURES = [
+    Signature("HASH_MISMATCH", "pip", "error", "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE"),
+    Signature("SUBPROCESS_EXITED_WITH_ERROR", "pip", "error", "error: subprocess-exited-with-error"),
+    Signature(
+        "SUBPROCESS_EXITED_WITH_ERROR", "pip", "error", r"Command errored out with exit status (?P<exit_code>\d+)", True
+    ),
+    Signature("PYTHON_H_MISSING", "pip", "error", "fatal error: Python.h: No such file or directory", key=7),
+    Signature("FAILED_BUILDING_WHEEL", "pip", "error", r"Failed building wheel for (?P<package>\S+)", True),
+    Signature("BUILD_FAILED_SUMMARY", "pip", "error", r"^Failed to build (?P<packages>.+)$", True),
+    Signature("FAILED_WHEEL_BUILD_FOR_INSTALL", "pip", "error", "Could not build wheels for"),
+    Signature(
+        "DISTRIBUTION_NOT_FOUND",
+        "pip",
+        "error",
+        r"Could not find a version that satisfies the requirement (?P<requirement>\S+)",
+        True,
+    ),
+    Signature("RETRYING_CONNECTION", "pip", "warning", "Retrying (Retry(total="),
+    Signature("SSL_VERIFICATION_FAILED", "pip", "error", "after connection broken by 'SSLError", only_if_failed=True),
+    Signature("SSL_VERIFICATION_FAILED", "pip", "error", "There was a problem confirming the ssl certificate"),
+    Signature("CONNECTION_FAILED", "pip", "error", "broken by 'NewConnectionError", only_if_failed=True),
+    Signature("PROXY_CONNECTION_FAILED", "pip", "error", "broken by 'ProxyError", only_if_failed=True),
+    Signature("CONNECTION_TIMEOUT", "pip", "error", "broken by 'ReadTimeoutError", only_if_failed=True),
+    Signature("DEPENDENCY_CONFLICT_WARNING", "pip", "warning", "pip's dependency resolver does not currently take"),
+    Signature("PIP_VERSION_OUTDATED", "pip", "warning", "A new release of pip is available"),
+    Signature("USER_SITE_NOT_VISIBLE", "pip", "error", "User site-packages are not visible in this virtualenv"),
+    Signature("RESOLUTION_IMPOSSIBLE", "pip", "error", "because these package versions have conflicting dependencies"),
+]
+REFINES = {
+    "PYTHON_H_MISSING": ["SUBPROCESS_EXITED_WITH_ERROR"],
+    "SUBPROCESS_EXITED_WITH_ERROR": ["FAILED_BUILDING_WHEEL", "BUILD_FAILED_SUMMARY", "FAILED_WHEEL_BUILD_FOR_INSTALL"],
+}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(SIGNATURES, REFINES)
+
+
+def codes(diagnosis: Diagnosis) -> list[str]:
+    return [match.code for match in diagnosis.matches]
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based number of the first line of `text` (as submitted) that contains `needle`."""
+    return next(number for number, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+# Noise, as real logs carry it.
+def github_actions(text: str) -> str:
+    return "".join(
+        f"2024-05-01T10:11:{index % 60:02d}.1234567Z {line}" for index, line in enumerate(text.splitlines(True))
+    )
+
+
+def azure(text: str) -> str:
+    return "".join(("##[error]" if line.startswith("ERROR") else "") + line for line in text.splitlines(True))
+
+
+def buildkit(text: str) -> str:
+    return "".join(f"#16 101.{index % 10} {line}" for index, line in enumerate(text.splitlines(True)))
+
+
+def jenkins(text: str) -> str:
+    return "".join(f"[2024-05-01T10:11:12.123Z] {line}" for line in text.splitlines(True))
+
+
+def coloured(text: str) -> str:
+    return re.sub(r"(ERROR|error|WARNING)(:)", "\x1b[1;31m\\1\x1b[0m\\2", text)
+
+
+def crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+def hard_wrapped(text: str, width: int) -> str:
+    """What a terminal's copy gives: every line cut every `width` characters, mid-word."""
+    return "".join(
+        "\n".join(line[start : start + width] for start in range(0, max(len(line), 1), width)) + "\n"
+        for line in text.splitlines()
+    )
+
+
+def quoted_in_markdown(text: str) -> str:
+    return "Here is my log:\n\n```console\n$ pip install .\n" + text + "```\n"
+
+
+def wrapped_at_120(text: str) -> str:
+    return hard_wrapped(text, 120)
+
+
+NOISES = [github_actions, azure, buildkit, jenkins, coloured, crlf, quoted_in_markdown, wrapped_at_120]
+
+
+class TestRanking:
+    def test_a_missing_header_beats_the_wrappers_pip_prints_around_it(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(BUILD_FAILURE)
+        assert codes(diagnosis) == [
+            "PYTHON_H_MISSING",
+            "SUBPROCESS_EXITED_WITH_ERROR",
+            "FAILED_BUILDING_WHEEL",
+            "BUILD_FAILED_SUMMARY",
+            "FAILED_WHEEL_BUILD_FOR_INSTALL",
+            "PIP_VERSION_OUTDATED",
+        ]
+        assert {match.consequence_of for match in diagnosis.matches[1:5]} == {"PYTHON_H_MISSING"}
+        assert diagnosis.matches[0].consequence_of is None
+        assert diagnosis.matches[0].signature_key == 7
+
+    def test_without_refines_the_first_fatal_error_wins_over_later_summaries(self) -> None:
+        diagnosis = Matcher(SIGNATURES, {}).diagnose(BUILD_FAILURE_OLD)
+        assert codes(diagnosis)[:3] == ["SUBPROCESS_EXITED_WITH_ERROR", "PYTHON_H_MISSING", "FAILED_BUILDING_WHEEL"]
+        assert all(match.consequence_of is None for match in diagnosis.matches)
+
+    def test_a_warning_never_outranks_an_error(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(CONFLICT_WARNING + SSL_FAILURE)
+        assert diagnosis.failed
+        severities = [match.severity for match in diagnosis.matches]
+        assert severities == sorted(severities)  # "error" < "warning"
+        assert diagnosis.matches[0].code == "SSL_VERIFICATION_FAILED"
+
+    def test_a_log_with_only_warnings_did_not_fail(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(CONFLICT_WARNING)
+        assert not diagnosis.failed
+        assert codes(diagnosis) == ["DEPENDENCY_CONFLICT_WARNING", "PIP_VERSION_OUTDATED"]
+
+    def test_repeated_hits_make_one_match_at_the_first_lines_with_collected_facts(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(SSL_FAILURE)
+        assert codes(diagnosis).count("SSL_VERIFICATION_FAILED") == 1
+        assert diagnosis.matches[0].lines == (2, 2)
+
+    def test_an_empty_diagnosis_when_nothing_matches(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose("Collecting six\nSuccessfully installed six-1.16.0\n")
+        assert (diagnosis.matches, diagnosis.failed) == ([], False)
+
+
+class TestRetryCauses:
+    @pytest.mark.parametrize(
+        ("log", "cause"),
+        [
+            (SSL_FAILURE, "SSL_VERIFICATION_FAILED"),
+            (CONNECTION_REFUSED, "CONNECTION_FAILED"),
+            (PROXY_FAILURE, "PROXY_CONNECTION_FAILED"),
+            (READ_TIMEOUT, "CONNECTION_TIMEOUT"),
+        ],
+    )
+    def test_the_cause_of_the_retries_is_the_root_cause_when_pip_fails(
+        self, matcher: Matcher, log: str, cause: str
+    ) -> None:
+        diagnosis = matcher.diagnose(log)
+        assert diagnosis.matches[0].code == cause
+        assert diagnosis.matches[0].lines[0] == line_of(log, "Retrying")
+        assert "DISTRIBUTION_NOT_FOUND" in codes(diagnosis)
+        assert "RETRYING_CONNECTION" in codes(diagnosis)
+
+    def test_retries_that_end_well_are_only_a_warning(self, matcher: Matcher) -> None:
+        retry = SSL_FAILURE.splitlines(True)[1]
+        diagnosis = matcher.diagnose("Collecting six\n" + retry + "Successfully installed six-1.16.0\n")
+        assert (codes(diagnosis), diagnosis.failed) == (["RETRYING_CONNECTION"], False)
+
+
+class TestOtherTools:
+    def test_uv_build_output_is_not_reported_as_pip_errors(self, matcher: Matcher) -> None:
+        assert matcher.diagnose(UV_BUILD_FAILURE).matches == []
+
+    def test_uv_resolver_output_is_not_reported(self, matcher: Matcher) -> None:
+        tree = "(.venv) % uv pip install -r requirements.txt\n  × No solution found when resolving dependencies:\n"
+        assert matcher.diagnose(UV_CONFLICT).matches == []
+        assert (
+            matcher.diagnose(tree + "  ╰─▶ Because these package versions have conflicting dependencies\n").matches
+            == []
+        )
+
+    def test_pip_output_after_another_tool_is_reported_again(self, matcher: Matcher) -> None:
+        log = UV_BUILD_FAILURE + "$ python -m pip install .\n" + BUILD_FAILURE
+        diagnosis = matcher.diagnose(log)
+        assert diagnosis.matches[0].code == "PYTHON_H_MISSING"
+        assert diagnosis.matches[0].lines[0] > UV_BUILD_FAILURE.count("\n")
+
+    def test_a_program_logging_urllib3_retries_is_not_pip(self, matcher: Matcher) -> None:
+        retry = "Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError(...)': /api/5/envelope/"
+        log = (
+            f"24-03-26 17:21:50 WARNING (raven-sentry.BackgroundWorker) [urllib3.connectionpool] {retry}\n"
+            f"WARNING:urllib3.connectionpool:{retry}\n"
+            f"2024-03-26 17:22:40,120 - urllib3.connectionpool - WARNING - {retry}\n"
+            "ERROR: Could not find a version that satisfies the requirement sentry-sdk==99\n"
+        )
+        assert codes(matcher.diagnose(log)) == ["DISTRIBUTION_NOT_FOUND"]
+
+    def test_conda_npm_and_poetry_output_is_not_pip(self, matcher: Matcher) -> None:
+        log = (
+            "Collecting package metadata (current_repodata.json): done\n"
+            "Solving environment: failed\n"
+            "PackagesNotFoundError: The following packages are not available from current channels:\n"
+            "  - fatal error: Python.h: No such file or directory\n"
+            "npm ERR! code ERESOLVE\n"
+            "npm ERR! Could not build wheels for node-gyp\n"
+            "Installing dependencies from lock file\n"
+            "  ChefBuildError\n"
+            "  | fatal error: Python.h: No such file or directory\n"
+        )
+        assert matcher.diagnose(log).matches == []
+
+
+class TestNoise:
+    @pytest.mark.parametrize("noise", NOISES, ids=lambda noise: noise.__name__)
+    def test_the_root_cause_and_its_lines_survive_each_noise(self, matcher: Matcher, noise) -> None:
+        log = noise(BUILD_FAILURE)
+        diagnosis = matcher.diagnose(log)
+        assert codes(diagnosis)[:2] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR"]
+        assert diagnosis.matches[0].lines[0] == line_of(log, "Python.h: No such")
+        assert (
+            diagnosis.matches[0].excerpt.strip() == "src/crc.c:1:10: fatal error: Python.h: No such file or directory"
+        )
+
+    def test_a_real_terminal_capture_with_spinners_and_colours(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(BUILD_FAILURE_TERMINAL)
+        assert codes(diagnosis)[:3] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR", "FAILED_BUILDING_WHEEL"]
+        assert diagnosis.matches[1].facts["failed_step"] == "Building wheel for fastcrc (pyproject.toml)"
+        assert diagnosis.matches[2].excerpt == "  ERROR: Failed building wheel for fastcrc"
+
+    def test_a_progress_bar_keeps_only_what_the_terminal_showed_last(self, matcher: Matcher) -> None:
+        bar = "\r".join(f"   {'━' * step} {step}/40 kB" for step in range(0, 41, 10))
+        log = f"Collecting six\n{bar}\rERROR: Could not find a version that satisfies the requirement six==9\n"
+        diagnosis = matcher.diagnose(log)
+        assert diagnosis.matches[0].lines == (2, 2)
+        assert diagnosis.matches[0].excerpt.startswith("ERROR: Could not find")
+
+    @pytest.mark.parametrize("width", [80, 90])
+    def test_a_message_hard_wrapped_by_a_terminal_is_found_across_lines(self, matcher: Matcher, width: int) -> None:
+        message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
+        log = hard_wrapped("$ pip install --user six\n" + "x" * width + "\n" + message + "\n", width)
+        match = matcher.diagnose(log).matches[0]
+        assert match.code == "USER_SITE_NOT_VISIBLE"
+        assert match.lines == (line_of(log, "ERROR: Can not"), line_of(log, "ERROR: Can not") + 1)
+
+    def test_a_word_wrapped_message_with_padding_is_found(self, matcher: Matcher) -> None:
+        log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
+        assert matcher.diagnose(log).matches[0].lines == (1, 2)
+
+    def test_unrelated_lines_are_not_glued_together(self, matcher: Matcher) -> None:
+        log = (
+            "note: the fastcrc project says: User site-packages are not visible in\n"
+            "ERROR: this virtualenv. is not a message pip prints\n"
+            "WARNING: a long warning that ends with User site-packages are not visible in\n"
+            "    this virtualenv.\n"
+        )
+        assert matcher.diagnose(log).matches == []
+
+    def test_a_truncated_log_still_shows_its_first_error(self, matcher: Matcher) -> None:
+        truncated = BUILD_FAILURE[: BUILD_FAILURE.index("compilation terminated")]
+        assert codes(matcher.diagnose(truncated))[:2] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR"]
+
+    def test_line_numbers_count_the_text_as_submitted(self, matcher: Matcher) -> None:
+        log = "\r\n".join(f"\x1b[32mstep {index}\x1b[0m\rdone {index}" for index in range(50)) + "\r\n" + SSL_FAILURE
+        assert matcher.diagnose(log).matches[0].lines == (52, 52)
+
+
+class TestFacts:
+    def test_a_hash_mismatch_shows_the_package_the_hashes_and_the_requirements_line(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(HASH_FAILURE)
+        facts = diagnosis.matches[0].facts
+        assert facts["package"] == "six"
+        assert facts["version"] == "1.16.0"
+        assert facts["expected_hash"] == "0" * 64
+        assert facts["actual_hash"] == "8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"
+        assert (facts["requirements_file"], facts["requirements_line"]) == ("hashes.txt", "1")
+        assert diagnosis.facts["index_host"] == "files.pythonhosted.org"
+
+    def test_named_groups_come_before_context(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(BUILD_FAILURE_OLD)
+        by_code = {match.code: match for match in diagnosis.matches}
+        assert by_code["SUBPROCESS_EXITED_WITH_ERROR"].facts["exit_code"] == "1"
+        assert by_code["PYTHON_H_MISSING"].facts["package"] == "fastcrc"  # from `Building wheel for fastcrc`
+        assert diagnosis.facts["build_backend"] == "pyproject.toml (PEP 517)"
+
+    def test_a_detail_regex_reads_the_lines_under_the_header(self) -> None:
+        signature = Signature(
+            "HASH_MISMATCH", "pip", "error", "DO NOT MATCH THE HASHES", detail=r"Got\s+(?P<got>[0-9a-f]{64})"
+        )
+        match = Matcher([signature], {}).diagnose(HASH_FAILURE).matches[0]
+        assert match.facts["got"].startswith("8abb2f1d")
+        assert match.lines == (line_of(HASH_FAILURE, "DO NOT MATCH"), line_of(HASH_FAILURE, "Got "))
+
+    def test_the_requirement_and_its_file_come_from_the_collecting_line(self, matcher: Matcher) -> None:
+        log = (
+            "Collecting tokenizers>=0.13.0 (from anthropic>=0.37.1->-r demo/requirements.txt (line 2))\n"
+            "  Using cached tokenizers-0.20.1.tar.gz (339 kB)\n"
+            "  error: subprocess-exited-with-error\n"
+        )
+        facts = matcher.diagnose(log).matches[0].facts
+        assert facts["package"] == "tokenizers"
+        assert facts["version"] == "0.20.1"
+        assert facts["requirement"] == "tokenizers>=0.13.0"
+        assert (facts["requirements_file"], facts["requirements_line"]) == ("demo/requirements.txt", "2")
+
+    @pytest.mark.parametrize(
+        ("line", "platform"),
+        [
+            ("Requirement already satisfied: six in c:\\python39\\lib\\site-packages (1.16.0)", "windows"),
+            ("  Downloading numpy-1.26.4-cp311-cp311-win_amd64.whl (15.8 MB)", "windows"),
+            ("Permission denied: '/Library/Frameworks/Python.framework/Versions/3.8/lib/python3.8/six.py'", "macos"),
+            ("  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl (18.3 MB)", "linux"),
+        ],
+    )
+    def test_the_platform(self, matcher: Matcher, line: str, platform: str) -> None:
+        assert matcher.diagnose(line + "\n").facts["platform"] == platform
+
+
+class TestVersions:
+    @pytest.mark.parametrize(
+        ("log", "pip_version", "python_version"),
+        [
+            ("pip 24.0 from /usr/lib/python3/dist-packages/pip (python 3.12)\n", "24.0", "3.12"),
+            ("[notice] A new release of pip is available: 23.3.1 -> 24.0\n", "23.3.1", None),
+            ("WARNING: You are using pip version 21.0.1; however, version 26.3 is available.\n", "21.0.1", None),
+            (
+                "Requirement already satisfied: pip in d:\\python\\python311\\lib\\site-packages (22.3.1)\n",
+                "22.3.1",
+                "3.11",
+            ),
+            ('  File "/tmp/pip-23.0.1-py3-none-any.whl/pip/_internal/cli/main.py", line 70\n', "23.0.1", None),
+            ("certifi==2024.2.2\npip==23.2.1\n", "23.2.1", None),
+            ("ERROR: Package 'x' requires a different Python: 3.8.10 not in '>=3.9'\n", None, "3.8.10"),
+            ("  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl\n", None, "3.11"),
+            ("Python 3.9.9\n", None, "3.9.9"),
+        ],
+    )
+    def test_pip_and_python_versions(self, matcher: Matcher, log: str, pip_version, python_version) -> None:
+        diagnosis = matcher.diagnose(log)
+        assert (diagnosis.pip_version, diagnosis.python_version) == (pip_version, python_version)
+
+    def test_a_log_that_upgrades_pip_ran_the_old_one(self, matcher: Matcher) -> None:
+        assert matcher.diagnose(PIP_UPGRADE).pip_version == "20.3.4"
+
+    def test_a_failure_after_a_pip_upgrade_ran_the_new_one(self, matcher: Matcher) -> None:
+        assert matcher.diagnose(PIP_UPGRADE + SSL_FAILURE).pip_version == "21.0.1"
+
+    def test_installing_a_pinned_pip_is_not_the_running_version(self, matcher: Matcher) -> None:
+        assert matcher.diagnose("$ python -m pip install pip==23.0\n").pip_version is None
+
+
+class TestPatterns:
+    def test_a_catastrophic_regex_runs_in_linear_time(self) -> None:
+        matcher = Matcher([Signature("NESTED", "pip", "error", r"(a+)+$", is_regex=True)], {})
+        assert matcher.diagnose("a" * 50000 + "b\n").matches == []
+        assert matcher.diagnose("a" * 50000 + "\n").matches[0].code == "NESTED"
+
+    @pytest.mark.parametrize("pattern", [r"(?<=ERROR: )Exception", r"(\w+) \1", r"(?=x)y", "([unclosed"])
+    def test_a_pattern_re2_cannot_compile_is_refused_with_its_signature_named(self, pattern: str) -> None:
+        with pytest.raises(InvalidPattern, match=r"Signature BROKEN \(signature 42\)"):
+            Matcher([Signature("BROKEN", "pip", "error", pattern, is_regex=True, key=42)], {})
+
+    @pytest.mark.parametrize(
+        "signature",
+        [
+            Signature("EVERYTHING", "pip", "error", r".*", is_regex=True),
+            Signature("TINY", "pip", "error", "e"),
+            Signature("LOUD", "pip", "fatal", "ERROR: Exception:"),
+            Signature("DETAIL", "pip", "error", "ERROR: Exception:", detail="(?<=x)"),
+        ],
+    )
+    def test_signatures_that_would_flood_or_break_are_refused(self, signature: Signature) -> None:
+        with pytest.raises(InvalidPattern):
+            Matcher([signature], {})
+
+    def test_a_ten_megabyte_line_without_newline_is_diagnosed(self, matcher: Matcher) -> None:
+        log = "x" * (10 * 1024 * 1024) + " ERROR: Could not find a version that satisfies the requirement six==9"
+        match = matcher.diagnose(log).matches[0]
+        assert (match.code, match.lines, match.facts["requirement"]) == ("DISTRIBUTION_NOT_FOUND", (1, 1), "six==9")
+        assert len(match.excerpt) < 1000
+
+    def test_a_regex_without_a_literal_still_finds_its_line(self) -> None:
+        matcher = Matcher([Signature("EXIT", "pip", "error", r"^\s*exit code: (?P<code>[1-9]\d*)$", is_regex=True)], {})
+        match = matcher.diagnose(BUILD_FAILURE).matches[0]
+        assert (match.lines[0], match.facts["code"]) == (line_of(BUILD_FAILURE, "exit code: 1"), "1")
+
+
+class TestSignatureTester:
+    def test_it_lists_every_line_a_signature_fires_on_with_facts(self) -> None:
+        signature = Signature("RETRYING_CONNECTION", "pip", "warning", r"Retry\(total=(?P<left>\d+)", is_regex=True)
+        matches = test_signature(signature, SSL_FAILURE)
+        assert [match.lines for match in matches] == [(line, line) for line in range(2, 7)]
+        assert [match.facts["left"] for match in matches] == ["4", "3", "2", "1", "0"]
+
+    def test_it_refuses_a_bad_pattern_like_the_matcher(self) -> None:
+        with pytest.raises(InvalidPattern):
+            test_signature(Signature("X", "pip", "error", r"(?<=a)b", is_regex=True), "ab")
+
+
+def test_the_diagnosis_serialises_for_the_api(matcher: Matcher) -> None:
+    data = matcher.diagnose(HASH_FAILURE).to_dict()
+    assert data["pip_version"] == "24.0"
+    assert data["matches"][0]["code"] == "HASH_MISMATCH"
+    assert data["matches"][0]["lines"] == [3, 3]
+    assert set(data["matches"][0]) == {
+        "code",
+        "tool",
+        "severity",
+        "lines",
+        "excerpt",
+        "facts",
+        "signature_key",
+        "consequence_of",
+    }

@@ -1,0 +1,91 @@
+"""read_log and redact: what reaches the engine, and what never leaves it."""
+
+import codecs
+
+import pytest
+
+from kb.diagnosis import REDACTED, EmptyLog, LogTooLarge, NotText, read_log, redact
+
+LIMIT = 1024 * 1024
+
+
+class TestReadLog:
+    def test_it_decodes_utf8_and_drops_a_byte_order_mark(self) -> None:
+        assert read_log(codecs.BOM_UTF8 + "× Failed".encode(), LIMIT) == "× Failed"
+
+    def test_it_replaces_invalid_utf8_instead_of_refusing_it(self) -> None:
+        assert read_log(b"ERROR: caf\xe9 \xff\n", LIMIT) == "ERROR: caf\ufffd \ufffd\n"
+
+    def test_it_reads_utf16_with_a_bom_as_powershell_writes_it(self) -> None:
+        data = codecs.BOM_UTF16_LE + "ERROR: Exception:\r\n".encode("utf-16-le")
+        assert read_log(data, LIMIT) == "ERROR: Exception:\r\n"
+
+    @pytest.mark.parametrize("data", [b"", b"   \n\t\r\n", "", codecs.BOM_UTF8])
+    def test_it_refuses_an_empty_log_with_a_sentence(self, data: bytes | str) -> None:
+        with pytest.raises(EmptyLog, match="empty"):
+            read_log(data, LIMIT)
+
+    def test_it_refuses_binary_data(self) -> None:
+        with pytest.raises(NotText, match="binary"):
+            read_log(b"\x7fELF\x02\x01\x01" + b"\x00" * 200 + b"text", LIMIT)
+
+    def test_it_refuses_bytes_over_the_limit(self) -> None:
+        with pytest.raises(LogTooLarge, match="larger than 1 MB"):
+            read_log(b"x" * (LIMIT + 1), LIMIT)
+
+    def test_it_counts_the_limit_in_utf8_bytes_for_text(self) -> None:
+        assert read_log("é" * (LIMIT // 2), LIMIT)
+        with pytest.raises(LogTooLarge):
+            read_log("é" * (LIMIT // 2 + 1), LIMIT)
+
+    def test_it_reads_one_huge_line_without_newline(self) -> None:
+        assert len(read_log(b"a" * (10 * LIMIT), 10 * LIMIT)) == 10 * LIMIT
+
+
+# Each secret format, in the context it is pasted in, and the text that must vanish.
+SECRETS = [
+    ("Looking in indexes: https://alice:s3cr3tpass@pypi.corp.example/simple", "alice:s3cr3tpass"),
+    ("pip install -i https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@example.org/simple x", "ghp_abcdef"),
+    ("twine upload -u __token__ -p pypi-AgEIcHlwaS5vcmcCJDY3ZTc2NjU5 dist/*", "pypi-AgEIcHlwaS5vcmcC"),
+    ("git clone https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r", "ghs_16C7e42F"),
+    ("GH_TOKEN: github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_pat_11ABCDEFG"),
+    ("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+    ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+    ("curl -H 'Authorization: Basic YWxpY2U6czNjcjN0' https://example.org", "YWxpY2U6czNjcjN0"),
+    ("> Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.sig", "eyJhbGciOiJIUzI1NiJ9"),
+    ("pip config set global.index-url https://example.org --password hunter2x", "hunter2x"),
+    ("docker login -u bob -p Sup3rSecret registry.example.org", "Sup3rSecret"),
+    ("Downloading https://example.org/simple/pkg/?token=abc123def456", "abc123def456"),
+    ("export TWINE_PASSWORD=correct-horse-battery", "correct-horse-battery"),
+    ("PIP_INDEX_URL=https://u:glpat-abcdefghij0123456789@gitlab.example.com/api/v4/simple", "glpat-abcdefghij"),
+    ("//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm_abcdefghij"),
+]
+
+
+class TestRedact:
+    @pytest.mark.parametrize(("line", "secret"), SECRETS)
+    def test_each_secret_format_is_removed(self, line: str, secret: str) -> None:
+        redacted, removed = redact(line)
+        assert secret not in redacted
+        assert REDACTED in redacted
+        assert removed >= 1
+
+    def test_the_count_and_the_line_count_are_right_for_a_whole_log(self) -> None:
+        log = "\n".join(line for line, _ in SECRETS) + "\nCollecting six\n"
+        redacted, removed = redact(log)
+        assert removed == len(SECRETS)
+        assert redacted.count("\n") == log.count("\n")
+        assert redacted.endswith("Collecting six\n")
+
+    def test_it_keeps_pip_masked_urls_and_ordinary_text(self) -> None:
+        text = (
+            "Looking in indexes: https://alice:****@pypi.corp.example/simple\n"
+            "virtualenv -p python3.11 venv\n"
+            "export TWINE_PASSWORD=$PYPI_TOKEN\n"
+            "[odysseus] HF token: applied\n"
+        )
+        assert redact(text) == (text, 0)
+
+    def test_it_handles_non_ascii_text_around_a_secret(self) -> None:
+        redacted, removed = redact("× échec https://bob:pässwörd@host/simple ✓")
+        assert (redacted, removed) == (f"× échec https://{REDACTED}@host/simple ✓", 1)
