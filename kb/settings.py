@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "kb",
+    "kb.staff",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +133,8 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:dashboard"
 
 # Production hardening; all of it is on whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -154,6 +156,8 @@ KB_RATE_WINDOW_SECONDS = env_int("KB_RATE_WINDOW_SECONDS", 60)
 KB_TRUST_FORWARDED_FOR = env_bool("KB_TRUST_FORWARDED_FOR", False)
 # Where the CLI's diagnoses say the entries live.
 KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://127.0.0.1:8000")
+# Logs of pip runs that succeeded: a changed signature that fires on one is a regression.
+KB_CLEAN_LOGS_DIR = Path(os.environ.get("KB_CLEAN_LOGS_DIR", BASE_DIR / "tests" / "logs" / "success"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = KB_MAX_LOG_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 

@@ -20,6 +20,7 @@ kb_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/", include("kb.staff.urls")),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),

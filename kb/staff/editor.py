@@ -1,0 +1,83 @@
+"""The entry editor's three forms as one, with what it shows besides them: previews and the tester."""
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.diagnosis import Match, redact, test_signature
+from kb.markup import render_markdown
+from kb.models import Entry, Tool
+from kb.staff.forms import (
+    CauseFormSet,
+    EntryForm,
+    NewEntryForm,
+    SignatureFormSet,
+    causes_initial,
+    entry_initial,
+    signatures_initial,
+    snapshot_from,
+)
+from kb.staff.regressions import draft_signatures
+from kb.staff.snapshots import Snapshot
+
+
+@dataclass
+class EditorForms:
+    entry: EntryForm
+    causes: CauseFormSet
+    signatures: SignatureFormSet
+
+    def is_valid(self) -> bool:
+        return all([self.entry.is_valid(), self.causes.is_valid(), self.signatures.is_valid()])
+
+    def snapshot(self, tool: str, code: str) -> Snapshot:
+        return snapshot_from(self.entry, self.causes, self.signatures, tool, code)
+
+
+def bound_editor(data: QueryDict, tool: Tool | None) -> EditorForms:
+    form_class = EntryForm if tool else NewEntryForm
+    return EditorForms(
+        form_class(data, tool=tool), CauseFormSet(data, prefix="causes"), SignatureFormSet(data, prefix="signatures")
+    )
+
+
+def initial_editor(snapshot: Snapshot, base: int, tool: Tool | None, extra: dict | None = None) -> EditorForms:
+    """Forms filled from a snapshot; ``extra`` pre-fills fields such as a new signature from a shared log."""
+    extra = extra or {}
+    form_class = EntryForm if tool else NewEntryForm
+    signatures = signatures_initial(snapshot) + ([extra["signature"]] if "signature" in extra else [])
+    return EditorForms(
+        form_class(initial={**entry_initial(snapshot, base), **extra.get("fields", {})}, tool=tool),
+        CauseFormSet(initial=causes_initial(snapshot), prefix="causes"),
+        SignatureFormSet(initial=signatures, prefix="signatures"),
+    )
+
+
+def blank_snapshot() -> Snapshot:
+    front = {"severity": Entry.Severity.ERROR, "signatures": []}
+    return {"front": front, "sections": {name: "" for name in Entry.SECTIONS}, "causes": []}
+
+
+def previews(snapshot: Snapshot) -> dict[str, SafeString]:
+    """The sections and cause bodies rendered as readers will see them, keyed by form field name."""
+    rendered = {name: render_markdown(text, anchor_prefix=name) for name, text in snapshot["sections"].items()}
+    for number, (_, body) in enumerate(snapshot["causes"]):
+        rendered[f"cause-{number}"] = render_markdown(body, anchor_prefix=f"cause-{number}")
+    return {name: mark_safe(html) for name, html in rendered.items()}  # noqa: S308  (render_markdown sanitises)
+
+
+@dataclass
+class TesterResult:
+    number: int
+    pattern: str
+    matches: list[Match] = field(default_factory=list)
+
+
+def tester_results(snapshot: Snapshot, sample_log: str) -> list[TesterResult]:
+    """Which of the draft's signatures fire on the sample, on which lines, with which facts."""
+    text, _ = redact(sample_log)
+    return [
+        TesterResult(signature.key + 1, signature.pattern, test_signature(signature, text))
+        for signature in draft_signatures(snapshot)
+    ]

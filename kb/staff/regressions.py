@@ -1,0 +1,135 @@
+"""What a changed entry would break, found before it is saved.
+
+Every published entry's example logs (the ```text blocks of its Examples section) and the
+successful-run logs in ``settings.KB_CLEAN_LOGS_DIR`` are diagnosed twice: with the published
+signatures, and with this entry's signatures replaced by the draft's. A problem the draft has
+and the published catalogue does not is a regression:
+
+- an entry's own example no longer has that entry as its root cause (or as a wrapper of it);
+- the draft's signatures fire on another entry's example that is not related to it;
+- the draft's signatures fire on a clean log.
+"""
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from kb.diagnosing import current_matcher, published_signatures
+from kb.diagnosis import Diagnosis, Matcher, Signature
+from kb.models import Entry
+from kb.staff.snapshots import Snapshot
+
+EXAMPLE_LOG = re.compile(r"^(```|~~~)text[ \t]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Sample:
+    label: str
+    text: str
+    owner: str = ""  # the code of the entry whose example this is; empty for a clean log
+
+
+@dataclass(frozen=True)
+class Regression:
+    sample: Sample
+    problem: str
+
+
+@dataclass
+class RegressionReport:
+    regressions: list[Regression]
+    samples_checked: int
+    seconds: float
+
+
+def example_logs(markdown: str) -> list[str]:
+    return [match.group(2) for match in EXAMPLE_LOG.finditer(markdown)]
+
+
+def entry_samples(code: str, examples_markdown: str) -> list[Sample]:
+    return [
+        Sample(f"{code} example {number}", text, owner=code)
+        for number, text in enumerate(example_logs(examples_markdown), start=1)
+    ]
+
+
+def clean_samples() -> list[Sample]:
+    directory = Path(settings.KB_CLEAN_LOGS_DIR)
+    paths = sorted(path for path in directory.rglob("*.log") if path.is_file()) if directory.is_dir() else []
+    return [Sample(f"clean log {path.relative_to(directory)}", path.read_text(errors="replace")) for path in paths]
+
+
+def draft_signatures(snapshot: Snapshot) -> list[Signature]:
+    front = snapshot["front"]
+    return [
+        Signature(
+            code=front["code"],
+            tool=front["tool"],
+            severity=front["severity"],
+            pattern=spec["pattern"],
+            is_regex=spec["regex"],
+            detail=spec["detail"],
+            only_if_failed=spec["only_if_failed"],
+            key=position,
+        )
+        for position, spec in enumerate(front["signatures"])
+    ]
+
+
+def draft_matcher(snapshot: Snapshot, published: Iterable[Entry]) -> Matcher:
+    """The published signatures with this entry's replaced by the draft's. Raises InvalidPattern."""
+    code = snapshot["front"]["code"]
+    signatures, refines = published_signatures(entry for entry in published if entry.code != code)
+    return Matcher(signatures + draft_signatures(snapshot), {**refines, code: snapshot["front"]["refines"]})
+
+
+def check_draft(snapshot: Snapshot) -> RegressionReport:
+    started = time.perf_counter()
+    code = snapshot["front"]["code"]
+    published = list(Entry.objects.published().select_related("tool").prefetch_related("signatures", "refines"))
+    others = [
+        sample for entry in published if entry.code != code for sample in entry_samples(entry.code, entry.examples)
+    ]
+    own_before = [sample for entry in published if entry.code == code for sample in entry_samples(code, entry.examples)]
+    own_after = entry_samples(code, snapshot["sections"].get("examples", ""))
+    clean = clean_samples()
+    unrelated = unrelated_to(snapshot, published)
+    before = problems(current_matcher(), others + own_before + clean, code, unrelated)
+    after = problems(draft_matcher(snapshot, published), others + own_after + clean, code, unrelated)
+    regressions = [regression for regression in after if regression not in before]
+    return RegressionReport(regressions, len(others + own_after + clean), time.perf_counter() - started)
+
+
+def unrelated_to(snapshot: Snapshot, published: list[Entry]) -> set[str]:
+    """Codes whose examples this entry's signatures must not fire on."""
+    front = snapshot["front"]
+    refining = {entry.code for entry in published if front["code"] in {w.code for w in entry.refines.all()}}
+    linked = set(front["related"]) | set(front["refines"]) | refining | {front["code"]}
+    return {entry.code for entry in published} - linked
+
+
+def problems(matcher: Matcher, samples: list[Sample], code: str, unrelated: set[str]) -> list[Regression]:
+    found = []
+    for sample in samples:
+        diagnosis = matcher.diagnose(sample.text)
+        if sample.owner and not diagnosed_as(diagnosis, sample.owner):
+            found.append(Regression(sample, f"is not diagnosed as {sample.owner}"))
+        fired = any(match.code == code for match in diagnosis.matches)
+        if fired and (not sample.owner or sample.owner in unrelated):
+            found.append(Regression(sample, f"{code} fires on it"))
+    return found
+
+
+def diagnosed_as(diagnosis: Diagnosis, code: str) -> bool:
+    """The code is the root cause, a wrapper pip printed around it, or a warning (an error outranks it)."""
+    if not diagnosis.matches:
+        return False
+    root = diagnosis.matches[0]
+    return any(
+        match.code == code and (match is root or match.consequence_of == root.code or match.severity == "warning")
+        for match in diagnosis.matches
+    )

@@ -1,0 +1,137 @@
+"""Saving, reviewing and restoring revisions, each step written to the audit trail.
+
+Saves are a compare-and-set on the revision number: the editor says which revision it started
+from, and a save whose base is no longer the newest raises ``RevisionConflict`` instead of
+overwriting. The entry row is locked while the check runs, and the unique (entry, number)
+constraint stops the second of two simultaneous saves where the database has no row locks.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kb.models import Entry
+from kb.staff.models import AuditEvent, Revision, SharedLog
+from kb.staff.snapshots import Snapshot, apply_snapshot, snapshot_of
+
+FIRST_EDIT_MESSAGE = "The content before its first edit in the staff editor"
+
+
+class RevisionConflict(Exception):
+    """Another revision was saved after the one the editor started from."""
+
+    def __init__(self, newest: Revision) -> None:
+        super().__init__(f"{newest} was saved in the meantime")
+        self.newest = newest
+
+
+def newest_revision(entry: Entry) -> Revision | None:
+    return entry.revisions.order_by("-number").first()
+
+
+def editable_content(entry: Entry) -> tuple[Snapshot, int]:
+    """What the editor starts from: the newest revision, or the entry itself before its first edit."""
+    newest = newest_revision(entry)
+    if newest is None:
+        return snapshot_of(entry), 0
+    return newest.snapshot, newest.number
+
+
+def record(actor: AbstractBaseUser, action: str, entry: Entry | None = None, **details) -> AuditEvent:
+    return AuditEvent.objects.create(actor=actor, action=action, entry=entry, **details)
+
+
+@transaction.atomic
+def create_entry(snapshot: Snapshot, author: AbstractBaseUser, message: str) -> Revision:
+    """A new entry is a draft ``Entry`` row, hidden from readers, plus its first revision."""
+    entry = apply_snapshot(snapshot, Entry.Status.DRAFT)
+    revision = Revision.objects.create(entry=entry, number=1, author=author, message=message, snapshot=snapshot)
+    record(author, AuditEvent.Action.CREATED, entry, revision=revision)
+    return revision
+
+
+@transaction.atomic
+def save_revision(
+    entry: Entry,
+    snapshot: Snapshot,
+    author: AbstractBaseUser,
+    base_number: int,
+    message: str,
+    action: str = AuditEvent.Action.CHANGED,
+) -> Revision:
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    base = newest_revision(locked)
+    if (base.number if base else 0) != base_number:
+        raise RevisionConflict(base)
+    try:
+        with transaction.atomic():
+            if base is None:
+                base = keep_content_before_first_edit(locked)
+            revision = Revision.objects.create(
+                entry=locked, number=base.number + 1, author=author, message=message, snapshot=snapshot, base=base
+            )
+    except IntegrityError:
+        raise RevisionConflict(newest_revision(locked)) from None
+    record(author, action, locked, revision=revision)
+    return revision
+
+
+def keep_content_before_first_edit(entry: Entry) -> Revision:
+    published = entry.status == Entry.Status.PUBLISHED
+    return Revision.objects.create(
+        entry=entry,
+        number=1,
+        message=FIRST_EDIT_MESSAGE,
+        snapshot=snapshot_of(entry),
+        state=Revision.State.PUBLISHED if published else Revision.State.DRAFT,
+        reviewed=timezone.now() if published else None,
+    )
+
+
+@transaction.atomic
+def submit(revision: Revision, actor: AbstractBaseUser) -> None:
+    revision.state = Revision.State.SUBMITTED
+    revision.save(update_fields=["state"])
+    record(actor, AuditEvent.Action.SUBMITTED, revision.entry, revision=revision)
+
+
+@transaction.atomic
+def publish(revision: Revision, reviewer: AbstractBaseUser) -> None:
+    """Readers and the diagnosis see the revision's content from now on."""
+    apply_snapshot(revision.snapshot, Entry.Status.PUBLISHED)
+    mark_reviewed(revision, reviewer, Revision.State.PUBLISHED, comment="")
+    record(reviewer, AuditEvent.Action.PUBLISHED, revision.entry, revision=revision)
+
+
+@transaction.atomic
+def reject(revision: Revision, reviewer: AbstractBaseUser, comment: str) -> None:
+    mark_reviewed(revision, reviewer, Revision.State.REJECTED, comment)
+    record(reviewer, AuditEvent.Action.REJECTED, revision.entry, revision=revision, note=comment)
+
+
+def mark_reviewed(revision: Revision, reviewer: AbstractBaseUser, state: str, comment: str) -> None:
+    revision.state = state
+    revision.reviewer = reviewer
+    revision.reviewer_comment = comment
+    revision.reviewed = timezone.now()
+    revision.save(update_fields=["state", "reviewer", "reviewer_comment", "reviewed"])
+
+
+def restore(revision: Revision, actor: AbstractBaseUser, base_number: int) -> Revision:
+    """A new draft with an old revision's content; the history itself never changes."""
+    return save_revision(
+        revision.entry,
+        revision.snapshot,
+        actor,
+        base_number,
+        message=f"Restored revision {revision.number}",
+        action=AuditEvent.Action.RESTORED,
+    )
+
+
+@transaction.atomic
+def set_log_state(shared_log: SharedLog, state: str, actor: AbstractBaseUser) -> None:
+    shared_log.state = state
+    shared_log.save(update_fields=["state"])
+    action = AuditEvent.Action.TRIAGED if state == SharedLog.State.TRIAGED else AuditEvent.Action.DISMISSED
+    record(actor, action, shared_log=shared_log)

@@ -1,0 +1,56 @@
+"""How often each entry was the root cause of a diagnosis: one counter per code and day, no logs."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from kb.staff.models import RootCauseCount
+
+
+def count_root_cause(code: str) -> None:
+    """Add one to today's count for ``code``; safe when many processes count at once."""
+    today = timezone.localdate()
+    if RootCauseCount.objects.filter(code=code, day=today).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            RootCauseCount.objects.create(code=code, day=today, count=1)
+    except IntegrityError:  # another process created today's row first
+        RootCauseCount.objects.filter(code=code, day=today).update(count=F("count") + 1)
+
+
+@dataclass
+class CodeTotals:
+    code: str
+    last_7_days: int
+    last_30_days: int
+
+
+@dataclass
+class DayTotals:
+    day: date
+    total: int
+    codes: list[tuple[str, int]]
+
+
+def totals_per_code(today: date) -> list[CodeTotals]:
+    rows = (
+        RootCauseCount.objects.filter(day__gt=today - timedelta(days=30))
+        .values("code")
+        .annotate(last_30=Sum("count"), last_7=Sum("count", filter=Q(day__gt=today - timedelta(days=7))))
+        .order_by("-last_30", "code")
+    )
+    return [CodeTotals(row["code"], row["last_7"] or 0, row["last_30"]) for row in rows]
+
+
+def totals_per_day(today: date) -> list[DayTotals]:
+    days: dict[date, DayTotals] = {}
+    rows = RootCauseCount.objects.filter(day__gt=today - timedelta(days=30)).order_by("-day", "-count", "code")
+    for row in rows:
+        totals = days.setdefault(row.day, DayTotals(row.day, 0, []))
+        totals.total += row.count
+        totals.codes.append((row.code, row.count))
+    return list(days.values())

@@ -1,0 +1,35 @@
+// Live preview for the entry editor: each Markdown field is rendered by the server's own
+// renderer shortly after typing stops. Without JavaScript the "Preview" button does the same.
+(function () {
+  "use strict";
+  var DELAY_MS = 400;
+
+  function previewer(form, textarea) {
+    var target = document.getElementById(textarea.id + "-preview");
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var timer = null;
+    var latest = 0;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var asked = ++latest;
+        var body = new FormData();
+        body.append("text", textarea.value);
+        fetch(form.dataset.previewUrl, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (answer) {
+            // The answer is HTML sanitised by the server's renderer; older answers are dropped.
+            if (answer && asked === latest) target.innerHTML = answer.html;
+          });
+      }, DELAY_MS);
+    };
+  }
+
+  var form = document.querySelector("form.editor[data-preview-url]");
+  if (!form) return;
+  form.querySelectorAll("textarea[data-preview]").forEach(function (textarea) {
+    if (document.getElementById(textarea.id + "-preview")) {
+      textarea.addEventListener("input", previewer(form, textarea));
+    }
+  });
+})();

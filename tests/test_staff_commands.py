@@ -1,0 +1,49 @@
+"""``manage.py createeditor``: staff accounts in the right group, never by self-registration."""
+
+import io
+from unittest import mock
+
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+
+class CreateEditorTests(TestCase):
+    def create(self, *args: str) -> str:
+        out = io.StringIO()
+        call_command("createeditor", *args, stdout=out)
+        return out.getvalue()
+
+    def test_it_makes_an_editor_who_can_log_in(self):
+        output = self.create("eddie", "--password", "a-good-password")
+        self.assertIn("Created eddie in Editors", output)
+        user = User.objects.get(username="eddie")
+        self.assertEqual(list(user.groups.values_list("name", flat=True)), ["Editors"])
+        self.assertFalse(user.is_staff)
+        self.assertTrue(self.client.login(username="eddie", password="a-good-password"))
+
+    def test_reviewer_puts_the_account_in_the_reviewers_group(self):
+        self.create("rita", "--reviewer", "--password", "a-good-password")
+        self.assertTrue(User.objects.get(username="rita").has_perm("staff.publish_revision"))
+
+    def test_it_asks_for_the_password_twice_when_none_is_given(self):
+        with mock.patch("getpass.getpass", side_effect=["typed-password", "typed-password"]):
+            self.create("eddie")
+        self.assertTrue(User.objects.get(username="eddie").check_password("typed-password"))
+
+    def test_two_different_passwords_are_refused(self):
+        with (
+            mock.patch("getpass.getpass", side_effect=["one", "two"]),
+            self.assertRaisesMessage(CommandError, "differ"),
+        ):
+            self.create("eddie")
+        self.assertFalse(User.objects.filter(username="eddie").exists())
+
+    def test_without_input_it_needs_a_password_option(self):
+        with self.assertRaisesMessage(CommandError, "Give --password"):
+            self.create("eddie", "--no-input")
+
+    def test_an_existing_username_is_refused(self):
+        self.create("eddie", "--password", "a-good-password")
+        with self.assertRaisesMessage(CommandError, "already a user 'eddie'"):
+            self.create("eddie", "--password", "another-password")

@@ -1,0 +1,202 @@
+"""The entry editor: sections with previews, the signature tester, the regression check, new entries, conflicts."""
+
+import tempfile
+from pathlib import Path
+
+from django.test import Client, TestCase, override_settings
+
+from kb.models import Entry
+from kb.staff import revisions
+from kb.staff.models import Revision, SharedLog
+from kb.staff.snapshots import snapshot_of
+from tests.helpers import make_entry, make_signature
+from tests.test_staff_revisions import make_editable_entry, make_staff
+
+EDIT_URL = "/staff/entries/pip/HASH_MISMATCH/edit/"
+MISSING_EXAMPLE = "```text\nERROR: Hashes are required in --require-hashes mode, but they are missing\n```\n"
+
+
+def editor_post(snapshot: dict, base: int, action: str = "save", **fields) -> dict:
+    """The editor form as a browser posts it, filled from a snapshot."""
+    front = snapshot["front"]
+    data = {
+        **{name: front[name] for name in ("title", "summary", "category", "severity", "header", "quick_fix")},
+        "pip_versions": front["pip_versions"],
+        "verified_with": ", ".join(front["verified_with"]),
+        "symbols": " ".join(front["symbols"]),
+        "related": " ".join(front["related"]),
+        "refines": " ".join(front["refines"]),
+        **snapshot["sections"],
+        "base": base,
+        "message": "",
+        "action": action,
+        **management("causes", len(snapshot["causes"])),
+        **management("signatures", len(front["signatures"])),
+    }
+    for number, (title, body) in enumerate(snapshot["causes"]):
+        data.update({f"causes-{number}-title": title, f"causes-{number}-body": body, f"causes-{number}-ORDER": number})
+    for number, spec in enumerate(front["signatures"]):
+        data.update({f"signatures-{number}-pattern": spec["pattern"], f"signatures-{number}-detail": spec["detail"]})
+        data.update({f"signatures-{number}-{flag}": "on" for flag in ("regex", "only_if_failed") if spec[flag]})
+    data.update(fields)
+    return data
+
+
+def management(prefix: str, total: int) -> dict:
+    return {f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": total, f"{prefix}-MAX_NUM_FORMS": 50}
+
+
+class EditorTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_staff("eddie")
+        cls.entry = make_editable_entry()
+        cls.missing = make_entry("HASH_MISSING", examples=MISSING_EXAMPLE)
+        make_signature(cls.missing, "Hashes are required in --require-hashes mode")
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def post(self, action: str = "save", **fields):
+        return self.client.post(EDIT_URL, editor_post(snapshot_of(self.entry), 0, action, **fields))
+
+
+class EditorPageTests(EditorTestCase):
+    def test_each_section_has_its_own_markdown_field_filled_with_the_current_text(self):
+        response = self.client.get(EDIT_URL)
+        self.assertContains(response, "The published meaning.</textarea>")
+        for name in Entry.SECTIONS:
+            self.assertContains(response, f'id="id_{name}-preview"')
+        self.assertContains(response, 'name="base" value="0"')
+        self.assertContains(response, 'value="THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE"')
+        self.assertContains(response, 'name="causes-0-title"')
+
+    def test_the_preview_endpoint_renders_with_the_sites_renderer_and_sanitises(self):
+        response = self.client.post(
+            "/staff/preview/", {"text": "**bold** <script>alert(1)</script>\n\n```console\n$ pip -V\n```"}
+        )
+        html = response.json()["html"]
+        self.assertIn("<strong>bold</strong>", html)
+        self.assertNotIn("<script>", html)
+        self.assertIn('class="highlight"', html)
+
+    def test_the_preview_button_renders_every_section_without_javascript(self):
+        response = self.post("preview", fix="1. Run `pip hash`.")
+        self.assertContains(response, "<li>Run <code>pip hash</code>.</li>")
+        self.assertEqual(Revision.objects.count(), 0)
+
+    def test_the_signature_tester_shows_the_lines_each_signature_fires_on(self):
+        sample = "Collecting sympy==1.12\nERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.\n"
+        response = self.post("test", sample_log=sample)
+        self.assertContains(response, "Signature tester results")
+        self.assertContains(response, "line 2")
+        self.assertEqual(Revision.objects.count(), 0)
+
+    def test_a_pattern_that_needs_backtracking_is_refused_with_the_engines_reason(self):
+        response = self.post(**{"signatures-0-pattern": r"(a+)\1", "signatures-0-regex": "on"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "errorlist")
+        self.assertEqual(Revision.objects.count(), 0)
+
+    def test_a_saved_change_is_a_draft_and_the_public_page_is_unchanged(self):
+        response = self.post(meaning="A draft meaning nobody reads yet.")
+        self.assertRedirects(response, "/staff/entries/pip/HASH_MISMATCH/history/")
+        self.assertEqual(self.entry.revisions.first().state, "draft")
+        public = self.client.get(self.entry.get_absolute_url())
+        self.assertContains(public, "The published meaning.")
+        self.assertNotContains(public, "A draft meaning")
+
+    def test_related_codes_must_name_existing_entries(self):
+        response = self.post(related="HASH_MISSING NOT_AN_ENTRY")
+        self.assertContains(response, "There is no entry NOT_AN_ENTRY.")
+
+
+class RegressionCheckTests(EditorTestCase):
+    def test_a_signature_that_fires_on_another_entrys_example_asks_for_confirmation(self):
+        response = self.post(**{"signatures-0-pattern": "Hashes are required"})
+        self.assertContains(response, "HASH_MISSING example 1")
+        self.assertContains(response, "HASH_MISMATCH fires on it")
+        self.assertContains(response, 'name="save_anyway"')
+        self.assertEqual(Revision.objects.count(), 0)
+
+    def test_save_anyway_saves_despite_the_regression(self):
+        response = self.post(**{"signatures-0-pattern": "Hashes are required", "save_anyway": "on"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.entry.revisions.count(), 2)
+
+    def test_firing_on_a_related_entrys_example_is_not_a_regression(self):
+        response = self.post(
+            related="HASH_MISSING", **{"signatures-1-pattern": "Hashes are required"}, **{"signatures-TOTAL_FORMS": 2}
+        )
+        self.assertNotContains(response, "HASH_MISMATCH fires on it", status_code=response.status_code)
+
+    def test_an_example_that_is_no_longer_diagnosed_is_a_regression(self):
+        response = self.post(**{"signatures-0-pattern": "A TEXT PIP NEVER PRINTS"})
+        self.assertContains(response, "HASH_MISMATCH example 1")
+        self.assertContains(response, "is not diagnosed as HASH_MISMATCH")
+
+    def test_firing_on_a_clean_log_is_a_regression(self):
+        with tempfile.TemporaryDirectory() as directory:
+            Path(directory, "install-ok.log").write_text("Successfully installed sympy-1.12\n")
+            with override_settings(KB_CLEAN_LOGS_DIR=directory):
+                response = self.post(**{"signatures-1-pattern": "Successfully installed", "signatures-TOTAL_FORMS": 2})
+        self.assertContains(response, "clean log install-ok.log")
+
+
+class NewEntryTests(EditorTestCase):
+    def new_entry_post(self, **fields) -> dict:
+        snapshot = snapshot_of(self.entry)
+        snapshot["front"]["signatures"] = [
+            {"pattern": "Hashes are unpinned", "regex": False, "detail": "", "only_if_failed": False}
+        ]
+        return editor_post(snapshot, 0, tool="pip", code="HASH_UNPINNED", examples="", **fields)
+
+    def test_a_new_entry_is_a_draft_hidden_from_readers(self):
+        response = self.client.post("/staff/entries/new/", self.new_entry_post())
+        self.assertRedirects(response, "/staff/entries/pip/HASH_UNPINNED/history/")
+        entry = Entry.objects.get(code="HASH_UNPINNED")
+        self.assertEqual((entry.status, entry.revisions.get().number), ("draft", 1))
+        self.assertEqual(self.client.get(entry.get_absolute_url()).status_code, 404)
+
+    def test_a_code_that_is_taken_or_badly_formed_is_refused(self):
+        for code, problem in [
+            ("HASH_MISSING", "pip already has an entry HASH_MISSING."),
+            ("hash-x", "UPPER_SNAKE_CASE"),
+        ]:
+            with self.subTest(code=code):
+                response = self.client.post("/staff/entries/new/", {**self.new_entry_post(), "code": code})
+                self.assertContains(response, problem)
+
+    def test_selected_lines_of_a_shared_log_prefill_a_new_entry(self):
+        log = SharedLog.objects.create(text="Collecting x\nERROR: Something new went wrong\nmore", reason="unmatched")
+        response = self.client.get(f"/staff/entries/new/?log={log.pk}&lines=2")
+        self.assertContains(response, 'value="ERROR: Something new went wrong"')
+        self.assertContains(response, "Collecting x\nERROR: Something new went wrong\nmore</textarea>")
+
+    def test_selected_lines_of_a_shared_log_become_a_new_signature_of_an_entry(self):
+        log = SharedLog.objects.create(text="one\nERROR: hashes differ here", reason="wrong")
+        response = self.client.get(f"/staff/logs/{log.pk}/signature/?entry=pip/HASH_MISMATCH&lines=2", follow=True)
+        self.assertContains(response, 'name="signatures-1-pattern" value="ERROR: hashes differ here"')
+
+
+class ConflictTests(EditorTestCase):
+    def test_the_second_of_two_editors_gets_the_conflict_page_not_an_overwrite(self):
+        other = Client()
+        other.force_login(make_staff("olga"))
+        started_from = snapshot_of(self.entry)
+        first = other.post(EDIT_URL, editor_post(started_from, 0, title="Olga's title"))
+        self.assertEqual(first.status_code, 302)
+        second = self.client.post(EDIT_URL, editor_post(started_from, 0, title="Eddie's title"))
+        self.assertEqual(second.status_code, 409)
+        self.assertContains(second, "Revision 2 was saved while you were editing", status_code=409)
+        self.assertContains(second, '<span class="diff_sub">Olga\'s&nbsp;title</span>', status_code=409)
+        self.assertContains(second, 'name="base" value="2"', status_code=409)
+        self.assertContains(second, 'value="Eddie&#x27;s title"', status_code=409)
+        self.assertEqual(self.entry.revisions.count(), 2)
+
+    def test_the_merge_form_saves_on_top_of_the_newest_revision(self):
+        revisions.save_revision(self.entry, snapshot_of(self.entry), make_staff("olga"), 0, "")
+        response = self.client.post(EDIT_URL, editor_post(snapshot_of(self.entry), 2, title="Merged title"))
+        self.assertEqual(response.status_code, 302)
+        newest = self.entry.revisions.first()
+        self.assertEqual((newest.number, newest.base.number, newest.snapshot["front"]["title"]), (3, 2, "Merged title"))

@@ -1,0 +1,144 @@
+"""Shared logs (only on request, only redacted), the triage queue, and the root-cause counts."""
+
+import datetime
+import io
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from kb.staff.models import AuditEvent, RootCauseCount, SharedLog
+from kb.staff.stats import count_root_cause
+from tests.helpers import make_entry, make_signature
+from tests.test_staff_revisions import make_staff
+
+HASH_LOG = """\
+Looking in indexes: https://alice:s3cretPassw0rd@pypi.example.com/simple
+Collecting sympy==1.12
+ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.
+"""
+UNKNOWN_LOG = "pip 24.0 from /usr/lib/python3/dist-packages/pip (python 3.12)\nERROR: Something pip never said before\n"
+
+
+class SharingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.entry = make_entry("HASH_MISMATCH")
+        make_signature(cls.entry, "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE")
+
+    def test_a_diagnosis_stores_nothing_and_offers_to_share_an_unmatched_log(self):
+        response = self.client.post("/diagnose/", {"log": UNKNOWN_LOG})
+        self.assertContains(response, "Share this log with support")
+        self.assertContains(response, 'name="reason" value="unmatched"')
+        self.assertContains(response, "Nothing you pasted has been stored so far")
+        self.assertEqual(SharedLog.objects.count(), 0)
+
+    def test_a_matched_diagnosis_offers_this_diagnosis_is_wrong(self):
+        response = self.client.post("/diagnose/", {"log": HASH_LOG})
+        self.assertContains(response, '<summary id="share-heading">This diagnosis is wrong</summary>')
+        self.assertContains(response, 'name="reason" value="wrong"')
+
+    def test_a_shared_log_is_redacted_again_on_the_server(self):
+        response = self.client.post("/staff/logs/share/", {"log": HASH_LOG, "reason": "wrong", "note": "token pypi"})
+        self.assertContains(response, "Thank you")
+        shared = SharedLog.objects.get()
+        self.assertNotIn("s3cretPassw0rd", shared.text)
+        self.assertEqual(shared.text.count("\n"), HASH_LOG.count("\n"))
+        self.assertEqual((shared.reason, shared.diagnosed_code), ("wrong", "HASH_MISMATCH"))
+
+    def test_sharing_is_rate_limited_like_the_diagnosis(self):
+        with override_settings(KB_RATE_LIMIT=1):
+            self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+            response = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(SharedLog.objects.count(), 1)
+
+    def test_an_empty_log_is_not_stored(self):
+        response = self.client.post("/staff/logs/share/", {"log": "   \n", "reason": "unmatched"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(SharedLog.objects.count(), 0)
+
+
+class QueueTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_staff("eddie")
+        cls.older = SharedLog.objects.create(text="ERROR: the older one\n", reason="unmatched", pip_version="23.1")
+        cls.newer = SharedLog.objects.create(
+            text=UNKNOWN_LOG, reason="wrong", pip_version="24.0", note="It was a proxy"
+        )
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def test_the_queue_lists_newest_first_with_pip_version_and_error_lines(self):
+        response = self.client.get("/staff/logs/")
+        html = response.content.decode()
+        self.assertLess(html.index(f"Shared log {self.newer.pk}"), html.index(f"Shared log {self.older.pk}"))
+        self.assertContains(response, "pip 24.0")
+        self.assertContains(response, "ERROR: Something pip never said before")
+        self.assertContains(response, "It was a proxy")
+
+    def test_the_queue_page_runs_a_fixed_number_of_queries(self):
+        with self.assertNumQueries(6):  # session, user, the user's and the groups' permissions, count, logs
+            self.client.get("/staff/logs/")
+
+    def test_triaged_and_dismissed_logs_leave_the_queue_and_are_audited(self):
+        self.client.post(f"/staff/logs/{self.older.pk}/triaged/")
+        self.client.post(f"/staff/logs/{self.newer.pk}/dismissed/")
+        self.assertEqual(SharedLog.objects.waiting().count(), 0)
+        self.assertNotContains(self.client.get("/staff/logs/"), "Shared log ")
+        self.assertContains(self.client.get("/staff/logs/?show=all"), "dismissed")
+        self.assertEqual(set(AuditEvent.objects.values_list("action", flat=True)), {"triaged", "dismissed"})
+
+    def test_a_shared_log_is_shown_with_selectable_numbered_lines(self):
+        response = self.client.get(f"/staff/logs/{self.newer.pk}/")
+        self.assertContains(response, '<input type="checkbox" name="lines" value="2" id="line-2">')
+        self.assertContains(response, 'formaction="/staff/entries/new/"')
+        self.assertContains(response, f'formaction="/staff/logs/{self.newer.pk}/signature/"')
+
+
+class RootCauseCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.entry = make_entry("HASH_MISMATCH")
+        make_signature(cls.entry, "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE")
+
+    def today_count(self) -> int:
+        found = RootCauseCount.objects.filter(code="HASH_MISMATCH", day=timezone.localdate()).first()
+        return found.count if found else 0
+
+    def test_counting_twice_adds_to_one_row(self):
+        count_root_cause("HASH_MISMATCH")
+        count_root_cause("HASH_MISMATCH")
+        self.assertEqual(RootCauseCount.objects.get().count, 2)
+
+    def test_the_page_and_the_api_count_the_root_cause_and_keep_no_log(self):
+        self.client.post("/diagnose/", {"log": HASH_LOG})
+        self.client.post("/api/diagnose", HASH_LOG, content_type="text/plain")
+        self.assertEqual(self.today_count(), 2)
+        self.assertEqual(SharedLog.objects.count(), 0)
+
+    def test_the_command_line_does_not_count(self):
+        with tempfile.TemporaryDirectory() as directory:
+            log = Path(directory, "build.log")
+            log.write_text(HASH_LOG)
+            call_command("diagnose", str(log), stdout=io.StringIO())
+        self.assertEqual(self.today_count(), 0)
+
+    def test_the_stats_page_shows_counts_per_entry_for_7_and_30_days_and_per_day(self):
+        today = timezone.localdate()
+        RootCauseCount.objects.create(code="HASH_MISMATCH", day=today, count=3)
+        RootCauseCount.objects.create(code="HASH_MISMATCH", day=today - datetime.timedelta(days=10), count=4)
+        RootCauseCount.objects.create(code="HASH_MISMATCH", day=today - datetime.timedelta(days=40), count=50)
+        self.client.force_login(make_staff("eddie"))
+        response = self.client.get("/staff/stats/")
+        self.assertContains(
+            response,
+            '<th scope="row"><code>HASH_MISMATCH</code> Title of HASH_MISMATCH</th><td>3</td><td>7</td>',
+            html=False,
+        )
+        self.assertContains(response, f'<th scope="row">{today:%Y-%m-%d}</th><td>3</td>')
+        self.assertNotContains(response, "50")
