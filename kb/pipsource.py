@@ -174,6 +174,7 @@ class ReleaseIndex:
     version: str
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
     exception_classes: set[str] = field(default_factory=set)
+    class_bases: dict[str, set[str]] = field(default_factory=dict)  # class name -> its bases' names
     diagnostics: dict[str, DiagnosticReference] = field(default_factory=dict)
     reporting_symbols: set[str] = field(default_factory=set)  # functions that raise or log
 
@@ -197,10 +198,9 @@ def open_release(location: Path) -> ReleaseIndex:
 
 def index_release(release: PipRelease) -> ReleaseIndex:
     index = ReleaseIndex(release.version)
-    class_bases: dict[str, set[str]] = {}
     for path, source in sorted(release.sources.items()):
-        _index_module(index, path, source, class_bases)
-    index.exception_classes = _exception_classes(class_bases)
+        _index_module(index, path, source, index.class_bases)
+    index.exception_classes = _exception_classes(index.class_bases)
     return index
 
 
