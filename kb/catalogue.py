@@ -79,7 +79,7 @@ def split_sections(markdown: str, level: int, source: Path) -> list[tuple[str, s
         if FENCE.match(line):
             in_fence = not in_fence
         if not in_fence and line.startswith(marker):
-            sections.append((line[len(marker):].strip(), []))
+            sections.append((line[len(marker) :].strip(), []))
         elif sections:
             sections[-1][1].append(line)
         elif line.strip():

@@ -71,7 +71,10 @@ class Entry(models.Model):
     symbols = models.CharField(max_length=400, blank=True, help_text="pip source symbols, space-separated")
     related = models.ManyToManyField("self", blank=True)
     refines = models.ManyToManyField(
-        "self", blank=True, symmetrical=False, related_name="refined_by",
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="refined_by",
         help_text="generic wrapper entries this one is a more specific cause of",
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -147,7 +150,4 @@ class SourceReference(models.Model):
 
     @property
     def url(self) -> str:
-        return (
-            f"https://github.com/pypa/pip/blob/{self.pip_version}/{self.path}"
-            f"#L{self.start_line}-L{self.end_line}"
-        )
+        return f"https://github.com/pypa/pip/blob/{self.pip_version}/{self.path}#L{self.start_line}-L{self.end_line}"

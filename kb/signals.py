@@ -9,8 +9,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from kb import search
-from kb.signature_version import bump as signatures_changed
 from kb.models import Cause, Entry, Signature, SourceReference
+from kb.signature_version import bump as signatures_changed
 
 
 @receiver(post_save, sender=Entry)

@@ -25,6 +25,11 @@ def make_signature(entry: Entry, pattern: str, **fields) -> Signature:
 def make_reference(entry: Entry, version: str, symbol: str, start: int, end: int, **fields) -> SourceReference:
     values = {"path": "src/pip/_internal/exceptions.py", "snippet": f"class {symbol}:\n    pass\n", **fields}
     return SourceReference.objects.create(
-        entry=entry, pip_version=version, version_key=version_key(version), symbol=symbol,
-        start_line=start, end_line=end, **values,
+        entry=entry,
+        pip_version=version,
+        version_key=version_key(version),
+        symbol=symbol,
+        start_line=start,
+        end_line=end,
+        **values,
     )

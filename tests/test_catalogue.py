@@ -11,7 +11,7 @@ from kb.models import Entry
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 
-GOOD_FILE = '''+++
+GOOD_FILE = """+++
 code = "HASH_MISSING"
 title = "Hashes are required but missing"
 summary = "One requirement has no hash."
@@ -34,7 +34,7 @@ It means this.
 Body one.
 ### Second cause
 Body two.
-'''
+"""
 
 
 def write(tmp: Path, text: str) -> Path:
