@@ -152,6 +152,8 @@ X_FRAME_OPTIONS = "DENY"
 KB_MAX_LOG_BYTES = env_int("KB_MAX_LOG_BYTES", 5 * 1024 * 1024)
 KB_RATE_LIMIT = env_int("KB_RATE_LIMIT", 30)
 KB_RATE_WINDOW_SECONDS = env_int("KB_RATE_WINDOW_SECONDS", 60)
+# How long another server process may serve an entry page from memory after it changed.
+KB_PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 10)
 # Behind a reverse proxy that sets X-Forwarded-For, count clients by that header's first address.
 KB_TRUST_FORWARDED_FOR = env_bool("KB_TRUST_FORWARDED_FOR", False)
 # Where the CLI's diagnoses say the entries live.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kb import search
 from kb.models import Cause, Entry, Signature, SourceReference
+from kb.pagecache import content_changed
 from kb.signature_version import bump as signatures_changed
 
 
@@ -17,12 +18,14 @@ from kb.signature_version import bump as signatures_changed
 def reindex_entry(sender: type, instance: Entry, **kwargs) -> None:
     search.reindex(instance)
     signatures_changed()
+    content_changed()
 
 
 @receiver(post_delete, sender=Entry)
 def forget_entry(sender: type, instance: Entry, **kwargs) -> None:
     search.forget(instance.pk)
     signatures_changed()
+    content_changed()
 
 
 @receiver([post_save, post_delete], sender=Signature)
@@ -35,6 +38,7 @@ def recompile_matcher(sender: type, instance: Signature, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=SourceReference)
 def touch_parent_entry(sender: type, instance: Cause | Signature | SourceReference, **kwargs) -> None:
     Entry.objects.filter(pk=instance.entry_id).update(updated=timezone.now())
+    content_changed()
 
 
 @receiver(m2m_changed, sender=Entry.related.through)
@@ -43,3 +47,4 @@ def touch_linked_entry(sender: type, instance: Entry, action: str, **kwargs) -> 
     if action.startswith("post_"):
         Entry.objects.filter(pk=instance.pk).update(updated=timezone.now())
         signatures_changed()
+        content_changed()

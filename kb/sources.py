@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb.models import Entry, SourceReference
+from kb.pagecache import content_changed
 from kb.pipsource import FIXTURE_DIR, Definition, fixture_versions, read_fixture, read_snippets
 from kb.versions import version_key
 
@@ -82,6 +83,7 @@ def sync_release(entries: Sequence[Entry], version: str, find: FindDefinition) -
         # Bulk writes send no signals: touch the entries so their cached pages are rendered anew.
         touched = {reference.entry_id for reference in to_create + to_update + removed}
         Entry.objects.filter(pk__in=touched).update(updated=timezone.now())
+    content_changed()
     result.created, result.updated, result.removed = len(to_create), len(to_update), len(existing)
     return result
 

@@ -14,6 +14,7 @@ from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
 from kb.diagnosis import LogRejected, LogTooLarge
 from kb.forms import DiagnoseForm, SearchForm
 from kb.models import Category, Entry
+from kb.pagecache import cached_for_readers
 from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
 from kb.rendering import article_html
 from kb.serializers import entry_dict, entry_summary_dict, error_response
@@ -41,6 +42,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_for_readers
 def entry(request: HttpRequest, tool: str, slug: str) -> HttpResponse:
     found = Entry.objects.published().filter(tool__slug=tool).select_related("tool", "category")
     shown = found.filter(slug=slug).first()

@@ -22,7 +22,8 @@ ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 
 @cache
 def catalogue() -> tuple[Matcher, dict[str, set[str]]]:
-    signatures, refines = [], {}
+    signatures: list[Signature] = []
+    refines: dict[str, set[str]] = {}
     for entry_file in read_entry_files(ENTRIES):
         front = entry_file.front
         if front.get("status", "published") != "published":
@@ -110,6 +111,9 @@ def test_a_captured_log_is_diagnosed_with_its_entry(log: Path, noise: str):
     diagnosis = diagnose(NOISE[noise](log.read_text(encoding="utf-8")))
     codes = [match.code for match in diagnosis.matches]
     assert code in codes, f"{code} not found; got {codes}"
+    found = next(match for match in diagnosis.matches if match.code == code)
+    if found.severity == "warning" and diagnosis.failed:
+        return  # an error in the same log rightly outranks this warning
     root = codes[0]
     assert root == code or code in wrappers_of(root, refines), f"root cause {root}, expected {code} or a cause of it"
 

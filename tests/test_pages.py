@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
@@ -92,6 +93,17 @@ class EntryPageTests(TestCase):
         self.entry.meaning = "A brand new explanation."
         self.entry.save()
         self.assertContains(self.get_page(), "A brand new explanation.")
+
+    def test_a_reader_landing_again_is_served_without_a_database_query(self):
+        self.get_page()
+        with self.assertNumQueries(0):
+            self.assertContains(self.get_page(), "Text of the meaning section.")
+
+    def test_a_signed_in_editor_never_gets_the_readers_cached_copy(self):
+        self.get_page()
+        editor = User.objects.create_user("ed", password="pw", is_superuser=True)
+        self.client.force_login(editor)
+        self.assertContains(self.get_page(), "Edit this entry")
 
     def test_a_new_cause_shows_on_the_next_request(self):
         self.get_page()

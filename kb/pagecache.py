@@ -1,0 +1,45 @@
+"""A short-lived, per-process cache of whole public pages for anonymous readers.
+
+Readers land on entry pages from search engines; serving them without a database query is
+what lets an entry page answer nearly as fast as a bare view. A change made in this process
+drops every cached page at once (the generation below); other processes serve a page at most
+``KB_PAGE_CACHE_SECONDS`` old before they look at the database again.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from itertools import count
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+_generations = count()
+_generation = next(_generations)
+
+
+def content_changed() -> None:
+    global _generation
+    _generation = next(_generations)
+
+
+def is_anonymous_reader(request: HttpRequest) -> bool:
+    """No session cookie: the page cannot depend on who is asking."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_anonymous_reader(request) or settings.KB_PAGE_CACHE_SECONDS <= 0:
+            return view(request, *args, **kwargs)
+        key = f"page:{_generation}:{request.get_full_path()}"
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, timeout=settings.KB_PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
