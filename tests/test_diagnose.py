@@ -64,7 +64,9 @@ class DiagnosePageTests(DiagnosisFixture):
         log = "ERROR: something nobody has ever seen\nmore output\n"
         response = self.client.post("/diagnose/", {"log": log})
         self.assertContains(response, "No known pip error found in this log.")
-        self.assertContains(response, 'aria-describedby="log-help">ERROR: something nobody has ever seen\nmore output\n</textarea>')
+        self.assertContains(
+            response, 'aria-describedby="log-help">ERROR: something nobody has ever seen\nmore output\n</textarea>'
+        )
 
     def test_an_empty_paste_gets_a_clear_message(self):
         response = self.client.post("/diagnose/", {"log": "   \n"})
