@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from kb.diagnosis import Matcher
+from kb.diagnosis import Signature as EngineSignature
 from kb.models import Category, Cause, Entry, Signature, Tool
 from kb.sources import load_source_references
 
@@ -194,3 +196,32 @@ def link_entries(entry: Entry, entry_file: EntryFile, entries: dict[str, Entry])
 
 def read_entry_files(directory: Path) -> list[EntryFile]:
     return [parse_entry_file(path) for path in sorted(directory.glob("*/*.md"))]
+
+
+def engine_signatures(front: dict) -> list[EngineSignature]:
+    """The engine's signatures for an entry's front matter (a file's, or a draft revision's)."""
+    return [
+        EngineSignature(
+            code=front["code"],
+            tool=front.get("tool", "pip"),
+            severity=front.get("severity", Entry.Severity.ERROR),
+            pattern=spec["pattern"],
+            is_regex=spec.get("regex", False),
+            detail=spec.get("detail", ""),
+            only_if_failed=spec.get("only_if_failed", False),
+            key=position,
+        )
+        for position, spec in enumerate(front.get("signatures", []))
+    ]
+
+
+def matcher_from_files(directory: Path) -> tuple[Matcher, dict[str, list[str]]]:
+    """A matcher of the published entry files in ``directory``, without the database, and
+    the wrapper codes each code refines."""
+    signatures: list[EngineSignature] = []
+    refines: dict[str, list[str]] = {}
+    for entry_file in read_entry_files(directory):
+        if entry_file.front.get("status", Entry.Status.PUBLISHED) == Entry.Status.PUBLISHED:
+            refines[entry_file.code] = entry_file.front.get("refines", [])
+            signatures += engine_signatures(entry_file.front)
+    return Matcher(signatures, refines), refines

@@ -13,38 +13,19 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from kb.catalogue import read_entry_files
-from kb.diagnosis import Matcher, Signature, read_log, redact
+from kb.catalogue import matcher_from_files
+from kb.diagnosis import Matcher, read_log, redact
 
 LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 
 
 @cache
-def catalogue() -> tuple[Matcher, dict[str, set[str]]]:
-    signatures: list[Signature] = []
-    refines: dict[str, set[str]] = {}
-    for entry_file in read_entry_files(ENTRIES):
-        front = entry_file.front
-        if front.get("status", "published") != "published":
-            continue
-        refines[entry_file.code] = set(front.get("refines", []))
-        signatures += [
-            Signature(
-                code=entry_file.code,
-                tool=front.get("tool", "pip"),
-                severity=front.get("severity", "error"),
-                pattern=spec["pattern"],
-                is_regex=spec.get("regex", False),
-                detail=spec.get("detail", ""),
-                only_if_failed=spec.get("only_if_failed", False),
-            )
-            for spec in front.get("signatures", [])
-        ]
-    return Matcher(signatures, refines), refines
+def catalogue() -> tuple[Matcher, dict[str, list[str]]]:
+    return matcher_from_files(ENTRIES)
 
 
-def wrappers_of(code: str, refines: dict[str, set[str]]) -> set[str]:
+def wrappers_of(code: str, refines: dict[str, list[str]]) -> set[str]:
     """Every entry ``code`` is a more specific cause of, directly or through others."""
     found, todo = set(), [code]
     while todo:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.catalogue import engine_signatures
 from kb.diagnosis import Match, redact, test_signature
 from kb.markup import render_markdown
 from kb.models import Entry, Tool
@@ -18,7 +19,6 @@ from kb.staff.forms import (
     signatures_initial,
     snapshot_from,
 )
-from kb.staff.regressions import draft_signatures
 from kb.staff.snapshots import Snapshot
 
 
@@ -79,5 +79,5 @@ def tester_results(snapshot: Snapshot, sample_log: str) -> list[TesterResult]:
     text, _ = redact(sample_log)
     return [
         TesterResult(signature.key + 1, signature.pattern, test_signature(signature, text))
-        for signature in draft_signatures(snapshot)
+        for signature in engine_signatures(snapshot["front"])
     ]

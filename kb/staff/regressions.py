@@ -18,8 +18,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from kb.catalogue import engine_signatures
 from kb.diagnosing import current_matcher, published_signatures
-from kb.diagnosis import Diagnosis, Matcher, Signature
+from kb.diagnosis import Diagnosis, Matcher
 from kb.models import Entry
 from kb.staff.snapshots import Snapshot
 
@@ -63,28 +64,11 @@ def clean_samples() -> list[Sample]:
     return [Sample(f"clean log {path.relative_to(directory)}", path.read_text(errors="replace")) for path in paths]
 
 
-def draft_signatures(snapshot: Snapshot) -> list[Signature]:
-    front = snapshot["front"]
-    return [
-        Signature(
-            code=front["code"],
-            tool=front["tool"],
-            severity=front["severity"],
-            pattern=spec["pattern"],
-            is_regex=spec["regex"],
-            detail=spec["detail"],
-            only_if_failed=spec["only_if_failed"],
-            key=position,
-        )
-        for position, spec in enumerate(front["signatures"])
-    ]
-
-
 def draft_matcher(snapshot: Snapshot, published: Iterable[Entry]) -> Matcher:
     """The published signatures with this entry's replaced by the draft's. Raises InvalidPattern."""
     code = snapshot["front"]["code"]
     signatures, refines = published_signatures(entry for entry in published if entry.code != code)
-    return Matcher(signatures + draft_signatures(snapshot), {**refines, code: snapshot["front"]["refines"]})
+    return Matcher(signatures + engine_signatures(snapshot["front"]), {**refines, code: snapshot["front"]["refines"]})
 
 
 def check_draft(snapshot: Snapshot) -> RegressionReport:
