@@ -1,0 +1,147 @@
+"""Capture real pip output for the catalogue's errors into tests/logs/.
+
+    python tests/logs/capture.py [--pip 24.0 ...] [--only CODE ...] [--cache DIR]
+
+Every log is pip really running in a throw-away environment against packages, indexes and
+servers this script makes offline (see scenarios.py); local paths and ports are then
+rewritten to neutral ones. PyPI is used only to download pip releases and a few build
+backends into the cache, once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import artefacts  # noqa: E402
+from lab import FORBIDDEN_IN_LOGS, Invocation, Lab, Scenario, Target, installed_python_prefix, run_quietly  # noqa: E402
+
+DEFAULT_CACHE = Path.home() / ".cache" / "kb-pip-wheels"
+# Downloaded once from PyPI into the cache, then served from the local index.
+BUILD_DEPENDENCIES = (
+    "setuptools==75.3.2",
+    "setuptools==80.9.0",
+    "setuptools==65.5.0",
+    "wheel==0.45.1",
+    "setuptools-rust==1.10.2",
+    "setuptools-rust==1.11.1",
+    "semantic-version==2.10.0",
+)
+SOURCE_DEPENDENCIES = ("psycopg2==2.9.10",)
+
+
+@dataclass(frozen=True)
+class Capture:
+    scenario: Scenario
+    target: Target
+    command: str
+    exit_status: int
+
+
+def download_into_cache(cache: Path, pip_versions: Iterable[str]) -> list[Path]:
+    """The pip wheels and build dependencies, downloaded from PyPI the first time only."""
+    cache.mkdir(parents=True, exist_ok=True)
+    wanted = [(f"pip=={version}", "binary") for version in pip_versions]
+    wanted += [(spec, "binary") for spec in BUILD_DEPENDENCIES]
+    wanted += [(spec, "source") for spec in SOURCE_DEPENDENCIES]
+    return [_cached(cache, spec, kind) for spec, kind in wanted]
+
+
+def _cached(cache: Path, spec: str, kind: str) -> Path:
+    found = _find_in_cache(cache, spec, kind)
+    if found:
+        return found
+    only = ["--only-binary", ":all:"] if kind == "binary" else ["--no-binary", ":all:"]
+    downloader = installed_python_prefix("3.11") / "bin" / "python3.11"
+    with tempfile.TemporaryDirectory() as home:
+        run_quietly(
+            [
+                str(downloader),
+                "-m",
+                "pip",
+                "download",
+                "--isolated",
+                "--disable-pip-version-check",
+                "--no-deps",
+                *only,
+                "--ignore-requires-python",
+                "-d",
+                str(cache),
+                spec,
+            ],
+            env={"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"},
+        )
+    found = _find_in_cache(cache, spec, kind)
+    if not found:
+        raise SystemExit(f"pip download {spec} left no file in {cache}")
+    return found
+
+
+def _find_in_cache(cache: Path, spec: str, kind: str) -> Path | None:
+    name, version = spec.split("==")
+    suffix = ".whl" if kind == "binary" else ".tar.gz"
+    for file in sorted(cache.glob(f"*{suffix}")):
+        if artefacts.project_of(file.name) == artefacts.normalise(name) and artefacts.version_of(file.name) == version:
+            return file
+    return None
+
+
+def capture(lab: Lab, scenario: Scenario, target: Target) -> Capture:
+    lab.fresh_home()
+    invocation = scenario.prepare(lab, target)
+    output, exit_status = lab.run(invocation)
+    text = lab.neutralise(output.decode("utf-8"))
+    command = lab.neutralise(describe(invocation))
+    for leak in FORBIDDEN_IN_LOGS:
+        if leak in text or leak in command:
+            raise AssertionError(f"{scenario.log_path(target)}: a local path ({leak}) survived neutralising")
+    path = scenario.log_path(target)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return Capture(scenario, target, command, exit_status)
+
+
+def describe(invocation: Invocation) -> str:
+    program, *arguments = invocation.argv
+    shown = Path(program).name if "/bin/" in program else program
+    settings = [f"{name}={value}" for name, value in invocation.env.items()]
+    prefix = "(as an unprivileged user) " if invocation.as_nobody else ""
+    return prefix + shlex.join([*settings, shown, *arguments])
+
+
+def main() -> None:
+    import manifest
+    import scenarios
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pip", nargs="+", help="only these pip versions")
+    parser.add_argument("--only", nargs="+", metavar="CODE", help="only the scenarios for these codes")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where pip releases are downloaded")
+    options = parser.parse_args()
+
+    chosen = [s for s in scenarios.SCENARIOS if not options.only or s.code in options.only]
+    work = [(s, t) for s in chosen for t in s.targets if not options.pip or t.pip in options.pip]
+    downloads = download_into_cache(options.cache, scenarios.PYTHON_FOR_PIP)
+    lab = Lab(options.cache)
+    try:
+        scenarios.build_index(lab, downloads)
+        lab.start_servers()
+        captures = []
+        for scenario, target in work:
+            print(f"{scenario.code} {target.label} {scenario.variant}".rstrip(), flush=True)
+            captures.append(capture(lab, scenario, target))
+    finally:
+        lab.close()
+    manifest.update(HERE / "MANIFEST.md", captures, scenarios.SCENARIOS, scenarios.NOT_CAPTURED)
+
+
+if __name__ == "__main__":
+    main()

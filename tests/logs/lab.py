@@ -1,0 +1,291 @@
+"""The throw-away world the capture scenarios run in, and the types they share."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import servers
+
+HERE = Path(__file__).resolve().parent
+PYENV = Path("/root/.pyenv/versions")
+NEUTRAL_HOME = "/home/user"
+NEUTRAL_TMP = "/tmp/kb"
+NEUTRAL_SYSTEM_PREFIX = "/usr"
+NEUTRAL_PYENV_PREFIX = "/usr/local"
+FORBIDDEN_IN_LOGS = ("/root", "/work", "/opt", ".pyenv", "kb-capture-")
+NOBODY = 65534
+RUN_TIMEOUT_SECONDS = 600
+# Misbehaving servers by fault (see servers.FaultyHandler), with the port logs show for each.
+FAULTS = {"404": 8404, "403": 8403, "500": 8500, "close": 8081, "short": 8082, "stall": 8083}
+# Tools a scenario must not find on PATH unless it says so (the machine has them all).
+ABSENT_TOOLS = ("pip", "pg_config", "cmake", "cargo", "rustc", "rustup", "maturin")
+COMPILERS = ("gcc", "cc", "c++", "g++", "x86_64-linux-gnu-gcc", "clang")
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One pip release on one Python (`pip` is None for a Python with no pip at all)."""
+
+    python: str
+    pip: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.pip or f"python{self.python}"
+
+    @property
+    def interpreter(self) -> Path:
+        return installed_python_prefix(self.python) / "bin" / f"python{self.python}"
+
+
+def installed_python_prefix(python: str) -> Path:
+    matches = sorted(PYENV.glob(f"{python}.*"))
+    if not matches:
+        raise SystemExit(f"Python {python} is not installed under {PYENV}")
+    return matches[-1]
+
+
+@dataclass
+class Invocation:
+    """What a scenario runs, once its files are in place."""
+
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    path: list[Path] = field(default_factory=list)
+    as_nobody: bool = False
+    compilers: bool = True
+    read_only: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    code: str
+    variant: str
+    targets: tuple[Target, ...]
+    shows: str
+    prepare: Callable[[Lab, Target], Invocation]
+
+    def log_path(self, target: Target) -> Path:
+        suffix = f"-{self.variant}" if self.variant else ""
+        return HERE / self.code / f"{target.label}{suffix}.log"
+
+
+class Lab:
+    """The throw-away world the scenarios run in: a home, a venv, an index and servers."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+        self.root = Path(tempfile.mkdtemp(prefix="kb-capture-"))
+        self.root.chmod(0o755)
+        self.home = self.root / "home"
+        self.venv = self.home / "venv"
+        self.project = self.home / "project"
+        self.system_python_root = self.root / "system"
+        self.index = self.root / "index"
+        self.stash = self.root / "stash"
+        self.wrappers = self.root / "wrappers"
+        self.neutral_ports: dict[int, int] = {}
+        self._toolbins: dict[bool, Path] = {}
+        self._servers: list[servers.Server | servers.SilentServer] = []
+
+    # -- servers ---------------------------------------------------------------------
+
+    def start_servers(self) -> None:
+        self.index_port = self._serve(servers.Server(self.index), 8080)
+        self.fault_ports = {
+            fault: self._serve(servers.Server(self.index, fault), neutral) for fault, neutral in FAULTS.items()
+        }
+        self.silent_port = self._serve(servers.SilentServer(), 8084)
+        tls = servers.self_signed_context(self.root)
+        self.https_port = self._serve(servers.Server(self.index, tls=tls), 8443)
+        self.refusing_port, self.dead_proxy_port = servers.unused_ports(2)
+        self.neutral_ports |= {self.refusing_port: 8000, self.dead_proxy_port: 3128}
+
+    def _serve(self, server: servers.Server | servers.SilentServer, neutral_port: int) -> int:
+        self._servers.append(server)
+        self.neutral_ports[server.port] = neutral_port
+        return server.port
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def index_url(self) -> str:
+        return f"http://{servers.HOST}:{self.index_port}/simple"
+
+    def faulty_url(self, fault: str, path: str) -> str:
+        return f"http://{servers.HOST}:{self.fault_ports[fault]}/{path}"
+
+    # -- environments ------------------------------------------------------------------
+
+    def fresh_home(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)
+        shutil.rmtree(self.system_python_root, ignore_errors=True)
+        self.project.mkdir(parents=True)
+
+    def pip_wheel(self, version: str) -> Path:
+        return next(self.cache.glob(f"pip-{version}-*.whl"))
+
+    def make_venv(self, target: Target, *requirements: str, base: Path | None = None) -> Path:
+        """A fresh venv at the neutral venv path with the target's pip (restored from a stash),
+        made from the installed Python or from another one (base)."""
+        interpreter = base or target.interpreter
+        stashed = self.stash / f"{interpreter.name}-{target.label}"
+        if base or not stashed.exists():
+            run_quietly([str(interpreter), "-m", "venv", "--without-pip", str(self.venv)])
+            if target.pip:
+                self._bootstrap_pip(self.venv / "bin" / "python", target.pip)
+            if not base:
+                shutil.copytree(self.venv, stashed, symlinks=True)
+        else:
+            shutil.copytree(stashed, self.venv, symlinks=True)
+        if requirements:
+            self.install(self.venv / "bin" / "python", *requirements)
+        return self.venv
+
+    def make_system_python(self, target: Target) -> Path:
+        """A copy of an installed Python, outside any venv, with the target's pip: what a
+        distribution's /usr looks like to pip."""
+        prefix = self.system_python_root
+        shutil.copytree(
+            installed_python_prefix(target.python), prefix, symlinks=True, ignore=_not_part_of_a_system_python
+        )
+        site_packages(prefix, target).mkdir()
+        if target.pip:
+            self._bootstrap_pip(system_interpreter(prefix, target), target.pip)
+        return prefix
+
+    def _bootstrap_pip(self, python: Path, version: str) -> None:
+        wheel = str(self.pip_wheel(version))
+        run_quietly(
+            [
+                str(python),
+                f"{wheel}/pip",
+                "install",
+                "--isolated",
+                "--no-index",
+                "--disable-pip-version-check",
+                "--no-warn-script-location",
+                "-q",
+                wheel,
+            ],
+            env=self.base_env([]),
+        )
+
+    def install(self, python: Path, *requirements: str) -> None:
+        """Set-up installs from the local index's files: never captured."""
+        run_quietly(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--isolated",
+                "--no-index",
+                "--disable-pip-version-check",
+                "--no-warn-script-location",
+                "-q",
+                "--find-links",
+                str(self.index / "files"),
+                *requirements,
+            ],
+            env=self.base_env([]),
+        )
+
+    def toolbin(self, compilers: bool) -> Path:
+        """A directory of links to /usr/bin without the tools scenarios need to be missing."""
+        if compilers not in self._toolbins:
+            directory = self.root / ("tools" if compilers else "tools-without-compilers")
+            directory.mkdir()
+            absent = ABSENT_TOOLS if compilers else ABSENT_TOOLS + COMPILERS
+            for tool in Path("/usr/bin").iterdir():
+                if not tool.name.startswith(absent):
+                    (directory / tool.name).symlink_to(tool)
+            self._toolbins[compilers] = directory
+        return self._toolbins[compilers]
+
+    def base_env(self, path: list[Path], compilers: bool = True) -> dict[str, str]:
+        search_path = [*map(str, path), str(self.toolbin(compilers))]
+        return {"PATH": os.pathsep.join(search_path), "HOME": str(self.home), "LANG": "C.UTF-8"}
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, invocation: Invocation) -> tuple[bytes, int]:
+        env = self.base_env(invocation.path, invocation.compilers) | invocation.env
+        argv = invocation.argv
+        if invocation.read_only:
+            argv = [*read_only_mounts(invocation.read_only), *argv]
+        if invocation.as_nobody:
+            os.chown(self.home, NOBODY, NOBODY)
+            # The copied Python still loads its libpython from the original, unreadable to nobody.
+            env["LD_LIBRARY_PATH"] = str(self.system_python_root / "lib")
+            argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *argv]
+        completed = subprocess.run(
+            argv,
+            cwd=self.project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
+        return completed.stdout, completed.returncode
+
+    def neutralise(self, text: str) -> str:
+        for local, neutral in self._path_rewrites():
+            text = text.replace(local, neutral)
+        return re.sub(r"(127\.0\.0\.1:|localhost:|port=)(\d+)", self._neutral_port, text)
+
+    def _path_rewrites(self) -> list[tuple[str, str]]:
+        rewrites = [
+            (str(self.home), NEUTRAL_HOME),
+            (str(self.wrappers), "/usr/bin"),
+            *((str(toolbin), "/usr/bin") for toolbin in self._toolbins.values()),
+            (str(self.system_python_root), NEUTRAL_SYSTEM_PREFIX),
+            (str(self.root), NEUTRAL_TMP),
+            (str(self.cache), f"{NEUTRAL_HOME}/Downloads"),
+        ]
+        rewrites += [(str(prefix), NEUTRAL_PYENV_PREFIX) for prefix in PYENV.iterdir()]
+        return sorted(rewrites, key=lambda rewrite: len(rewrite[0]), reverse=True)
+
+    def _neutral_port(self, match: re.Match[str]) -> str:
+        port = int(match[2])
+        return f"{match[1]}{self.neutral_ports.get(port, port)}"
+
+
+def system_interpreter(prefix: Path, target: Target) -> Path:
+    return prefix / "bin" / f"python{target.python}"
+
+
+def site_packages(prefix: Path, target: Target) -> Path:
+    return prefix / "lib" / f"python{target.python}" / "site-packages"
+
+
+def _not_part_of_a_system_python(directory: str, names: list[str]) -> set[str]:
+    if Path(directory).parent.name == "lib" and Path(directory).name.startswith("python"):
+        return {"test", "site-packages"} & set(names)
+    if Path(directory).name == "bin":
+        return {name for name in names if name.startswith(("pip", "easy_install", "idle", "2to3"))}
+    return set()
+
+
+def read_only_mounts(directories: list[Path]) -> list[str]:
+    """A prefix that runs a command in its own mount namespace where directories are read-only."""
+    mounts = " && ".join(f"mount --bind -o ro {shlex.quote(str(d))} {shlex.quote(str(d))}" for d in directories)
+    return ["unshare", "--mount", "--", "sh", "-c", f'{mounts} && exec "$@"', "sh"]
+
+
+def run_quietly(argv: list[str], env: dict[str, str] | None = None) -> None:
+    completed = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    if completed.returncode:
+        raise SystemExit(f"set-up command failed: {shlex.join(argv)}\n{completed.stdout.decode(errors='replace')}")

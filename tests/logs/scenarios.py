@@ -1,0 +1,905 @@
+"""The scenarios: for each catalogue code, the files to set up and the pip command that fails.
+
+A scenario function receives the lab (a fresh home) and a target (pip release + Python),
+puts its files in place and returns the Invocation to capture.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from artefacts import Project, Sdist, build_sdist, build_wheel, sha256_of, write_simple_index
+from lab import Invocation, Lab, Scenario, Target, site_packages, system_interpreter
+
+PYTHON_FOR_PIP = {
+    "20.3.4": "3.8",
+    "21.3.1": "3.9",
+    "22.3.1": "3.10",
+    "23.0.1": "3.10",
+    "23.3.2": "3.11",
+    "24.0": "3.12",
+    "25.0.1": "3.12",
+    "25.3": "3.13",
+    "26.3": "3.13",
+}
+
+
+def targets(*pips: str) -> tuple[Target, ...]:
+    return tuple(Target(PYTHON_FOR_PIP[pip], pip) for pip in pips)
+
+
+EVERY_PIP = targets("20.3.4", "21.3.1", "22.3.1", "23.3.2", "24.0", "25.0.1", "25.3", "26.3")
+OLD_MIDDLE_NEW = targets("20.3.4", "23.3.2", "26.3")
+OLD_AND_NEW = targets("21.3.1", "26.3")
+
+SCENARIOS: list[Scenario] = []
+NOT_CAPTURED = {
+    "MSVC_REQUIRED": "needs Windows and its build tools; this is Linux.",
+    "RESOLUTION_TOO_DEEP": "needs hundreds of thousands of resolver rounds: an index built for it and a long run.",
+}
+
+
+Prepare = Callable[[Lab, Target], Invocation]
+
+
+def scenario(
+    code: str, shows: str, on: tuple[Target, ...] = EVERY_PIP, variant: str = ""
+) -> Callable[[Prepare], Prepare]:
+    def register(prepare: Prepare) -> Prepare:
+        SCENARIOS.append(Scenario(code, variant, on, shows, prepare))
+        return prepare
+
+    return register
+
+
+# -- the index -------------------------------------------------------------------------------
+
+INDEX_PROJECTS = (
+    Project("tinypkg", "1.0"),
+    Project("tinypkg", "1.1"),
+    Project("otherpkg", "1.0"),
+    Project("alpha", "1.0", requires=("shared==1.0",)),
+    Project("beta", "1.0", requires=("shared==2.0",)),
+    Project("shared", "1.0"),
+    Project("shared", "2.0"),
+    Project("top", "1.0", requires=("leaf",)),
+    Project("top", "2.0", requires=("leaf>=2",)),
+    Project("top", "3.0", requires=("leaf>=2",)),
+    Project("leaf", "1.0"),
+    Project("leaf", "2.0"),
+    Project("modern", "1.0", requires_python=">=3.99"),
+    Project("tinytool", "1.0", console_scripts=("tinytool",)),
+    Project("oldpkg", "2.0"),
+)
+
+PYPROJECT_SETUPTOOLS = """
+    [build-system]
+    requires = ["setuptools"]
+    build-backend = "setuptools.build_meta"
+"""
+
+
+def c_extension_sdist(name: str, source: str) -> Sdist:
+    setup = f"""
+        from setuptools import Extension, setup
+
+        setup(name="{name}", version="1.0", ext_modules=[Extension("{name}", ["{name}.c"])])
+    """
+    return Sdist(name, "1.0", {"pyproject.toml": PYPROJECT_SETUPTOOLS, "setup.py": setup, f"{name}.c": source})
+
+
+PYTHON_MODULE_C = """
+    #include <Python.h>
+    {includes}
+    static struct PyModuleDef module = {{PyModuleDef_HEAD_INIT, "{name}", NULL, -1, NULL}};
+
+    PyMODINIT_FUNC PyInit_{name}(void) {{ {body} return PyModule_Create(&module); }}
+"""
+
+INDEX_SDISTS = (
+    c_extension_sdist("cext", PYTHON_MODULE_C.format(name="cext", includes="", body="")),
+    c_extension_sdist(
+        "brokenbuild", PYTHON_MODULE_C.format(name="brokenbuild", includes="", body="undeclared_counter++;")
+    ),
+    c_extension_sdist("ffiext", PYTHON_MODULE_C.format(name="ffiext", includes="#include <ffi.h>", body="")),
+    Sdist(
+        "brokenmeta",
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_SETUPTOOLS,
+            "setup.py": """
+            import numpy
+            from setuptools import setup
+
+            setup(name="brokenmeta", version="1.0", include_dirs=[numpy.get_include()])
+        """,
+        },
+    ),
+    Sdist(
+        "needshelper",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools", "buildhelper>=1.0"]
+            build-backend = "setuptools.build_meta"
+        """,
+            "setup.py": 'from setuptools import setup\n\nsetup(name="needshelper", version="1.0")\n',
+        },
+    ),
+    Sdist(
+        "claimed",
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_SETUPTOOLS,
+            "setup.py": 'from setuptools import setup\n\nsetup(name="claimed", version="2.0")\n',
+        },
+    ),
+    Sdist(
+        "plainsetup",
+        "1.0",
+        {
+            "setup.py": 'from setuptools import setup\n\nsetup(name="plainsetup", version="1.0", py_modules=[])\n',
+        },
+    ),
+    Sdist(
+        "legacyfail",
+        "1.0",
+        {
+            "setup.py": """
+            from setuptools import setup
+            from setuptools.command.install import install
+
+
+            class install_with_data(install):
+                def run(self):
+                    raise OSError("legacyfail: cannot copy data files: /etc/legacyfail.conf is missing")
+
+
+            setup(name="legacyfail", version="1.0", py_modules=[], cmdclass={"install": install_with_data})
+        """,
+        },
+    ),
+    Sdist(
+        "rustext",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools", "setuptools-rust"]
+            build-backend = "setuptools.build_meta"
+        """,
+            "setup.py": """
+            from setuptools import setup
+            from setuptools_rust import RustExtension
+
+            setup(name="rustext", version="1.0", rust_extensions=[RustExtension("rustext._core", "Cargo.toml")])
+        """,
+            "Cargo.toml": """
+            [package]
+            name = "rustext"
+            version = "1.0.0"
+            edition = "2021"
+
+            [lib]
+            name = "_core"
+            crate-type = ["cdylib"]
+        """,
+            "src/lib.rs": "",
+        },
+    ),
+    Sdist(
+        "cmakeext",
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_SETUPTOOLS,
+            "setup.py": """
+            import subprocess
+
+            from setuptools import Extension, setup
+            from setuptools.command.build_ext import build_ext
+
+
+            class CMakeBuild(build_ext):
+                def run(self):
+                    try:
+                        subprocess.check_output(["cmake", "--version"])
+                    except OSError:
+                        names = ", ".join(extension.name for extension in self.extensions)
+                        raise RuntimeError("CMake must be installed to build the following extensions: " + names)
+
+
+            setup(name="cmakeext", version="1.0", ext_modules=[Extension("cmakeext", [])], cmdclass={"build_ext": CMakeBuild})
+        """,
+        },
+    ),
+)
+
+
+def build_index(lab: Lab, downloads: list[Path]) -> None:
+    made = lab.root / "made"
+    made.mkdir()
+    archives = [build_wheel(project, made) for project in INDEX_PROJECTS]
+    archives += [build_sdist(sdist, made) for sdist in INDEX_SDISTS]
+    archives += downloads
+    write_simple_index(lab.index, archives)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def pip(prefix: Path, command: str, *arguments: str, version_check: bool = False) -> Invocation:
+    """`pip COMMAND --isolated ...` from the environment at prefix, with its bin first on PATH."""
+    quiet_check = () if version_check else ("--disable-pip-version-check",)
+    argv = [str(prefix / "bin" / "pip"), command, "--isolated", *quiet_check, *arguments]
+    return Invocation(argv, path=[prefix / "bin"])
+
+
+def from_index(lab: Lab) -> tuple[str, ...]:
+    return ("--index-url", lab.index_url)
+
+
+def in_venv(lab: Lab, target: Target, command: str, *arguments: str) -> Invocation:
+    return pip(lab.make_venv(target), command, *arguments)
+
+
+def index_file(lab: Lab, filename: str) -> Path:
+    return lab.index / "files" / filename
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+# -- hashes ----------------------------------------------------------------------------------
+
+
+@scenario("HASH_MISMATCH", "a requirements file whose --hash is another release's: HASH_MISMATCH")
+def hash_mismatch(lab: Lab, target: Target) -> Invocation:
+    other_release = sha256_of(index_file(lab, Project("tinypkg", "1.1").wheel_name))
+    write(lab.project / "requirements.txt", f"tinypkg==1.0 --hash=sha256:{other_release}\n")
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+
+
+@scenario("HASH_MISSING", "one requirement hashed, one not: HASH_MISSING")
+def hash_missing(lab: Lab, target: Target) -> Invocation:
+    hashed = sha256_of(index_file(lab, Project("tinypkg", "1.0").wheel_name))
+    write(lab.project / "requirements.txt", f"tinypkg==1.0 --hash=sha256:{hashed}\notherpkg==1.0\n")
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+
+
+@scenario("HASH_UNPINNED", "--require-hashes with a `>=` requirement: HASH_UNPINNED")
+def hash_unpinned(lab: Lab, target: Target) -> Invocation:
+    hashed = sha256_of(index_file(lab, Project("tinypkg", "1.1").wheel_name))
+    write(lab.project / "requirements.txt", f"tinypkg>=1.0 --hash=sha256:{hashed}\n")
+    return in_venv(lab, target, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
+
+
+@scenario("VCS_HASH_UNSUPPORTED", "--require-hashes with a git requirement: VCS_HASH_UNSUPPORTED")
+def vcs_hash_unsupported(lab: Lab, target: Target) -> Invocation:
+    repository = lab.project / "tinyvcs"
+    write(repository / "setup.py", 'from setuptools import setup\n\nsetup(name="tinyvcs", version="1.0")\n')
+    git = ["git", "-C", str(repository), "-c", "user.name=kb", "-c", "user.email=kb@example.org"]
+    for arguments in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "tinyvcs"]):
+        subprocess.run(git + arguments, check=True, capture_output=True)
+    # pip 20 reads only the #egg= form of a named VCS requirement in a requirements file.
+    line = f"git+file://{repository}#egg=tinyvcs" if target.pip == "20.3.4" else f"tinyvcs @ git+file://{repository}"
+    write(lab.project / "requirements.txt", line + "\n")
+    return in_venv(lab, target, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
+
+
+# -- finding and resolving -------------------------------------------------------------------
+
+
+@scenario("DISTRIBUTION_NOT_FOUND", "a version the index does not have: DISTRIBUTION_NOT_FOUND")
+def version_not_found(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "tinypkg==2.0")
+
+
+@scenario(
+    "DISTRIBUTION_NOT_FOUND", "a project the index does not have: DISTRIBUTION_NOT_FOUND", variant="unknown-project"
+)
+def project_not_found(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "tinypkgg")
+
+
+@scenario("RESOLUTION_IMPOSSIBLE", "alpha pins shared==1.0, beta pins shared==2.0: RESOLUTION_IMPOSSIBLE")
+def resolution_impossible(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "alpha", "beta")
+
+
+@scenario(
+    "RESOLVER_BACKTRACKING",
+    "top 3.0 and 2.0 need leaf>=2, the user asks leaf<2: RESOLVER_BACKTRACKING, success",
+    on=EVERY_PIP[3:],
+)
+def resolver_backtracking(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "top", "leaf<2")
+
+
+@scenario(
+    "DOUBLE_REQUIREMENT_GIVEN",
+    "the legacy resolver given one project twice: DOUBLE_REQUIREMENT_GIVEN",
+    on=targets("20.3.4", "21.3.1", "22.3.1"),
+)
+def double_requirement(lab: Lab, target: Target) -> Invocation:
+    return in_venv(
+        lab, target, "install", *from_index(lab), "--use-deprecated=legacy-resolver", "tinypkg==1.0", "tinypkg==1.1"
+    )
+
+
+@scenario("INVALID_REQUIREMENT", "`tinypkg=1.0` on the command line: INVALID_REQUIREMENT")
+def invalid_requirement(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "tinypkg=1.0")
+
+
+@scenario("REQUIREMENTS_FILE_NOT_FOUND", "-r with a file that does not exist: REQUIREMENTS_FILE_NOT_FOUND")
+def requirements_file_not_found(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+
+
+@scenario(
+    "NOT_INSTALLABLE_DIRECTORY", "a directory with neither setup.py nor pyproject.toml: NOT_INSTALLABLE_DIRECTORY"
+)
+def not_installable_directory(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "src" / "app.py", "print('app')\n")
+    return in_venv(lab, target, "install", "./src")
+
+
+@scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "installing a wheel file whose Requires-Python excludes this Python: UNSUPPORTED_PYTHON_VERSION",
+)
+def unsupported_python_version(lab: Lab, target: Target) -> Invocation:
+    wheel = build_wheel(Project("modern", "1.0", requires_python=">=3.99"), lab.project)
+    return in_venv(lab, target, "install", f"./{wheel.name}")
+
+
+@scenario(
+    "IGNORED_REQUIRES_PYTHON_VERSIONS",
+    "the index's only release needs Python >=3.99: IGNORED_REQUIRES_PYTHON_VERSIONS, DISTRIBUTION_NOT_FOUND",
+)
+def ignored_requires_python(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "modern")
+
+
+@scenario("UNSUPPORTED_WHEEL", "a wheel tagged cp27/win32: UNSUPPORTED_WHEEL")
+def unsupported_wheel(lab: Lab, target: Target) -> Invocation:
+    wheel = build_wheel(Project("winpkg", "1.0", tag="cp27-cp27m-win32"), lab.project)
+    return in_venv(lab, target, "install", f"./{wheel.name}")
+
+
+@scenario("USER_SITE_NOT_VISIBLE", "--user inside a venv: USER_SITE_NOT_VISIBLE")
+def user_site_not_visible(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--user", "tinypkg")
+
+
+# -- building from source --------------------------------------------------------------------
+
+
+@scenario(
+    "SUBPROCESS_EXITED_WITH_ERROR",
+    "an sdist whose C code does not compile: SUBPROCESS_EXITED_WITH_ERROR, "
+    "FAILED_BUILDING_WHEEL, BUILD_FAILED_SUMMARY, FAILED_WHEEL_BUILD_FOR_INSTALL",
+)
+def build_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "brokenbuild")
+
+
+@scenario(
+    "METADATA_GENERATION_FAILED",
+    "setup.py imports numpy, absent from the build environment: "
+    "METADATA_GENERATION_FAILED, SUBPROCESS_EXITED_WITH_ERROR",
+)
+def metadata_generation_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "brokenmeta")
+
+
+@scenario(
+    "BUILD_DEPENDENCIES_INSTALL_FAILED",
+    "build-system.requires names a project the index lacks: "
+    "BUILD_DEPENDENCIES_INSTALL_FAILED, SUBPROCESS_EXITED_WITH_ERROR",
+)
+def build_dependencies_fail(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "needshelper")
+
+
+@scenario(
+    "SETUPTOOLS_MISSING",
+    "--no-build-isolation for a setup.py project in a venv without setuptools: "
+    "SETUPTOOLS_MISSING (pip 22 to 25 crash with PIP_INTERNAL_EXCEPTION)",
+)
+def setuptools_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--no-build-isolation", "plainsetup")
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "a C extension built with no gcc on PATH: COMPILER_MISSING, FAILED_BUILDING_WHEEL",
+    on=OLD_MIDDLE_NEW,
+)
+def compiler_missing(lab: Lab, target: Target) -> Invocation:
+    invocation = in_venv(lab, target, "install", *from_index(lab), "cext")
+    invocation.compilers = False
+    return invocation
+
+
+GCC_WITHOUT_INCLUDE_DIRS = """#!/bin/sh
+# Drops every -I option, as a compiler without the Python headers installed would see it.
+for argument do
+    shift
+    case "$argument" in -I*) ;; *) set -- "$@" "$argument" ;; esac
+done
+exec /usr/bin/gcc "$@"
+"""
+
+
+@scenario(
+    "PYTHON_H_MISSING",
+    "a C extension whose compiler cannot see Python's headers: PYTHON_H_MISSING, FAILED_BUILDING_WHEEL",
+    on=OLD_MIDDLE_NEW,
+)
+def python_h_missing(lab: Lab, target: Target) -> Invocation:
+    wrapper = write(lab.wrappers / "gcc", GCC_WITHOUT_INCLUDE_DIRS)
+    wrapper.chmod(0o755)
+    invocation = in_venv(lab, target, "install", *from_index(lab), "cext")
+    invocation.path.append(lab.wrappers)
+    return invocation
+
+
+@scenario(
+    "SYSTEM_HEADER_MISSING",
+    "a C extension including ffi.h, which is not installed: SYSTEM_HEADER_MISSING, FAILED_BUILDING_WHEEL",
+    on=OLD_MIDDLE_NEW,
+)
+def system_header_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "ffiext")
+
+
+@scenario(
+    "PG_CONFIG_MISSING",
+    "psycopg2's sdist with no pg_config on PATH: PG_CONFIG_MISSING, METADATA_GENERATION_FAILED",
+    on=OLD_MIDDLE_NEW,
+)
+def pg_config_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "psycopg2")
+
+
+@scenario(
+    "RUST_TOOLCHAIN_MISSING",
+    "a setuptools-rust extension with no cargo on PATH: RUST_TOOLCHAIN_MISSING, FAILED_BUILDING_WHEEL",
+    on=OLD_MIDDLE_NEW,
+)
+def rust_toolchain_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "rustext")
+
+
+@scenario(
+    "CMAKE_FAILED",
+    "a setup.py that needs cmake, absent from PATH: CMAKE_FAILED, FAILED_BUILDING_WHEEL",
+    on=OLD_MIDDLE_NEW,
+)
+def cmake_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "cmakeext")
+
+
+LEGACY_PIPS = targets("20.3.4", "21.3.1", "22.3.1", "23.0.1")
+
+
+@scenario(
+    "LEGACY_INSTALL_FAILURE",
+    "a setup.py-only sdist whose `setup.py install` fails, wheel not installed: "
+    "LEGACY_INSTALL_FAILURE, LEGACY_SETUP_PY_INSTALL",
+    on=LEGACY_PIPS,
+)
+def legacy_install_failure(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_venv(target, "setuptools==65.5.0"), "install", *from_index(lab), "legacyfail")
+
+
+@scenario(
+    "LEGACY_SETUP_PY_INSTALL",
+    "a setup.py-only sdist installed with `setup.py install`: LEGACY_SETUP_PY_INSTALL, success",
+    on=LEGACY_PIPS,
+)
+def legacy_setup_py_install(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_venv(target, "setuptools==65.5.0"), "install", *from_index(lab), "plainsetup")
+
+
+@scenario("METADATA_INCONSISTENT", "claimed-1.0.tar.gz whose metadata says version 2.0: METADATA_INCONSISTENT")
+def metadata_inconsistent(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "claimed==1.0")
+
+
+# -- the environment pip installs into --------------------------------------------------------
+
+
+@scenario(
+    "UNINSTALL_DISTUTILS_INSTALLED_PACKAGE",
+    "upgrading a project installed with a bare .egg-info file: UNINSTALL_DISTUTILS_INSTALLED_PACKAGE",
+)
+def distutils_upgrade(lab: Lab, target: Target) -> Invocation:
+    return pip(with_distutils_install(lab, target), "install", *from_index(lab), "--upgrade", "oldpkg")
+
+
+@scenario(
+    "UNINSTALL_DISTUTILS_INSTALLED_PACKAGE",
+    "uninstalling a project installed with a bare .egg-info file: UNINSTALL_DISTUTILS_INSTALLED_PACKAGE",
+    variant="uninstall",
+)
+def distutils_uninstall(lab: Lab, target: Target) -> Invocation:
+    return pip(with_distutils_install(lab, target), "uninstall", "--yes", "oldpkg")
+
+
+def with_distutils_install(lab: Lab, target: Target) -> Path:
+    venv = lab.make_venv(target)
+    write(
+        site_packages(venv, target) / f"oldpkg-1.0-py{target.python}.egg-info",
+        "Metadata-Version: 1.0\nName: oldpkg\nVersion: 1.0\n",
+    )
+    write(site_packages(venv, target) / "oldpkg.py", "")
+    return venv
+
+
+@scenario(
+    "IGNORING_INVALID_DISTRIBUTION",
+    "`~ip` leftovers of an interrupted pip upgrade in site-packages: IGNORING_INVALID_DISTRIBUTION, success",
+    on=EVERY_PIP[1:],
+)
+def invalid_distribution(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    write(site_packages(venv, target) / "~ip" / "__init__.py", "")
+    write(
+        site_packages(venv, target) / "~ip-21.0.dist-info" / "METADATA",
+        "Metadata-Version: 2.1\nName: pip\nVersion: 21.0\n",
+    )
+    return pip(venv, "install", *from_index(lab), "tinypkg")
+
+
+@scenario("OS_ERROR_INSTALL", "site-packages on a read-only file system: OS_ERROR_INSTALL")
+def read_only_site_packages(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    invocation = pip(venv, "install", *from_index(lab), "tinypkg")
+    invocation.read_only.append(site_packages(venv, target))
+    return invocation
+
+
+@scenario(
+    "OS_ERROR_INSTALL",
+    "a user installing into a venv that root made: OS_ERROR_INSTALL",
+    on=OLD_MIDDLE_NEW,
+    variant="permission-denied",
+)
+def permission_denied(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    invocation = pip(
+        lab.make_venv(target, base=system_interpreter(system, target)), "install", *from_index(lab), "tinypkg"
+    )
+    invocation.as_nobody = True
+    return invocation
+
+
+@scenario(
+    "SCRIPT_NOT_ON_PATH",
+    "a --user install of a project with a console script: SCRIPT_NOT_ON_PATH, success",
+    on=OLD_MIDDLE_NEW,
+)
+def script_not_on_path(lab: Lab, target: Target) -> Invocation:
+    invocation = pip(lab.make_system_python(target), "install", *from_index(lab), "--user", "tinytool")
+    invocation.as_nobody = True
+    return invocation
+
+
+@scenario(
+    "DEFAULTING_TO_USER_INSTALLATION",
+    "a user installing into a Python whose site-packages root owns: DEFAULTING_TO_USER_INSTALLATION, success",
+    on=OLD_MIDDLE_NEW,
+)
+def defaulting_to_user(lab: Lab, target: Target) -> Invocation:
+    invocation = pip(lab.make_system_python(target), "install", *from_index(lab), "tinypkg")
+    invocation.as_nobody = True
+    return invocation
+
+
+@scenario(
+    "DEPENDENCY_CONFLICT_WARNING", "installing shared 2.0 where alpha pins shared==1.0: DEPENDENCY_CONFLICT_WARNING"
+)
+def dependency_conflict(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_venv(target, "alpha"), "install", *from_index(lab), "shared==2.0")
+
+
+@scenario(
+    "RUNNING_AS_ROOT",
+    "root installing into a Python outside any venv: RUNNING_AS_ROOT, success",
+    on=targets("21.3.1", "24.0", "26.3"),
+)
+def running_as_root(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_system_python(target), "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "EXTERNALLY_MANAGED_ENVIRONMENT",
+    "a Python whose stdlib holds an EXTERNALLY-MANAGED file: EXTERNALLY_MANAGED_ENVIRONMENT",
+    on=targets("23.3.2", "24.0", "25.3", "26.3"),
+)
+def externally_managed(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    write(site_packages(system, target).parent / "EXTERNALLY-MANAGED", EXTERNALLY_MANAGED)
+    return pip(system, "install", *from_index(lab), "tinypkg")
+
+
+EXTERNALLY_MANAGED = """[externally-managed]
+Error=This Python belongs to the operating system: install Python packages
+ with the system package manager (apt install python3-NAME), or create a
+ virtual environment with python3 -m venv and use its pip.
+"""
+
+
+@scenario(
+    "PYTHON2_EOL_DEPRECATION",
+    "pip 20.3.4 on Python 2.7: PYTHON2_EOL_DEPRECATION, success",
+    on=(Target("2.7", "20.3.4"),),
+)
+def python2_end_of_life(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_system_python(target), "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "SSL_MISSING",
+    "a Python built without its ssl module installing from PyPI: SSL_MISSING",
+    on=targets("20.3.4", "24.0", "26.3"),
+)
+def ssl_missing(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    for ssl_module in (site_packages(system, target).parent / "lib-dynload").glob("_ssl.*"):
+        ssl_module.unlink()
+    return pip(system, "install", "tinypkg")
+
+
+@scenario(
+    "NO_MODULE_NAMED_PIP",
+    "`python -m pip` in a venv made with --without-pip: NO_MODULE_NAMED_PIP",
+    on=(Target("3.8"), Target("3.13")),
+)
+def no_module_named_pip(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    return Invocation([str(venv / "bin" / "python"), "-m", "pip", "install", "tinypkg"], path=[venv / "bin"])
+
+
+@scenario(
+    "PIP_COMMAND_NOT_FOUND",
+    "bash asked to run pip, which is not on PATH: PIP_COMMAND_NOT_FOUND",
+    on=(Target("3.13"),),
+    variant="bash",
+)
+def pip_not_found_in_bash(lab: Lab, target: Target) -> Invocation:
+    return Invocation(["bash", "-c", "pip install tinypkg"])
+
+
+@scenario(
+    "PIP_COMMAND_NOT_FOUND",
+    "sh (dash) asked to run pip, which is not on PATH: PIP_COMMAND_NOT_FOUND",
+    on=(Target("3.13"),),
+    variant="sh",
+)
+def pip_not_found_in_sh(lab: Lab, target: Target) -> Invocation:
+    return Invocation(["sh", "-c", "pip install tinypkg"])
+
+
+@scenario(
+    "DEPRECATION_GENERIC",
+    "the in-tree-build feature flag, now a no-op: DEPRECATION_GENERIC, success",
+    on=targets("21.3.1"),
+)
+def in_tree_build_deprecated(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--use-feature=in-tree-build", "tinypkg")
+
+
+@scenario(
+    "DEPRECATION_GENERIC",
+    "the --no-python-version-warning flag, now a no-op: DEPRECATION_GENERIC, success",
+    on=targets("25.0.1"),
+)
+def no_python_version_warning_deprecated(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--no-python-version-warning", "tinypkg")
+
+
+@scenario(
+    "DEPRECATION_GENERIC",
+    "PIP_CONSTRAINT set while an sdist is built: DEPRECATION_GENERIC, success",
+    on=targets("25.3"),
+)
+def pip_constraint_deprecated(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "constraints.txt", "shared==1.0\n")
+    invocation = in_venv(lab, target, "install", *from_index(lab), "plainsetup")
+    invocation.env["PIP_CONSTRAINT"] = "constraints.txt"
+    return invocation
+
+
+@scenario(
+    "PIP_VERSION_OUTDATED",
+    "an index with a newer pip and the version check on: PIP_VERSION_OUTDATED, success",
+    on=targets("20.3.4", "22.3.1", "25.3"),
+)
+def pip_version_outdated(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_venv(target), "install", *from_index(lab), "tinypkg", version_check=True)
+
+
+# -- the network -----------------------------------------------------------------------------
+
+TINYPKG_WHEEL = Project("tinypkg", "1.0").wheel_name
+
+
+@scenario(
+    "HTTP_ERROR_WHILE_GETTING", "a wheel URL answering 404: HTTP_ERROR_WHILE_GETTING, HTTP_ERROR_INSTALL_REQUIREMENT"
+)
+def http_404(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("404", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "HTTP_ERROR_WHILE_GETTING",
+    "a wheel URL answering 403: HTTP_ERROR_WHILE_GETTING, HTTP_ERROR_INSTALL_REQUIREMENT",
+    on=OLD_AND_NEW,
+    variant="403",
+)
+def http_403(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("403", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario("NETWORK_CONNECTION_ERROR", "a requirements file URL answering 404: NETWORK_CONNECTION_ERROR")
+def requirements_url_404(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "-r", lab.faulty_url("404", "requirements.txt"))
+
+
+@scenario(
+    "OS_ERROR_INSTALL",
+    "a wheel URL answering 500 until urllib3 gives up retrying: OS_ERROR_INSTALL",
+    on=OLD_AND_NEW,
+    variant="http-500",
+)
+def http_500(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("500", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "RETRYING_CONNECTION", "an index that hangs up without answering: RETRYING_CONNECTION, DISTRIBUTION_NOT_FOUND"
+)
+def index_closes(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", lab.faulty_url("close", "simple"), "tinypkg")
+
+
+@scenario("CONNECTION_FAILED", "an index URL where nothing listens: CONNECTION_FAILED, RETRYING_CONNECTION")
+def connection_refused(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", f"http://127.0.0.1:{lab.refusing_port}/simple", "tinypkg")
+
+
+@scenario(
+    "CONNECTION_TIMEOUT",
+    "an index that accepts and never answers, --timeout 3: CONNECTION_TIMEOUT, RETRYING_CONNECTION",
+)
+def index_timeout(lab: Lab, target: Target) -> Invocation:
+    return in_venv(
+        lab, target, "install", "--timeout", "3", "--index-url", f"http://127.0.0.1:{lab.silent_port}/simple", "tinypkg"
+    )
+
+
+@scenario("CONNECTION_TIMEOUT", "a download that stops half-way, --timeout 3: CONNECTION_TIMEOUT", variant="download")
+def download_timeout(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--timeout", "3", lab.faulty_url("stall", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "PIP_INTERNAL_EXCEPTION",
+    "a download cut short of its Content-Length, before pip checked lengths: PIP_INTERNAL_EXCEPTION (BadZipFile)",
+    on=targets("20.3.4", "21.3.1"),
+)
+@scenario(
+    "INVALID_WHEEL",
+    "a download cut short of its Content-Length, before pip checked lengths: INVALID_WHEEL",
+    on=targets("22.3.1", "24.0", "25.0.1"),
+    variant="truncated",
+)
+@scenario(
+    "INCOMPLETE_DOWNLOAD",
+    "a download cut short of its Content-Length: INCOMPLETE_DOWNLOAD, RESUMING_DOWNLOAD",
+    on=targets("25.3", "26.3"),
+)
+def incomplete_download(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("short", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "PROXY_CONNECTION_FAILED",
+    "PyPI through a proxy port where nothing listens: PROXY_CONNECTION_FAILED, RETRYING_CONNECTION",
+)
+def proxy_refused(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--proxy", f"http://127.0.0.1:{lab.dead_proxy_port}", "tinypkg")
+
+
+@scenario(
+    "SSL_VERIFICATION_FAILED",
+    "an HTTPS index with a self-signed certificate: SSL_VERIFICATION_FAILED, RETRYING_CONNECTION",
+)
+def self_signed_index(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", f"https://localhost:{lab.https_port}/simple", "tinypkg")
+
+
+@scenario(
+    "PIP_INTERNAL_EXCEPTION",
+    "an HTTPS index addressed by IP, which pip's truststore use crashed on: PIP_INTERNAL_EXCEPTION (ValueError)",
+    on=targets("25.0.1", "25.3"),
+    variant="truststore-ip-address",
+)
+def https_index_by_address(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", f"https://127.0.0.1:{lab.https_port}/simple", "tinypkg")
+
+
+# -- runs that succeed: they must diagnose as no error ---------------------------------------
+
+
+@scenario("success", "a plain install from an index", on=OLD_MIDDLE_NEW, variant="install")
+def install_succeeds(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "alpha")
+
+
+@scenario("success", "a download of a project and its dependency", on=OLD_MIDDLE_NEW, variant="download")
+def download_succeeds(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "download", *from_index(lab), "--dest", "downloads", "alpha")
+
+
+@scenario("success", "building a wheel from an sdist with a C extension", on=OLD_MIDDLE_NEW, variant="wheel")
+def wheel_succeeds(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "wheel", *from_index(lab), "--wheel-dir", "wheels", "cext")
+
+
+@scenario("success", "uninstalling an installed project", on=OLD_MIDDLE_NEW, variant="uninstall")
+def uninstall_succeeds(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_venv(target, "tinytool"), "uninstall", "--yes", "tinytool")
+
+
+@scenario(
+    "CONNECTION_FAILED",
+    "a wheel URL where nothing listens: CONNECTION_FAILED, RETRYING_CONNECTION",
+    on=OLD_AND_NEW,
+    variant="download",
+)
+def download_refused(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", f"http://127.0.0.1:{lab.refusing_port}/files/{TINYPKG_WHEEL}")
+
+
+@scenario(
+    "SSL_VERIFICATION_FAILED",
+    "a wheel URL on a server with a self-signed certificate: SSL_VERIFICATION_FAILED, RETRYING_CONNECTION",
+    on=OLD_AND_NEW,
+    variant="download",
+)
+def download_self_signed(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", f"https://localhost:{lab.https_port}/files/{TINYPKG_WHEEL}")
+
+
+@scenario(
+    "CONNECTION_TIMEOUT",
+    "a wheel URL on a server that never answers, --timeout 3: CONNECTION_TIMEOUT, RETRYING_CONNECTION",
+    on=OLD_AND_NEW,
+    variant="no-answer",
+)
+def download_never_answered(lab: Lab, target: Target) -> Invocation:
+    wheel_url = f"http://127.0.0.1:{lab.silent_port}/files/{TINYPKG_WHEEL}"
+    return in_venv(lab, target, "install", "--timeout", "3", wheel_url)
+
+
+@scenario(
+    "PROXY_CONNECTION_FAILED",
+    "a wheel URL through a proxy port where nothing listens: PROXY_CONNECTION_FAILED, RETRYING_CONNECTION",
+    on=OLD_AND_NEW,
+    variant="download",
+)
+def download_through_dead_proxy(lab: Lab, target: Target) -> Invocation:
+    proxy = f"http://127.0.0.1:{lab.dead_proxy_port}"
+    return in_venv(
+        lab, target, "install", "--proxy", proxy, f"{lab.index_url.removesuffix('/simple')}/files/{TINYPKG_WHEEL}"
+    )

@@ -1,0 +1,130 @@
+"""Local HTTP servers that behave, or misbehave, the way pip's network errors need."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HOST = "127.0.0.1"
+STALL_SECONDS = 60
+
+
+class QuietFileHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class FaultyHandler(QuietFileHandler):
+    """Misbehaves on every GET the way its fault says: an HTTP status ("404"), "close" (hang
+    up without answering), "short" (send half the file, then hang up) or "stall" (send half
+    the file, then nothing)."""
+
+    def __init__(self, *args: object, fault: str, **kwargs: object):
+        self.fault = fault
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.fault.isdigit():
+            self._send_status(int(self.fault))
+        elif self.fault == "close":
+            self.close_connection = True
+        else:
+            self._send_half_of(Path(self.translate_path(self.path)))
+
+    def _send_status(self, status: int) -> None:
+        body = f"{status} {self.responses[status][0]}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_half_of(self, path: Path) -> None:
+        content = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content[: len(content) // 2])
+        self.wfile.flush()
+        if self.fault == "stall":
+            threading.Event().wait(STALL_SECONDS)
+        self.close_connection = True
+
+
+class Server:
+    def __init__(self, directory: Path, fault: str | None = None, tls: ssl.SSLContext | None = None):
+        handler = functools.partial(FaultyHandler, fault=fault) if fault else QuietFileHandler
+        self.httpd = ThreadingHTTPServer((HOST, 0), functools.partial(handler, directory=str(directory)))
+        self.httpd.daemon_threads = True
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class SilentServer:
+    """Accepts TCP connections in the kernel's backlog and never answers: a read timeout."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server((HOST, 0), backlog=16)
+
+    @property
+    def port(self) -> int:
+        return self.socket.getsockname()[1]
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def unused_ports(count: int) -> list[int]:
+    """Ports nothing listens on (refused connections, a dead proxy)."""
+    probes = [socket.create_server((HOST, 0)) for _ in range(count)]
+    ports = [probe.getsockname()[1] for probe in probes]
+    for probe in probes:
+        probe.close()
+    return ports
+
+
+def self_signed_context(directory: Path) -> ssl.SSLContext:
+    if not shutil.which("openssl"):
+        raise SystemExit("the openssl command is needed to make a self-signed certificate")
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            f"subjectAltName=DNS:localhost,IP:{HOST}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
