@@ -117,6 +117,9 @@ def _apply_carriage_returns(data: bytes | bytearray) -> bytes:
 
 
 def _last_shown(line: bytes) -> bytes:
+    last = line.rpartition(b"\r")[2]
+    if last.strip():
+        return last
     # A return followed by nothing (or blanks) only ended the line: skip such segments.
     return next((segment for segment in reversed(line.split(b"\r")) if segment.strip()), b"")
 

@@ -272,12 +272,18 @@ def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[M
 test_signature.__test__ = False  # not a pytest test, despite its name
 
 
+def line_starts(data: bytes) -> list[int]:
+    """The offset of every line's first byte (computed without a Python-level loop)."""
+    lengths_with_newline = map((1).__add__, map(len, data.split(b"\n")))
+    return [0, *itertools.accumulate(lengths_with_newline)][:-1]
+
+
 class _Log:
     """One cleaned log and its lines, for the duration of one diagnosis."""
 
     def __init__(self, text: str):
         self.data = clean_log(text)
-        self._line_starts = [0, *(found.end() for found in re.finditer(b"\n", self.data))]
+        self._line_starts = line_starts(self.data)
         self._cleaned: dict[int, CleanLine] = {}
 
     @property
