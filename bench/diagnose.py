@@ -34,7 +34,6 @@ from kb.catalogue import engine_signatures, read_entry_files  # noqa: E402
 from kb.diagnosis import Matcher, Signature, read_log, redact  # noqa: E402
 from kb.diagnosis.signatures import required_literals  # noqa: E402
 
-
 # pip 24.0: a C extension that cannot find Python.h.
 BUILD_FAILURE = """\
 Processing /home/user/src/cext
