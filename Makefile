@@ -31,7 +31,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/diagnose.py
+	$(BIN)/python bench/api_diagnose.py
 	$(BIN)/python bench/entry_page.py
+	$(BIN)/python bench/corpus.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

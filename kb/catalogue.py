@@ -28,6 +28,7 @@ SECTION_FIELDS = {
 }
 FENCE = re.compile(r"^\s*(```|~~~)")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+EXAMPLE_LOG = re.compile(r"^(```|~~~)text[ \t]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
 class EntryFileError(ValueError):
@@ -225,3 +226,8 @@ def matcher_from_files(directory: Path) -> tuple[Matcher, dict[str, list[str]]]:
             refines[entry_file.code] = entry_file.front.get("refines", [])
             signatures += engine_signatures(entry_file.front)
     return Matcher(signatures, refines), refines
+
+
+def example_logs(markdown: str) -> list[str]:
+    """The pip output quoted in an Examples section: its ```text blocks."""
+    return [match.group(2) for match in EXAMPLE_LOG.finditer(markdown)]

@@ -10,7 +10,6 @@ and the published catalogue does not is a regression:
 - the draft's signatures fire on a clean log.
 """
 
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,13 +17,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from kb.catalogue import engine_signatures
+from kb.catalogue import engine_signatures, example_logs
 from kb.diagnosing import current_matcher, published_signatures
 from kb.diagnosis import Diagnosis, Matcher
 from kb.models import Entry
 from kb.staff.snapshots import Snapshot
-
-EXAMPLE_LOG = re.compile(r"^(```|~~~)text[ \t]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -45,10 +42,6 @@ class RegressionReport:
     regressions: list[Regression]
     samples_checked: int
     seconds: float
-
-
-def example_logs(markdown: str) -> list[str]:
-    return [match.group(2) for match in EXAMPLE_LOG.finditer(markdown)]
 
 
 def entry_samples(code: str, examples_markdown: str) -> list[Sample]:
