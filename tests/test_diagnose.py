@@ -2,6 +2,7 @@
 
 import io
 import json
+import logging
 import sys
 import tempfile
 
@@ -53,7 +54,7 @@ class DiagnosePageTests(DiagnosisFixture):
         self.assertContains(response, 'id="match-1"')
         self.assertContains(response, '<div id="L3" class="log-line matched">')
         self.assertContains(response, '<div id="L1" class="log-line">')
-        self.assertContains(response, 'href="/pip/hash-mismatch/#fix"')
+        self.assertContains(response, 'href="/pip/hash-mismatch/#how-to-fix-it"')
 
     def test_an_uploaded_file_is_diagnosed_like_a_paste(self):
         upload = SimpleUploadedFile("build.log", HASH_LOG.encode(), content_type="text/plain")
@@ -140,6 +141,23 @@ class DiagnoseApiTests(DiagnosisFixture):
         response = self.post(SECRET_LOG)
         self.assertNotIn(b"s3cretPassw0rd", response.content)
         self.assertEqual(response.json()["redacted"], 1)
+
+    def test_no_secret_reaches_the_apps_logs(self):
+        records = []
+        handler = logging.Handler(level=logging.DEBUG)
+        handler.emit = lambda record: records.append(record.getMessage())
+        root = logging.getLogger()
+        root.addHandler(handler)
+        previous_level = root.level
+        root.setLevel(logging.DEBUG)
+        try:
+            self.post(SECRET_LOG)
+            self.client.post("/diagnose/", {"log": SECRET_LOG})
+            self.post(SECRET_LOG.encode() + b"\x00" * 5000)
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(previous_level)
+        self.assertFalse([record for record in records if "s3cretPassw0rd" in record])
 
     def test_bad_input_is_a_4xx_with_a_sentence(self):
         cases = [

@@ -206,5 +206,15 @@ class ShippedCatalogueTests(TestCase):
         shown = re.findall(r"<section id=\"([\w-]+)\"", html)
         self.assertEqual(
             shown[:9],
-            ["error-text", "meaning", "fix", "causes", "verify", "triage", "examples", "background", "prevention"],
+            [
+                "the-error-as-pip-prints-it",
+                "what-this-error-means",
+                "how-to-fix-it",
+                "why-it-happens",
+                "how-to-verify",
+                "manual-triage",
+                "examples",
+                "background",
+                "prevention-tips",
+            ],
         )
