@@ -15,6 +15,7 @@ from django.conf import settings
 
 from kb.catalogue import matcher_from_files
 from kb.diagnosis import Matcher, read_log, redact
+from kb.diagnosis.ranking import wrapper_closure
 
 LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
@@ -23,17 +24,6 @@ ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 @cache
 def catalogue() -> tuple[Matcher, dict[str, list[str]]]:
     return matcher_from_files(ENTRIES)
-
-
-def wrappers_of(code: str, refines: dict[str, list[str]]) -> set[str]:
-    """Every entry ``code`` is a more specific cause of, directly or through others."""
-    found, todo = set(), [code]
-    while todo:
-        for wrapper in refines.get(todo.pop(), ()):
-            if wrapper not in found:
-                found.add(wrapper)
-                todo.append(wrapper)
-    return found
 
 
 def diagnose(text: str):
@@ -96,7 +86,7 @@ def test_a_captured_log_is_diagnosed_with_its_entry(log: Path, noise: str):
     if found.severity == "warning" and diagnosis.failed:
         return  # an error in the same log rightly outranks this warning
     root = codes[0]
-    assert root == code or code in wrappers_of(root, refines), f"root cause {root}, expected {code} or a cause of it"
+    assert root == code or code in wrapper_closure(refines).get(root, ()), f"root {root}, expected {code} or a cause of it"
 
 
 @pytest.mark.parametrize("log", sorted(LOGS.glob("success/*.log")), ids=lambda path: path.name)

@@ -359,6 +359,15 @@ class TestRanking:
         assert severities == sorted(severities)  # "error" < "warning"
         assert diagnosis.matches[0].code == "SSL_VERIFICATION_FAILED"
 
+    def test_a_specific_warning_comes_before_the_generic_warning_it_refines(self) -> None:
+        generic = Signature("DEPRECATION_GENERIC", "pip", "warning", "DEPRECATION: ")
+        specific = Signature("LEGACY_SETUP_PY_INSTALL", "pip", "warning", "legacy 'setup.py install' method")
+        matcher = Matcher([generic, specific], {"LEGACY_SETUP_PY_INSTALL": ["DEPRECATION_GENERIC"]})
+        line = "  DEPRECATION: tiny is being installed using the legacy 'setup.py install' method, because ...\n"
+        diagnosis = matcher.diagnose(line)
+        assert codes(diagnosis) == ["LEGACY_SETUP_PY_INSTALL", "DEPRECATION_GENERIC"]
+        assert diagnosis.matches[1].consequence_of == "LEGACY_SETUP_PY_INSTALL"
+
     def test_a_log_with_only_warnings_did_not_fail(self, matcher: Matcher) -> None:
         diagnosis = matcher.diagnose(CONFLICT_WARNING)
         assert not diagnosis.failed

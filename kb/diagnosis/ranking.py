@@ -30,20 +30,29 @@ def wrapper_closure(refines: Mapping[str, Iterable[str]]) -> dict[str, frozenset
 
 
 def rank(matches: list[Match], wrappers: Mapping[str, frozenset[str]]) -> list[Match]:
-    """Order matches root cause first and mark the wrappers a root cause explains."""
+    """Order matches root cause first and mark the wrappers a root cause explains.
+
+    Errors come before warnings; within each, a specific cause comes before the wrappers it
+    refines, and otherwise the first in the log comes first.
+    """
     by_position = sorted(matches, key=lambda match: match.lines)
-    errors = [match for match in by_position if match.severity == "error"]
-    warnings = [match for match in by_position if match.severity != "error"]
-    causes = [match for match in errors if not _explained(match, errors, wrappers)]
-    consequences = [match for match in errors if not any(match is cause for cause in causes)]
-    return [_mark_consequence(match, causes, wrappers) for match in causes + consequences + warnings]
+    errors, error_causes = _causes_first([match for match in by_position if match.severity == "error"], wrappers)
+    warnings, warning_causes = _causes_first([match for match in by_position if match.severity != "error"], wrappers)
+    causes = error_causes + warning_causes
+    return [_mark_consequence(match, causes, wrappers) for match in errors + warnings]
 
 
-def _explained(match: Match, errors: list[Match], wrappers: Mapping[str, frozenset[str]]) -> bool:
+def _causes_first(matches: list[Match], wrappers: Mapping[str, frozenset[str]]) -> tuple[list[Match], list[Match]]:
+    causes = [match for match in matches if not _explained(match, matches, wrappers)]
+    consequences = [match for match in matches if not any(match is cause for cause in causes)]
+    return causes + consequences, causes
+
+
+def _explained(match: Match, others: list[Match], wrappers: Mapping[str, frozenset[str]]) -> bool:
     # Two codes that refine each other explain neither: both stay causes.
     return any(
         match.code in wrappers.get(other.code, ()) and other.code not in wrappers.get(match.code, ())
-        for other in errors
+        for other in others
         if other is not match
     )
 
