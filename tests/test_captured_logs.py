@@ -86,7 +86,9 @@ def test_a_captured_log_is_diagnosed_with_its_entry(log: Path, noise: str):
     if found.severity == "warning" and diagnosis.failed:
         return  # an error in the same log rightly outranks this warning
     root = codes[0]
-    assert root == code or code in wrapper_closure(refines).get(root, ()), f"root {root}, expected {code} or a cause of it"
+    assert root == code or code in wrapper_closure(refines).get(root, ()), (
+        f"root {root}, expected {code} or a cause of it"
+    )
 
 
 @pytest.mark.parametrize("log", sorted(LOGS.glob("success/*.log")), ids=lambda path: path.name)

@@ -72,5 +72,7 @@ def test_no_error_fires_on_a_successful_pip_run(log: Path):
 
 
 def test_every_published_entry_quotes_real_output():
-    without = [code for code, entry_file in entry_files().items() if not example_logs(entry_file.sections.get("examples", ""))]
+    without = [
+        code for code, entry_file in entry_files().items() if not example_logs(entry_file.sections.get("examples", ""))
+    ]
     assert without == []
