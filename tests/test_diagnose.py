@@ -56,6 +56,10 @@ class DiagnosePageTests(DiagnosisFixture):
         self.assertContains(response, '<div id="L1" class="log-line">')
         self.assertContains(response, 'href="/pip/hash-mismatch/#how-to-fix-it"')
 
+    def test_the_fix_is_filled_in_with_the_package_from_the_log(self):
+        response = self.client.post("/diagnose/", {"log": HASH_LOG})
+        self.assertContains(response, "<code>pip download sympy==1.12 --no-deps -d ./check</code>")
+
     def test_an_uploaded_file_is_diagnosed_like_a_paste(self):
         upload = SimpleUploadedFile("build.log", HASH_LOG.encode(), content_type="text/plain")
         response = self.client.post("/diagnose/", {"upload": upload})
