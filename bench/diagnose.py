@@ -1,4 +1,3 @@
-# ruff: noqa: E501, W293 -- pip's real output below has long lines and indented blank lines
 """Benchmark of the diagnosis engine on a 10 MB CI-style log.
 
 Run: .venv/bin/python bench/diagnose.py [--megabytes 10]
@@ -8,8 +7,8 @@ baseline (every line against every signature's regex with Python `re`), `grep -F
 over the same log with the signatures' literal parts, the time with ten times as many
 signatures, and the peak memory against the log size.
 
-The pip output inside the log was captured from real pip runs (pip 24.0, Python 3.11,
-in a throw-away venv, local paths rewritten); the rest is generated CI noise.
+The pip output inside the log is real, from tests/logs/ (made by tests/logs/capture.py); the
+rest is generated CI noise. The signatures are the shipped catalogue's.
 """
 
 import argparse
@@ -34,83 +33,17 @@ from kb.catalogue import engine_signatures, read_entry_files  # noqa: E402
 from kb.diagnosis import Matcher, Signature, read_log, redact  # noqa: E402
 from kb.diagnosis.signatures import required_literals  # noqa: E402
 
-# pip 24.0: a C extension that cannot find Python.h.
-BUILD_FAILURE = """\
-Processing /home/user/src/cext
-  Installing build dependencies: started
-  Installing build dependencies: finished with status 'done'
-  Getting requirements to build wheel: started
-  Getting requirements to build wheel: finished with status 'done'
-  Preparing metadata (pyproject.toml): started
-  Preparing metadata (pyproject.toml): finished with status 'done'
-Building wheels for collected packages: fastcrc
-  Building wheel for fastcrc (pyproject.toml): started
-  Building wheel for fastcrc (pyproject.toml): finished with status 'error'
-  error: subprocess-exited-with-error
-  
-  × Building wheel for fastcrc (pyproject.toml) did not run successfully.
-  │ exit code: 1
-  ╰─> [10 lines of output]
-      running bdist_wheel
-      running build
-      running build_ext
-      building 'fastcrc._crc' extension
-      gcc -Wsign-compare -DNDEBUG -g -fwrapv -O3 -Wall -fPIC -c src/crc.c -o build/temp.linux-x86_64-cpython-311/src/crc.o
-      src/crc.c:1:10: fatal error: Python.h: No such file or directory
-          1 | #include <Python.h>
-            |          ^~~~~~~~~~
-      compilation terminated.
-      error: Command '['gcc', '-Wsign-compare', '-DNDEBUG', '-g', '-fwrapv', '-O3', '-Wall', '-fPIC', '-c', 'src/crc.c', '-o', 'build/temp.linux-x86_64-cpython-311/src/crc.o']' returned non-zero exit status 1.
-      [end of output]
-  
-  note: This error originates from a subprocess, and is likely not a problem with pip.
-  ERROR: Failed building wheel for fastcrc
-Failed to build fastcrc
-ERROR: Could not build wheels for fastcrc, which is required to install pyproject.toml-based projects
-
-[notice] A new release of pip is available: 24.0 -> 26.3
-[notice] To update, run: /home/user/project/.venv/bin/python -m pip install --upgrade pip
-"""
-# pip 24.0: an index with a self-signed certificate (retries shortened to two).
-SSL_FAILURE = """\
-Looking in indexes: https://localhost:8443/simple/
-WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
-WARNING: Retrying (Retry(total=3, connect=None, read=None, redirect=None, status=None)) after connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))': /simple/requests/
-Could not fetch URL https://localhost:8443/simple/requests/: There was a problem confirming the ssl certificate: HTTPSConnectionPool(host='localhost', port=8443): Max retries exceeded with url: /simple/requests/ (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)'))) - skipping
-ERROR: Could not find a version that satisfies the requirement requests (from versions: none)
-ERROR: No matching distribution found for requests
-"""
-# pip 24.0: a wrong hash in a requirements file.
-HASH_FAILURE = """\
-Collecting six==1.16.0 (from -r hashes.txt (line 1))
-  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)
-ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
-    six==1.16.0 from https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl (from -r hashes.txt (line 1)):
-        Expected sha256 0000000000000000000000000000000000000000000000000000000000000000
-             Got        8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254
-
-
-[notice] A new release of pip is available: 24.0 -> 26.3
-[notice] To update, run: /home/user/project/.venv/bin/python -m pip install --upgrade pip
-"""
-# pip 24.0: a successful install that breaks another package's requirement.
-CONFLICT_WARNING = """\
-Collecting urllib3==1.20
-  Downloading urllib3-1.20-py2.py3-none-any.whl (111 kB)
-     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 111.9/111.9 kB 85.8 MB/s eta 0:00:00
-Installing collected packages: urllib3
-  Attempting uninstall: urllib3
-    Found existing installation: urllib3 2.8.0
-    Uninstalling urllib3-2.8.0:
-      Successfully uninstalled urllib3-2.8.0
-ERROR: pip's dependency resolver does not currently take into account all the packages that are installed. This behaviour is the source of the following dependency conflicts.
-requests 2.31.0 requires urllib3<3,>=1.21.1, but you have urllib3 1.20 which is incompatible.
-Successfully installed urllib3-1.20
-
-[notice] A new release of pip is available: 24.0 -> 26.3
-[notice] To update, run: /home/user/project/.venv/bin/python -m pip install --upgrade pip
-"""
-PIP_OUTPUTS = (BUILD_FAILURE, SSL_FAILURE, HASH_FAILURE, CONFLICT_WARNING)
+# Real pip output captured by tests/logs/capture.py, spread through the noise.
+CAPTURED = ROOT / "tests" / "logs"
+PIP_OUTPUTS = tuple(
+    (CAPTURED / name).read_text()
+    for name in (
+        "PYTHON_H_MISSING/23.3.2.log",
+        "SSL_VERIFICATION_FAILED/24.0.log",
+        "HASH_MISMATCH/24.0.log",
+        "DEPENDENCY_CONFLICT_WARNING/24.0.log",
+    )
+)
 
 LIMIT_BYTES = 64 * 1024 * 1024
 WORDS = [

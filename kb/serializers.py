@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, JsonResponse
 
-from kb.models import Entry, SourceReference
+from kb.models import Entry, Signature, SourceReference
 
 
 def error_response(message: str, status: int) -> JsonResponse:
@@ -17,6 +17,16 @@ def source_dict(reference: SourceReference) -> dict:
         "start_line": reference.start_line,
         "end_line": reference.end_line,
         "url": reference.url,
+    }
+
+
+def signature_dict(signature: Signature) -> dict:
+    """A signature as entry files, revisions and the API spell it."""
+    return {
+        "pattern": signature.pattern,
+        "regex": signature.is_regex,
+        "detail": signature.detail,
+        "only_if_failed": signature.only_if_failed,
     }
 
 
@@ -41,15 +51,7 @@ def entry_dict(entry: Entry, request: HttpRequest) -> dict:
         "verified_with": entry.verified_with,
         "sections": {name: getattr(entry, name) for name in Entry.SECTIONS},
         "causes": [{"title": cause.title, "body": cause.body} for cause in entry.causes.all()],
-        "signatures": [
-            {
-                "pattern": signature.pattern,
-                "regex": signature.is_regex,
-                "detail": signature.detail,
-                "only_if_failed": signature.only_if_failed,
-            }
-            for signature in entry.signatures.all()
-        ],
+        "signatures": [signature_dict(signature) for signature in entry.signatures.all()],
         "related": [related.code for related in entry.related.all()],
         "refines": [wrapper.code for wrapper in entry.refines.all()],
         "sources": [source_dict(reference) for reference in entry.sources.all()],

@@ -1,5 +1,6 @@
 """Signatures (how an entry is recognised in a log) and their compiled, checked form."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import re2
@@ -91,7 +92,19 @@ def required_literals(pattern: str) -> list[str]:
 
 
 def _top_level_branches(pattern: str) -> list[str]:
-    branches, depth, start, index = [], 0, 0, 0
+    branches, start = [], 0
+    for index, char, depth in _structure(pattern, 0):
+        if char == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def _structure(pattern: str, index: int) -> Iterator[tuple[int, str, int]]:
+    """Each grouping character of ``pattern`` from ``index`` on (`(`, `)`, `|`) with the group
+    depth after it, skipping escapes and character classes."""
+    depth = 0
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
@@ -100,16 +113,10 @@ def _top_level_branches(pattern: str) -> list[str]:
         if char == "[":
             index = _class_end(pattern, index)
             continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:index])
-            start = index + 1
+        if char in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+            yield index, char, depth
         index += 1
-    branches.append(pattern[start:])
-    return branches
 
 
 def _literal_runs(branch: str) -> list[str]:
@@ -201,20 +208,7 @@ def _class_end(pattern: str, index: int) -> int:
 
 
 def _group_end(pattern: str, index: int) -> int:
-    depth = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = _class_end(pattern, index)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-        index += 1
-    return index
+    for position, char, depth in _structure(pattern, index):
+        if char == ")" and depth == 0:
+            return position + 1
+    return len(pattern)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb.catalogue import EntryFile, link_entries, save_entry
 from kb.models import Entry
+from kb.serializers import signature_dict
 
 Snapshot = dict
 
@@ -29,15 +30,7 @@ def snapshot_of(entry: Entry) -> Snapshot:
         "symbols": entry.symbol_list,
         "related": sorted(related.code for related in entry.related.all()),
         "refines": sorted(wrapper.code for wrapper in entry.refines.all()),
-        "signatures": [
-            {
-                "pattern": signature.pattern,
-                "regex": signature.is_regex,
-                "detail": signature.detail,
-                "only_if_failed": signature.only_if_failed,
-            }
-            for signature in entry.signatures.all()
-        ],
+        "signatures": [signature_dict(signature) for signature in entry.signatures.all()],
     }
     return {
         "front": front,
