@@ -6,10 +6,13 @@ import logging
 import sys
 import tempfile
 
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase, override_settings
 
+from kb import signature_version
+from kb.models import Signature
 from tests.helpers import make_entry, make_reference, make_signature
 
 HASH_LOG = """\
@@ -211,6 +214,14 @@ class DiagnoseApiTests(DiagnosisFixture):
         self.assertEqual(self.post("ERROR: brand new failure text\n").json()["matches"], [])
         make_signature(self.entry, "brand new failure text")
         self.assertEqual(self.post("ERROR: brand new failure text\n").json()["matches"][0]["code"], "HASH_MISMATCH")
+
+    def test_a_signature_saved_by_another_server_process_is_used_here_too(self):
+        self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"], [])
+        # Another process writes the row (no signal reaches this one) and bumps the shared token.
+        Signature.objects.bulk_create([Signature(entry=self.entry, pattern="learned elsewhere")])
+        self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"], [])
+        caches["shared"].set(signature_version.SIGNATURE_VERSION_KEY, "set-by-another-process")
+        self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"][0]["code"], "HASH_MISMATCH")
 
     def test_a_draft_entrys_signatures_are_not_used(self):
         draft = make_entry("DRAFT_ONLY", status="draft")
