@@ -123,7 +123,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pip", nargs="+", help="only these pip versions")
-    parser.add_argument("--only", nargs="+", metavar="CODE", help="only the scenarios for these codes")
+    parser.add_argument("--only", nargs="+", metavar="CODE", help="only the captures filed under these codes")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where pip releases are downloaded")
     options = parser.parse_args()
 

@@ -1,7 +1,9 @@
 """The scenarios: for each catalogue code, the files to set up and the pip command that fails.
 
 A scenario function receives the lab (a fresh home) and a target (pip release + Python),
-puts its files in place and returns the Invocation to capture.
+puts its files in place and returns the Invocation to capture. One function may be registered
+several times, so that each pip version's log is filed under the code its output really shows
+(the same set-up can fail in another step, or succeed, on other pips).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ INDEX_SDISTS = (
         "brokenbuild", PYTHON_MODULE_C.format(name="brokenbuild", includes="", body="undeclared_counter++;")
     ),
     c_extension_sdist("ffiext", PYTHON_MODULE_C.format(name="ffiext", includes="#include <ffi.h>", body="")),
+    c_extension_sdist("audioext", PYTHON_MODULE_C.format(name="audioext", includes="#include <portaudio.h>", body="")),
     Sdist(
         "brokenmeta",
         "1.0",
@@ -114,6 +117,44 @@ INDEX_SDISTS = (
             from setuptools import setup
 
             setup(name="brokenmeta", version="1.0", include_dirs=[numpy.get_include()])
+        """,
+        },
+    ),
+    Sdist(
+        "intreemeta",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = []
+            build-backend = "backend"
+            backend-path = ["_build"]
+        """,
+            "_build/backend.py": """
+            def get_requires_for_build_wheel(config_settings=None):
+                return []
+
+
+            def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+                raise RuntimeError("intreemeta: cannot work out the version: no VERSION file and no git checkout")
+
+
+            def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+                raise RuntimeError("intreemeta: cannot work out the version: no VERSION file and no git checkout")
+        """,
+        },
+    ),
+    Sdist(
+        "noversion",
+        "1.0",
+        {
+            "setup.py": """
+            from setuptools import setup
+
+            with open("VERSION") as version_file:
+                version = version_file.read().strip()
+
+            setup(name="noversion", version=version, py_modules=[])
         """,
         },
     ),
@@ -272,24 +313,67 @@ def hash_missing(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
 
 
-@scenario("HASH_UNPINNED", "--require-hashes with a `>=` requirement: HASH_UNPINNED")
-def hash_unpinned(lab: Lab, target: Target) -> Invocation:
-    hashed = sha256_of(index_file(lab, Project("tinypkg", "1.1").wheel_name))
-    write(lab.project / "requirements.txt", f"tinypkg>=1.0 --hash=sha256:{hashed}\n")
+def hashed_requirements_install(lab: Lab, target: Target, requirement: str) -> Invocation:
+    write(lab.project / "requirements.txt", requirement + "\n")
     return in_venv(lab, target, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
 
 
-@scenario("VCS_HASH_UNSUPPORTED", "--require-hashes with a git requirement: VCS_HASH_UNSUPPORTED")
-def vcs_hash_unsupported(lab: Lab, target: Target) -> Invocation:
+@scenario("HASH_UNPINNED", "--require-hashes with a `>=` requirement: HASH_UNPINNED", on=EVERY_PIP[:-1])
+@scenario(
+    "success",
+    "--require-hashes with a `>=` requirement that carries its own --hash: "
+    "pip 26.1 and later pin it to the hashed version and install",
+    on=targets("26.3"),
+    variant="require-hashes",
+)
+def hash_unpinned(lab: Lab, target: Target) -> Invocation:
+    hashed = sha256_of(index_file(lab, Project("tinypkg", "1.1").wheel_name))
+    return hashed_requirements_install(lab, target, f"tinypkg>=1.0 --hash=sha256:{hashed}")
+
+
+@scenario(
+    "HASH_UNPINNED",
+    "--require-hashes with a hashed `top==1.0` whose dependency `leaf` has no pin and no hash: HASH_UNPINNED",
+    on=targets("20.3.4", "26.3"),
+    variant="dependency",
+)
+def hash_unpinned_dependency(lab: Lab, target: Target) -> Invocation:
+    hashed = sha256_of(index_file(lab, Project("top", "1.0").wheel_name))
+    return hashed_requirements_install(lab, target, f"top==1.0 --hash=sha256:{hashed}")
+
+
+def tiny_git_repository(lab: Lab) -> Path:
     repository = lab.project / "tinyvcs"
     write(repository / "setup.py", 'from setuptools import setup\n\nsetup(name="tinyvcs", version="1.0")\n')
     git = ["git", "-C", str(repository), "-c", "user.name=kb", "-c", "user.email=kb@example.org"]
     for arguments in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "tinyvcs"]):
         subprocess.run(git + arguments, check=True, capture_output=True)
-    # pip 20 reads only the #egg= form of a named VCS requirement in a requirements file.
-    line = f"git+file://{repository}#egg=tinyvcs" if target.pip == "20.3.4" else f"tinyvcs @ git+file://{repository}"
-    write(lab.project / "requirements.txt", line + "\n")
-    return in_venv(lab, target, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
+    return repository
+
+
+@scenario(
+    "VCS_HASH_UNSUPPORTED",
+    "--require-hashes with a `git+file:///…#egg=tinyvcs` requirement: VCS_HASH_UNSUPPORTED",
+    on=targets("20.3.4", "21.3.1", "22.3.1", "23.3.2", "24.0"),
+)
+def vcs_hash_unsupported_egg_fragment(lab: Lab, target: Target) -> Invocation:
+    return hashed_requirements_install(lab, target, f"git+file://{tiny_git_repository(lab)}#egg=tinyvcs")
+
+
+@scenario(
+    "VCS_HASH_UNSUPPORTED",
+    "--require-hashes with a `tinyvcs @ git+file:///…` requirement: VCS_HASH_UNSUPPORTED",
+    on=targets("25.0.1", "25.3", "26.3"),
+)
+@scenario(
+    "INVALID_REQUIREMENT",
+    "`tinyvcs @ git+file:///…` in a hashed requirements file: the vendored packaging (21.3 and older) "
+    "rejects a VCS URL with no host before hashes are checked: INVALID_REQUIREMENT",
+    on=targets("21.3.1", "22.3.1", "23.3.2", "24.0"),
+    variant="vcs-url",
+)
+def vcs_hash_unsupported_direct_reference(lab: Lab, target: Target) -> Invocation:
+    return hashed_requirements_install(lab, target, f"tinyvcs @ git+file://{tiny_git_repository(lab)}")
 
 
 # -- finding and resolving -------------------------------------------------------------------
@@ -362,6 +446,21 @@ def unsupported_python_version(lab: Lab, target: Target) -> Invocation:
 @scenario(
     "IGNORED_REQUIRES_PYTHON_VERSIONS",
     "the index's only release needs Python >=3.99: IGNORED_REQUIRES_PYTHON_VERSIONS, DISTRIBUTION_NOT_FOUND",
+    on=targets("22.3.1", "23.3.2", "24.0", "25.3", "26.3"),
+)
+@scenario(
+    "DISTRIBUTION_NOT_FOUND",
+    "the index's only release needs Python >=3.99; pip before 22.1 does not list the skipped versions: "
+    "DISTRIBUTION_NOT_FOUND",
+    on=targets("20.3.4", "21.3.1"),
+    variant="requires-python",
+)
+@scenario(
+    "DISTRIBUTION_NOT_FOUND",
+    "the index's only release needs Python >=3.99; pip 25.0 and 25.0.1 list the skipped versions only with -v: "
+    "DISTRIBUTION_NOT_FOUND",
+    on=targets("25.0.1"),
+    variant="requires-python",
 )
 def ignored_requires_python(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "modern")
@@ -390,13 +489,63 @@ def build_fails(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "brokenbuild")
 
 
+NUMPY_AT_BUILD_TIME = (
+    "setup.py imports numpy, absent from the build environment; it fails in the "
+    "get_requires_for_build_wheel step, before pip generates metadata: "
+)
+
+
+@scenario(
+    "SUBPROCESS_EXITED_WITH_ERROR",
+    NUMPY_AT_BUILD_TIME + "SUBPROCESS_EXITED_WITH_ERROR, DISTRIBUTION_NOT_FOUND (the candidate is discarded)",
+    on=targets("20.3.4", "21.3.1"),
+    variant="build-requires",
+)
+@scenario(
+    "SUBPROCESS_EXITED_WITH_ERROR",
+    NUMPY_AT_BUILD_TIME + "SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("22.3.1", "23.3.2", "24.0", "25.0.1"),
+    variant="build-requires",
+)
+@scenario(
+    "FAILED_TO_PREPARE_CANDIDATE",
+    NUMPY_AT_BUILD_TIME
+    + "FAILED_TO_PREPARE_CANDIDATE (`when getting requirements to build wheel`), SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("25.3", "26.3"),
+)
+def build_requirements_fail(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "brokenmeta")
+
+
 @scenario(
     "METADATA_GENERATION_FAILED",
-    "setup.py imports numpy, absent from the build environment: "
+    "an in-tree build backend (backend-path) whose prepare_metadata_for_build_wheel raises: "
     "METADATA_GENERATION_FAILED, SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("22.3.1", "23.3.2", "24.0", "25.0.1", "25.3", "26.3"),
 )
-def metadata_generation_fails(lab: Lab, target: Target) -> Invocation:
-    return in_venv(lab, target, "install", *from_index(lab), "brokenmeta")
+def metadata_hook_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "intreemeta")
+
+
+MISSING_VERSION_FILE = (
+    "a setup.py-only sdist, setuptools in the venv, whose `setup.py egg_info` reads a VERSION file the sdist lacks: "
+)
+
+
+@scenario(
+    "METADATA_GENERATION_FAILED",
+    MISSING_VERSION_FILE + "METADATA_GENERATION_FAILED, DISTRIBUTION_NOT_FOUND (the candidate is discarded)",
+    on=targets("20.3.4", "21.3.1"),
+    variant="egg-info",
+)
+@scenario(
+    "METADATA_GENERATION_FAILED",
+    MISSING_VERSION_FILE + "METADATA_GENERATION_FAILED, SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("22.3.1"),
+    variant="egg-info",
+)
+def egg_info_fails(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_venv(target, "setuptools==65.5.0"), "install", *from_index(lab), "noversion")
 
 
 @scenario(
@@ -453,17 +602,35 @@ def python_h_missing(lab: Lab, target: Target) -> Invocation:
 
 @scenario(
     "SYSTEM_HEADER_MISSING",
-    "a C extension including ffi.h, which is not installed: SYSTEM_HEADER_MISSING, FAILED_BUILDING_WHEEL",
+    "a C extension including portaudio.h, which the capture machine lacks: "
+    "SYSTEM_HEADER_MISSING, FAILED_BUILDING_WHEEL",
     on=OLD_MIDDLE_NEW,
 )
 def system_header_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "audioext")
+
+
+@scenario(
+    "success",
+    "a C extension including ffi.h; the capture machine has libffi's headers, so it builds and installs",
+    on=OLD_MIDDLE_NEW,
+    variant="ffiext",
+)
+def system_header_present(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "ffiext")
 
 
 @scenario(
     "PG_CONFIG_MISSING",
     "psycopg2's sdist with no pg_config on PATH: PG_CONFIG_MISSING, METADATA_GENERATION_FAILED",
-    on=OLD_MIDDLE_NEW,
+    on=targets("23.3.2", "26.3"),
+)
+@scenario(
+    "SETUPTOOLS_MISSING",
+    "psycopg2's sdist in a venv without setuptools: `setup.py egg_info` fails on `import setuptools` "
+    "before pg_config is looked for: SETUPTOOLS_MISSING, SUBPROCESS_EXITED_WITH_ERROR, DISTRIBUTION_NOT_FOUND",
+    on=targets("20.3.4"),
+    variant="psycopg2",
 )
 def pg_config_missing(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "psycopg2")
@@ -787,7 +954,19 @@ def index_timeout(lab: Lab, target: Target) -> Invocation:
     )
 
 
-@scenario("CONNECTION_TIMEOUT", "a download that stops half-way, --timeout 3: CONNECTION_TIMEOUT", variant="download")
+@scenario(
+    "CONNECTION_TIMEOUT",
+    "a download that stops half-way, --timeout 3: CONNECTION_TIMEOUT",
+    on=EVERY_PIP[:-1],
+    variant="download",
+)
+@scenario(
+    "INCOMPLETE_DOWNLOAD",
+    "a download that stops half-way, --timeout 3; pip 26.2 and later warn `Connection interrupted` "
+    "without naming the timeout: INCOMPLETE_DOWNLOAD, RESUMING_DOWNLOAD",
+    on=targets("26.3"),
+    variant="read-timeout",
+)
 def download_timeout(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--timeout", "3", lab.faulty_url("stall", f"files/{TINYPKG_WHEEL}"))
 
@@ -815,6 +994,14 @@ def incomplete_download(lab: Lab, target: Target) -> Invocation:
 @scenario(
     "PROXY_CONNECTION_FAILED",
     "PyPI through a proxy port where nothing listens: PROXY_CONNECTION_FAILED, RETRYING_CONNECTION",
+    on=EVERY_PIP[:-1],
+)
+@scenario(
+    "CONNECTION_FAILED",
+    "PyPI through a proxy port where nothing listens; pip 26.3 names the proxy's host and port as the server "
+    "and logs the proxy error only with -v: CONNECTION_FAILED, RETRYING_CONNECTION, DISTRIBUTION_NOT_FOUND",
+    on=targets("26.3"),
+    variant="proxy",
 )
 def proxy_refused(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--proxy", f"http://127.0.0.1:{lab.dead_proxy_port}", "tinypkg")
