@@ -193,6 +193,12 @@ class DiagnoseApiTests(DiagnosisFixture):
         self.assertEqual(response.status_code, 413)
         self.assertIn("error", response.json())
 
+    @override_settings(KB_MAX_LOG_BYTES=1000, DATA_UPLOAD_MAX_MEMORY_SIZE=2000)
+    def test_a_body_django_itself_refuses_to_read_is_413_too(self):
+        self.assertEqual(self.post("x" * 5000).status_code, 413)
+        page = self.client.post("/diagnose/", {"log": "x" * 5000})
+        self.assertContains(page, "larger than the 1,000 bytes we accept", status_code=413)
+
     @override_settings(KB_RATE_LIMIT=2)
     def test_too_many_requests_from_one_client_are_429(self):
         statuses = [self.post(HASH_LOG).status_code for _ in range(3)]
