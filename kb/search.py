@@ -14,6 +14,7 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.diagnosing import current_matcher
 from kb.models import Entry
 
 FTS_TABLE = "kb_entry_fts"
@@ -36,12 +37,25 @@ def query_words(query: str) -> list[str]:
 
 
 def search_entries(query: str, limit: int = 20) -> list[SearchHit]:
+    """Entries whose signatures recognise the query (a pasted error line) first, then the
+    database's full-text ranking."""
     words = query_words(query)
     if not words:
         return []
+    recognised = recognised_entries(query)
     if connection.vendor == "postgresql":
-        return _search_postgres(words, limit)
-    return _search_sqlite(words, limit)
+        ranked = _search_postgres(words, limit)
+    else:
+        ranked = _search_sqlite(words, limit)
+    first = {hit.entry.pk for hit in recognised}
+    return (recognised + [hit for hit in ranked if hit.entry.pk not in first])[:limit]
+
+
+def recognised_entries(query: str) -> list[SearchHit]:
+    codes = [match.code for match in current_matcher().diagnose(query).matches]
+    entries = Entry.objects.published().select_related("tool").filter(code__in=codes)
+    by_code = {entry.code: entry for entry in entries}
+    return [SearchHit(by_code[code], escape(by_code[code].summary)) for code in codes if code in by_code]
 
 
 def highlighted(snippet: str) -> SafeString:

@@ -2,7 +2,7 @@ from django.test import TestCase
 
 from kb.models import Entry
 from kb.search import search_entries
-from tests.helpers import make_entry
+from tests.helpers import make_entry, make_signature
 
 
 class SearchTests(TestCase):
@@ -30,6 +30,8 @@ class SearchTests(TestCase):
             meaning="The index has no release that fits.",
         )
         make_entry("SECRET_DRAFT", title="Draft about hashes", status=Entry.Status.DRAFT)
+        not_found = Entry.objects.get(code="DISTRIBUTION_NOT_FOUND")
+        make_signature(not_found, "No matching distribution found for")
 
     def codes(self, query: str) -> list[str]:
         return [hit.entry.code for hit in search_entries(query)]
@@ -37,6 +39,11 @@ class SearchTests(TestCase):
     def test_a_pasted_error_line_finds_its_entry_first(self):
         codes = self.codes("ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.")
         self.assertEqual(codes[0], "HASH_MISMATCH")
+
+    def test_a_pasted_line_finds_the_entry_its_signature_recognises_first(self):
+        make_entry("WORDY_NEIGHBOUR", title="No matching distribution found for requests", summary="Words alike.")
+        query = "ERROR: No matching distribution found for requests==9.9"
+        self.assertEqual(self.codes(query)[:2], ["DISTRIBUTION_NOT_FOUND", "WORDY_NEIGHBOUR"])
 
     def test_words_find_entries_ranked_by_relevance(self):
         self.assertEqual(self.codes("missing hashes")[0], "HASH_MISSING")
