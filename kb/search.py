@@ -43,10 +43,8 @@ def search_entries(query: str, limit: int = 20) -> list[SearchHit]:
     if not words:
         return []
     recognised = recognised_entries(query)
-    if connection.vendor == "postgresql":
-        ranked = _search_postgres(words, limit)
-    else:
-        ranked = _search_sqlite(words, limit)
+    full_text = _search_postgres if connection.vendor == "postgresql" else _search_sqlite
+    ranked = full_text(words, limit)
     first = {hit.entry.pk for hit in recognised}
     return (recognised + [hit for hit in ranked if hit.entry.pk not in first])[:limit]
 
