@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.staff.models import SharedLog
 from tests.helpers import make_entry, make_signature
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -91,3 +92,16 @@ def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page, live_server
     assert focused == "Skip to content"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+def test_sharing_an_unmatched_log_sends_the_redacted_text_once(page, live_server, hash_entry):
+    page.goto(f"{live_server.url}/diagnose/")
+    page.fill("#id_log", "ERROR: nobody knows this one\nLooking in indexes: https://me:hunter2@example.org/simple\n")
+    page.click(".diagnose-form button[type=submit]")
+    assert page.locator("textarea[name=log]").count() == 1
+    page.fill("#share-unmatched-note", "seen on our CI")
+    page.click("button:has-text('Share this log with support')")
+    shared = SharedLog.objects.get()
+    assert "nobody knows this one" in shared.text
+    assert "hunter2" not in shared.text
+    assert shared.note == "seen on our CI"
