@@ -15,7 +15,6 @@ from pygments.lexers import PythonLexer
 
 from kb.markup import HIGHLIGHT_CLASS, highlight_code, render_markdown
 from kb.models import Entry, SourceReference
-from kb.versions import version_key
 
 
 @dataclass
@@ -61,7 +60,7 @@ def source_locations(entry: Entry) -> list[SourceLocation]:
         by_symbol.setdefault(reference.symbol, []).append(reference)
     locations = []
     for symbol in sorted(by_symbol):
-        references = sorted(by_symbol[symbol], key=lambda r: version_key(r.pip_version), reverse=True)
+        references = sorted(by_symbol[symbol], key=lambda reference: reference.version_key, reverse=True)
         locations.append(SourceLocation(references[0], python_snippet(references[0]), move_trail(references)))
     return locations
 
