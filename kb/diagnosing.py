@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from kb import signature_version
-from kb.diagnosis import Diagnosis, Match, Matcher, Signature, read_log, redact
+from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log, redact
 from kb.models import Entry, SourceReference
 from kb.serializers import source_dict
 from kb.staff.stats import count_root_cause
@@ -90,9 +90,13 @@ class Finding:
 @dataclass
 class Report:
     diagnosis: Diagnosis
-    text: str
+    log: bytes  # redacted
     redacted: int
     findings: list[Finding]
+
+    @cached_property
+    def text(self) -> str:
+        return log_text(self.log)
 
     @property
     def root_cause(self) -> Finding | None:
@@ -117,11 +121,11 @@ def diagnose_log(data: bytes | str, counted: bool = False) -> Report:
 
     ``counted`` adds the root cause to the staff's daily counts (the page and the API do, the CLI not).
     """
-    text, redacted = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
-    diagnosis = current_matcher().diagnose(text)
+    log, redacted = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
+    diagnosis = current_matcher().diagnose(log)
     if counted and diagnosis.matches:
         count_root_cause(diagnosis.matches[0].code)
-    return Report(diagnosis, text, redacted, findings_for(diagnosis))
+    return Report(diagnosis, log, redacted, findings_for(diagnosis))
 
 
 def findings_for(diagnosis: Diagnosis) -> list[Finding]:

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, test_signature
+from kb.diagnosis.matcher import LineIndex
 
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
 BUILD_FAILURE = """\
@@ -475,6 +476,10 @@ class TestNoise:
         assert diagnosis.matches[0].lines == (2, 2)
         assert diagnosis.matches[0].excerpt.startswith("ERROR: Could not find")
 
+    def test_text_a_progress_bar_drew_over_is_not_reported(self, matcher: Matcher) -> None:
+        log = "Collecting six\nERROR: Could not find a version that satisfies the requirement six==9\r   done\n"
+        assert matcher.diagnose(log).matches == []
+
     @pytest.mark.parametrize("width", [80, 90])
     def test_a_message_hard_wrapped_by_a_terminal_is_found_across_lines(self, matcher: Matcher, width: int) -> None:
         message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
@@ -503,6 +508,27 @@ class TestNoise:
     def test_line_numbers_count_the_text_as_submitted(self, matcher: Matcher) -> None:
         log = "\r\n".join(f"\x1b[32mstep {index}\x1b[0m\rdone {index}" for index in range(50)) + "\r\n" + SSL_FAILURE
         assert matcher.diagnose(log).matches[0].lines == (52, 52)
+
+    def test_line_numbers_are_right_deep_in_a_long_log(self, matcher: Matcher) -> None:
+        noise = [f"step {index} " + "x" * (index * 37 % 300) for index in range(30000)]
+        noise[12345] = ""
+        log = "\n".join(noise[:20000]) + "\n" + SSL_FAILURE + "\n".join(noise[20000:])
+        first = matcher.diagnose(log).matches[0]
+        retry = SSL_FAILURE.splitlines()[1]
+        assert first.lines[0] == line_of(log, retry) == 20002
+        assert first.excerpt.splitlines()[0] == retry
+
+
+def test_the_line_index_finds_every_line_of_a_log_many_blocks_long() -> None:
+    lengths = [0, 1, LineIndex.BLOCK_BYTES - 1, 0, 0, 2 * LineIndex.BLOCK_BYTES, 7] + [n * 53 % 997 for n in range(200)]
+    data = b"\n".join(b"x" * length for length in lengths)
+    starts = [0] + [offset + 1 for offset, byte in enumerate(data) if byte == ord("\n")]
+    index = LineIndex(data)
+    assert index.line_count == len(lengths)
+    assert [index.line_start(number) for number in range(1, len(lengths) + 1)] == starts
+    for number, start in enumerate(starts, 1):
+        assert index.number_at(start) == number
+        assert index.number_at(start + lengths[number - 1]) == number  # its newline, or the end
 
 
 class TestFacts:

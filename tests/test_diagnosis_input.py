@@ -4,21 +4,22 @@ import codecs
 
 import pytest
 
-from kb.diagnosis import REDACTED, EmptyLog, LogTooLarge, NotText, read_log, redact
+from kb.diagnosis import REDACTED, EmptyLog, LogTooLarge, NotText, log_text, read_log, redact
 
 LIMIT = 1024 * 1024
 
 
 class TestReadLog:
-    def test_it_decodes_utf8_and_drops_a_byte_order_mark(self) -> None:
-        assert read_log(codecs.BOM_UTF8 + "× Failed".encode(), LIMIT) == "× Failed"
+    def test_it_keeps_utf8_and_drops_a_byte_order_mark(self) -> None:
+        assert read_log(codecs.BOM_UTF8 + "× Failed".encode(), LIMIT) == "× Failed".encode()
+        assert read_log("\ufeff× Failed", LIMIT) == "× Failed".encode()
 
-    def test_it_replaces_invalid_utf8_instead_of_refusing_it(self) -> None:
-        assert read_log(b"ERROR: caf\xe9 \xff\n", LIMIT) == "ERROR: caf\ufffd \ufffd\n"
+    def test_it_shows_invalid_utf8_replaced_instead_of_refusing_it(self) -> None:
+        assert log_text(read_log(b"ERROR: caf\xe9 \xff\n", LIMIT)) == "ERROR: caf\ufffd \ufffd\n"
 
     def test_it_reads_utf16_with_a_bom_as_powershell_writes_it(self) -> None:
         data = codecs.BOM_UTF16_LE + "ERROR: Exception:\r\n".encode("utf-16-le")
-        assert read_log(data, LIMIT) == "ERROR: Exception:\r\n"
+        assert read_log(data, LIMIT) == b"ERROR: Exception:\r\n"
 
     @pytest.mark.parametrize("data", [b"", b"   \n\t\r\n", "", codecs.BOM_UTF8])
     def test_it_refuses_an_empty_log_with_a_sentence(self, data: bytes | str) -> None:
@@ -89,3 +90,8 @@ class TestRedact:
     def test_it_handles_non_ascii_text_around_a_secret(self) -> None:
         redacted, removed = redact("× échec https://bob:pässwörd@host/simple ✓")
         assert (redacted, removed) == (f"× échec https://{REDACTED}@host/simple ✓", 1)
+
+    def test_a_secret_holding_invalid_utf8_is_removed_whole(self) -> None:
+        log = read_log(b"Looking in indexes: https://bob:p\xe4ss\xffword@host/simple\n", LIMIT)
+        redacted, removed = redact(log)
+        assert (redacted, removed) == (f"Looking in indexes: https://{REDACTED}@host/simple\n".encode(), 1)

@@ -2,13 +2,14 @@
 
 Plain Python with no Django import and no I/O. The usual order of calls:
 
-    text = read_log(body, limit_bytes)          # may raise LogRejected
-    text, removed = redact(text)
-    diagnosis = matcher.diagnose(text)          # matcher = Matcher(signatures, refines), built once
+    data = read_log(body, limit_bytes)          # UTF-8 bytes; may raise LogRejected
+    data, removed = redact(data)
+    diagnosis = matcher.diagnose(data)          # matcher = Matcher(signatures, refines), built once
+    shown = log_text(data)
 """
 
 from kb.diagnosis.matcher import Matcher, test_signature
-from kb.diagnosis.reading import EmptyLog, LogRejected, LogTooLarge, NotText, read_log
+from kb.diagnosis.reading import EmptyLog, LogRejected, LogTooLarge, NotText, log_text, read_log
 from kb.diagnosis.redaction import REDACTED, redact
 from kb.diagnosis.results import Diagnosis, Match
 from kb.diagnosis.signatures import InvalidPattern, Signature
@@ -24,6 +25,7 @@ __all__ = [
     "Matcher",
     "NotText",
     "Signature",
+    "log_text",
     "read_log",
     "redact",
     "test_signature",

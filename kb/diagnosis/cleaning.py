@@ -1,16 +1,16 @@
 """Removing terminal and CI noise from a log without ever adding or removing a line.
 
 Two stages, both on UTF-8 bytes. `clean_log` runs once over the whole log and removes
-what can hide a message inside a line (escape codes, carriage-return overwrites,
-backspaces); it keeps every newline, so line N of its result is line N as submitted.
-`clean_line` removes what only sits at the start of a line (CI prefixes, quoting,
-prompts, rich's box characters); the engine applies it only to the lines it reads.
+what can split a message inside a line (escape codes, backspaces, Windows line ends);
+it keeps every newline, so line N of its result is line N as submitted. `clean_line`
+cleans one line the engine reads: it keeps the last text a progress bar or spinner
+drew over it with carriage returns, and strips what sits at its start (CI prefixes,
+quoting, prompts, rich's box characters). A redrawn line holds its last text whole, so
+the engine can look for messages before `clean_line` has picked it out.
 """
 
 import re
 from typing import NamedTuple
-
-from kb.diagnosis.reading import encode_utf8
 
 # Python `re` is used here (not RE2) because every pattern below is fixed, and each
 # one either starts with a literal or is anchored, so none can backtrack quadratically.
@@ -21,9 +21,9 @@ _ANSI = re.compile(
 _BARE_SGR = re.compile(rb"\[[0-9]{1,3}(?:;[0-9]{1,3})*m")
 _ERASED_CHARACTER = re.compile(rb"[^\n\x08]\x08")
 _BACKSPACE_PASSES = 3
-# The log is encoded and cleaned this many characters at a time (cut at a newline), so
-# the whole log is held only once more, cleaned, next to the text.
-_CHUNK_CHARACTERS = 1 << 20
+# The log is cleaned this many bytes at a time (cut at a newline), so that the whole
+# log is held only once more, cleaned, next to the original.
+_CHUNK_BYTES = 1 << 20
 
 _CI_PREFIX = re.compile(
     rb"""(?:
@@ -71,15 +71,15 @@ class CleanLine(NamedTuple):
         return len(self.body)
 
 
-def clean_log(text: str) -> bytearray:
-    """The log as UTF-8 without the noise that can sit inside a line (escape codes,
-    overwritten progress bars, backspaces); the number of newlines never changes."""
+def clean_log(data: bytes) -> bytes | bytearray:
+    """The log without the noise that can sit inside a line (escape codes, overwritten
+    progress bars, backspaces); the number of newlines never changes."""
     cleaned = bytearray()
     start = 0
-    while start < len(text):
-        end = text.find("\n", start + _CHUNK_CHARACTERS)
-        end = len(text) if end < 0 else end + 1
-        cleaned += _clean_chunk(encode_utf8(text[start:end]))
+    while start < len(data):
+        end = data.find(b"\n", start + _CHUNK_BYTES)
+        end = len(data) if end < 0 else end + 1
+        cleaned += _clean_chunk(data[start:end])
         start = end
     return cleaned
 
@@ -87,36 +87,18 @@ def clean_log(text: str) -> bytearray:
 def _clean_chunk(data: bytes | bytearray) -> bytes | bytearray:
     if b"\x1b" in data:
         data = _ANSI.sub(b"", data)
-    if b"m" in data and _BARE_SGR.search(data):
+    elif _BARE_SGR.search(data):  # only a log that lost its escape bytes has these
         data = _BARE_SGR.sub(b"", data)
     if b"\x08" in data:
         data = _apply_backspaces(data)
-    if b"\r\n" in data:
-        data = data.replace(b"\r\n", b"\n")
-    if b"\r" in data:
-        data = _apply_carriage_returns(data)
+    carriage_return = data.find(b"\r")
+    if carriage_return >= 0 and data[carriage_return + 1 : carriage_return + 2] == b"\n":
+        data = data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
     return data
 
 
-def _apply_carriage_returns(data: bytes | bytearray) -> bytes:
-    """Keep, of each line a progress bar or spinner redrew, the last text it showed."""
-    pieces: list[bytes | memoryview] = []
-    unchanged = memoryview(data)  # slices of it are not copies
-    copied_up_to = 0
-    position = data.find(b"\r")
-    while position >= 0:
-        line_start = data.rfind(b"\n", 0, position) + 1
-        line_end = data.find(b"\n", position)
-        if line_end < 0:
-            line_end = len(data)
-        pieces += (unchanged[copied_up_to:line_start], _last_shown(data[line_start:line_end]))
-        copied_up_to = line_end
-        position = data.find(b"\r", line_end)
-    pieces.append(unchanged[copied_up_to:])
-    return b"".join(pieces)
-
-
 def _last_shown(line: bytes) -> bytes:
+    """Of a line a progress bar or spinner redrew with carriage returns, the last text it showed."""
     last = line.rpartition(b"\r")[2]
     if last.strip():
         return last
@@ -133,8 +115,11 @@ def _apply_backspaces(data: bytes | bytearray) -> bytes | bytearray:
 
 
 def clean_line(number: int, raw: bytes) -> CleanLine:
-    """Strip what sits at the start of a line: CI prefixes, quoting, prompts, box characters."""
-    line = raw.expandtabs(8) if b"\t" in raw else raw
+    """The last text drawn on a line, without what sits at its start: CI prefixes, quoting,
+    prompts, box characters."""
+    line = _last_shown(raw) if b"\r" in raw else raw
+    if b"\t" in line:
+        line = line.expandtabs(8)
     prefix = _CI_PREFIX.match(line)
     if prefix:
         line = line[prefix.end() :]

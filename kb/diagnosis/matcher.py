@@ -24,6 +24,7 @@ from kb.diagnosis import facts as fact_readers
 from kb.diagnosis import scoping
 from kb.diagnosis.cleaning import CleanLine, clean_line, clean_log
 from kb.diagnosis.ranking import rank, wrapper_closure
+from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.results import Diagnosis, Match
 from kb.diagnosis.signatures import CompiledSignature, Signature, compile_signature
 
@@ -104,9 +105,9 @@ class Matcher:
             if compiled.scans_every_line
         }
 
-    def diagnose(self, text: str) -> Diagnosis:
-        """Diagnose a decoded, redacted log: matches root cause first, and its facts."""
-        log = _Log(text)
+    def diagnose(self, log_data: bytes | str) -> Diagnosis:
+        """Diagnose a redacted log (as read_log returns it, or text): matches root cause first, and its facts."""
+        log = _Log(log_data)
         candidates = self._scan(log)
         regions = _foreign_regions(log, candidates)
         hits = self._hits(log, candidates, regions, HITS_PER_SIGNATURE)
@@ -122,9 +123,9 @@ class Matcher:
         log_facts = fact_readers.read_log_facts(candidates.evidence, lambda number: log.line(number).text, root_line)
         return Diagnosis(matches, failed, log_facts.pip_version, log_facts.python_version, log_facts.facts)
 
-    def every_hit(self, text: str, limit: int) -> list[Match]:
+    def every_hit(self, log_data: bytes | str, limit: int) -> list[Match]:
         """Every line each signature fires on (not merged by code), with its facts."""
-        log = _Log(text)
+        log = _Log(log_data)
         candidates = self._scan(log)
         regions = _foreign_regions(log, candidates)
         hits = sorted(self._hits(log, candidates, regions, limit), key=lambda hit: (hit.first, hit.last))
@@ -133,24 +134,11 @@ class Matcher:
     def _scan(self, log: "_Log") -> _Candidates:
         candidates = _Candidates({}, {}, [], [], [], {})
         for start, run in self._runs_with_literals(log):
+            number, counted_up_to = log.number_at(start), 0
             for end, key in self._automaton.iter(run.lower().decode("latin-1")):
-                number = log.number_at(start + end)
-                for index in key.signatures:
-                    _add_candidate(candidates.signature_lines, index, number)
-                for index in key.joins_after:
-                    _add_candidate(candidates.wrap_lines, index, number)
-                for index in key.joins_before:
-                    _add_candidate(candidates.wrap_lines, index, number - 1)
-                if key.fact_trigger:
-                    lines = candidates.evidence.setdefault(key.fact_trigger, [])
-                    if len(lines) < fact_readers.EVIDENCE_LINES_PER_KIND and number not in lines[-1:]:
-                        lines.append(number)
-                if key.foreign_trigger:
-                    candidates.foreign.append((number, key.foreign_trigger))
-                if key.is_context and number not in candidates.context[-1:]:
-                    candidates.context.append(number)
-                if key.is_pip_marker and number not in candidates.pip_markers[-1:]:
-                    candidates.pip_markers.append(number)
+                number += run.count(b"\n", counted_up_to, end)
+                counted_up_to = end
+                self._add_key(candidates, key, number)
         for index, regex in self._every_line.items():
             candidates.signature_lines[index] = [
                 log.number_at(found.start())
@@ -160,6 +148,26 @@ class Matcher:
             lines.sort()
         return candidates
 
+    @staticmethod
+    def _add_key(candidates: _Candidates, key: _Key, number: int) -> None:
+        """Note what one literal found on line `number` stands for."""
+        for index in key.signatures:
+            _add_candidate(candidates.signature_lines, index, number)
+        for index in key.joins_after:
+            _add_candidate(candidates.wrap_lines, index, number)
+        for index in key.joins_before:
+            _add_candidate(candidates.wrap_lines, index, number - 1)
+        if key.fact_trigger:
+            lines = candidates.evidence.setdefault(key.fact_trigger, [])
+            if len(lines) < fact_readers.EVIDENCE_LINES_PER_KIND and number not in lines[-1:]:
+                lines.append(number)
+        if key.foreign_trigger:
+            candidates.foreign.append((number, key.foreign_trigger))
+        if key.is_context and number not in candidates.context[-1:]:
+            candidates.context.append(number)
+        if key.is_pip_marker and number not in candidates.pip_markers[-1:]:
+            candidates.pip_markers.append(number)
+
     def _runs_with_literals(self, log: "_Log") -> Iterator[tuple[int, bytes]]:
         """(offset, text) of each run of consecutive lines that hold a literal of the automaton.
 
@@ -168,7 +176,7 @@ class Matcher:
         """
         position = 0
         while found := self._prefilter.search(log.data, position):
-            start = log.line_start(log.number_at(found.start()))
+            start = log.data.rfind(b"\n", 0, found.start()) + 1
             end = self._candidate_run.match(log.data, start).end()
             yield start, log.data[start:end]
             position = end
@@ -272,38 +280,55 @@ def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[M
 test_signature.__test__ = False  # not a pytest test, despite its name
 
 
-def line_starts(data: bytes) -> list[int]:
-    """The offset of every line's first byte."""
-    starts = [0]
-    find, append = data.find, starts.append
-    newline = find(b"\n")
-    while newline >= 0:
-        append(newline + 1)
-        newline = find(b"\n", newline + 1)
-    return starts
+class LineIndex:
+    """Line numbers of offsets in a text, and where numbered lines start.
+
+    A diagnosis reads few of a log's lines, so newlines are counted per block of bytes
+    rather than indexed one by one; a query counts or finds within one block.
+    """
+
+    BLOCK_BYTES = 4096
+
+    def __init__(self, data: bytes | bytearray):
+        self._data = data
+        counts = (data.count(b"\n", start, start + self.BLOCK_BYTES) for start in range(0, len(data), self.BLOCK_BYTES))
+        self._newlines_before = list(itertools.accumulate(counts, initial=0))  # newlines before each block
+        self.line_count = self._newlines_before[-1] + 1
+
+    def number_at(self, offset: int) -> int:
+        block = offset // self.BLOCK_BYTES
+        return self._newlines_before[block] + self._data.count(b"\n", block * self.BLOCK_BYTES, offset) + 1
+
+    def line_start(self, number: int) -> int:
+        newlines = number - 1
+        block = bisect.bisect_left(self._newlines_before, newlines) - 1
+        if block < 0:
+            return 0
+        position = block * self.BLOCK_BYTES
+        for _ in range(newlines - self._newlines_before[block]):
+            position = self._data.find(b"\n", position) + 1
+        return position
 
 
 class _Log:
     """One cleaned log and its lines, for the duration of one diagnosis."""
 
-    def __init__(self, text: str):
-        self.data = clean_log(text)
-        self._line_starts = line_starts(self.data)
+    def __init__(self, log: bytes | str):
+        self.data = clean_log(encode_utf8(log) if isinstance(log, str) else log)
+        self._index = LineIndex(self.data)
+        self.line_count = self._index.line_count
+        self.number_at = self._index.number_at
         self._cleaned: dict[int, CleanLine] = {}
-
-    @property
-    def line_count(self) -> int:
-        return len(self._line_starts)
-
-    def number_at(self, offset: int) -> int:
-        return bisect.bisect_right(self._line_starts, offset)
-
-    def line_start(self, number: int) -> int:
-        return self._line_starts[number - 1]
+        self._starts: dict[int, int] = {}  # of the lines read so far, and of the line after each
 
     def raw_line(self, number: int) -> bytes:
-        end = self._line_starts[number] - 1 if number < self.line_count else len(self.data)
-        return self.data[self._line_starts[number - 1] : end]
+        start = self._starts.get(number)
+        if start is None:
+            start = self._index.line_start(number)
+        end = self.data.find(b"\n", start)
+        end = len(self.data) if end < 0 else end
+        self._starts[number + 1] = end + 1
+        return self.data[start:end]
 
     def line(self, number: int) -> CleanLine:
         cleaned = self._cleaned.get(number)

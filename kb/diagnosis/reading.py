@@ -25,22 +25,27 @@ class NotText(LogRejected):
     pass
 
 
-def read_log(data: bytes | str, limit_bytes: int) -> str:
-    """Decode a submitted log, or raise a LogRejected that explains the refusal.
+def read_log(data: bytes | str, limit_bytes: int) -> bytes:
+    """The submitted log as UTF-8 bytes, or a LogRejected that explains the refusal.
 
-    Invalid UTF-8 is replaced rather than refused, a BOM is dropped, and UTF-16
-    (what PowerShell's `>` writes) is recognised by its BOM.
+    A BOM is dropped and UTF-16 (what PowerShell's `>` writes) is recognised by its BOM.
+    Bytes that are not valid UTF-8 are kept as they are: the engine matches bytes, and
+    whatever shows the log decodes it with replacement, so they never cause an error.
     """
     if isinstance(data, str):
         _check_size(_utf8_length_over(data, limit_bytes), limit_bytes)
-        text = data
+        data = encode_utf8(data.removeprefix("\ufeff"))
     else:
         _check_size(len(data) > limit_bytes, limit_bytes)
-        text = _decode(data)
-    text = text.removeprefix("\ufeff")
-    if not text or text.isspace():
+        data = _as_utf8(data)
+    if not data or data.isspace():
         raise EmptyLog("The log is empty: paste the output of the pip command that failed.")
-    return text
+    return bytes(data)
+
+
+def log_text(data: bytes) -> str:
+    """A log read by read_log as text to show, any invalid UTF-8 replaced."""
+    return data.decode("utf-8", "replace")
 
 
 def _utf8_length_over(text: str, limit_bytes: int) -> bool:
@@ -58,12 +63,12 @@ def _check_size(too_large: bool, limit_bytes: int) -> None:
         raise LogTooLarge(f"The log is larger than {megabytes:g} MB: paste the part around the first error.")
 
 
-def _decode(data: bytes) -> str:
+def _as_utf8(data: bytes) -> bytes:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", "replace")
+        return encode_utf8(data.decode("utf-16", "replace"))
     if _looks_binary(data[:_BINARY_SAMPLE_BYTES]):
         raise NotText("This looks like a binary file, not a text log: paste pip's output as text.")
-    return data.decode("utf-8", "replace")
+    return data.removeprefix(codecs.BOM_UTF8)
 
 
 def _looks_binary(sample: bytes) -> bool:

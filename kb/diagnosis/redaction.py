@@ -1,5 +1,7 @@
 """Removing secrets from a pasted log before anything else sees it."""
 
+from typing import AnyStr
+
 import re2
 
 from kb.diagnosis.reading import encode_utf8
@@ -37,6 +39,8 @@ def _compile_rules() -> tuple[re2._Regexp, tuple[int, ...]]:
     options = re2.Options()
     options.never_nl = True
     options.log_errors = False
+    # Byte by byte, so that a secret holding bytes that are not valid UTF-8 is still found.
+    options.encoding = re2.Options.Encoding.LATIN1
     secrets = re2.compile("|".join(alternatives).encode(), options)
     return secrets, tuple(secrets.groupindex[name.encode()] for name in names)
 
@@ -44,13 +48,19 @@ def _compile_rules() -> tuple[re2._Regexp, tuple[int, ...]]:
 _SECRETS, _SECRET_GROUPS = _compile_rules()
 
 
-def redact(text: str) -> tuple[str, int]:
-    """Replace every secret with REDACTED; return the new text and how many were removed.
+def redact(log: AnyStr) -> tuple[AnyStr, int]:
+    """Replace every secret with REDACTED; return the new log and how many were removed.
 
     >>> redact("pip install -i https://me:hunter2@pypi.example.org/simple x")
     ('pip install -i https://[redacted]@pypi.example.org/simple x', 1)
     """
-    data = encode_utf8(text)
+    if isinstance(log, str):
+        data, removed = _redact_bytes(encode_utf8(log))
+        return (data.decode("utf-8", "surrogatepass") if removed else log), removed
+    return _redact_bytes(log)
+
+
+def _redact_bytes(data: bytes) -> tuple[bytes, int]:
     pieces: list[bytes] = []
     copied_up_to = 0
     removed = 0
@@ -62,9 +72,9 @@ def redact(text: str) -> tuple[str, int]:
         copied_up_to = end
         removed += 1
     if not removed:
-        return text, 0
+        return data, 0
     pieces.append(data[copied_up_to:])
-    return b"".join(pieces).decode("utf-8", "surrogatepass"), removed
+    return b"".join(pieces), removed
 
 
 def _secret_span(match: "re2._Match") -> tuple[int, int]:

@@ -3,16 +3,16 @@
 from django.conf import settings
 
 from kb.diagnosing import current_matcher
-from kb.diagnosis import read_log, redact
+from kb.diagnosis import log_text, read_log, redact
 from kb.staff.models import SharedLog
 
 
 def share_log(data: str, note: str, reason: str) -> SharedLog:
     """Raises the engine's LogRejected subclasses for a log it cannot read."""
-    text, _ = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
-    diagnosis = current_matcher().diagnose(text)
+    log, _ = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
+    diagnosis = current_matcher().diagnose(log)
     return SharedLog.objects.create(
-        text=text,
+        text=log_text(log),
         note=redact(note)[0],
         reason=reason,
         diagnosed_code=diagnosis.matches[0].code if diagnosis.matches else "",
