@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/diagnose.py [--megabytes 10]
 
-Prints the engine's throughput end to end (read_log + redact + diagnose), a naive
+Prints the engine's throughput end to end (read_log + diagnose, which removes secrets), a naive
 baseline (every line against every signature's regex with Python `re`), `grep -F -f`
 over the same log with the signatures' literal parts, the time with ten times as many
 signatures, and the peak memory against the log size.
@@ -30,7 +30,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
 django.setup()
 
 from kb.catalogue import engine_signatures, read_entry_files  # noqa: E402
-from kb.diagnosis import Matcher, Signature, read_log, redact  # noqa: E402
+from kb.diagnosis import Matcher, Signature, read_log  # noqa: E402
 from kb.diagnosis.signatures import required_literals  # noqa: E402
 
 # Real pip output captured by tests/logs/capture.py, spread through the noise.
@@ -148,8 +148,7 @@ def engine_seconds(matcher: Matcher, data: bytes, runs: int = 3) -> float:
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
-        text, _ = redact(read_log(data, LIMIT_BYTES))
-        matcher.diagnose(text)
+        matcher.diagnose(read_log(data, LIMIT_BYTES))
         best = min(best, time.perf_counter() - started)
     return best
 
@@ -186,8 +185,7 @@ def grep_seconds(signatures: list[Signature], log_path: Path, runs: int = 3) -> 
 
 def peak_memory(matcher: Matcher, data: bytes) -> int:
     tracemalloc.start()
-    text, _ = redact(read_log(data, LIMIT_BYTES))
-    matcher.diagnose(text)
+    matcher.diagnose(read_log(data, LIMIT_BYTES))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
@@ -215,14 +213,14 @@ def main() -> None:
         log_path.write_bytes(data)
         grep = grep_seconds(signatures, log_path)
     peak = peak_memory(matcher, data)
-    diagnosis = matcher.diagnose(redact(read_log(data, LIMIT_BYTES))[0])
+    diagnosis = matcher.diagnose(read_log(data, LIMIT_BYTES))
 
     line_count = data.count(b"\n") + 1
     print(
         f"log: {megabytes:.1f} MB, {line_count} lines; {len(signatures)} signatures "
         f"(compiled in {compile_seconds * 1000:.0f} ms); root cause {diagnosis.matches[0].code}"
     )
-    print(f"engine (read_log + redact + diagnose): {engine:.3f} s = {megabytes / engine:.1f} MB/s")
+    print(f"engine (read_log + diagnose, secrets removed): {engine:.3f} s = {megabytes / engine:.1f} MB/s")
     print(
         f"naive Python re, every line x every signature: {1 / naive:.2f} MB/s "
         f"-> engine is {naive * megabytes / engine:.0f}x faster (goal >= 20x)"

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from kb import signature_version
-from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log, redact
+from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log
 from kb.models import Entry, SourceReference
 from kb.serializers import source_dict
 from kb.staff.stats import count_root_cause
@@ -90,13 +90,12 @@ class Finding:
 @dataclass
 class Report:
     diagnosis: Diagnosis
-    log: bytes  # redacted
-    redacted: int
     findings: list[Finding]
 
     @cached_property
     def text(self) -> str:
-        return log_text(self.log)
+        """The log as the engine read it, without secrets."""
+        return log_text(self.diagnosis.log)
 
     @property
     def root_cause(self) -> Finding | None:
@@ -121,11 +120,10 @@ def diagnose_log(data: bytes | str, counted: bool = False) -> Report:
 
     ``counted`` adds the root cause to the staff's daily counts (the page and the API do, the CLI not).
     """
-    log, redacted = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
-    diagnosis = current_matcher().diagnose(log)
+    diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
     if counted and diagnosis.matches:
         count_root_cause(diagnosis.matches[0].code)
-    return Report(diagnosis, log, redacted, findings_for(diagnosis))
+    return Report(diagnosis, findings_for(diagnosis))
 
 
 def findings_for(diagnosis: Diagnosis) -> list[Finding]:
@@ -176,7 +174,7 @@ def report_dict(report: Report, base_url: str) -> dict:
     return {
         "pip_version": diagnosis.pip_version,
         "python_version": diagnosis.python_version,
-        "redacted": report.redacted,
+        "redacted": report.diagnosis.redacted,
         "matches": [finding_dict(finding, base_url) for finding in report.findings],
     }
 

@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from kb.diagnosis import REDACTED, EmptyLog, LogTooLarge, NotText, log_text, read_log, redact
+from kb.diagnosis import REDACTED, EmptyLog, LogTooLarge, Matcher, NotText, Signature, log_text, read_log, redact
 
 LIMIT = 1024 * 1024
 
@@ -95,3 +95,35 @@ class TestRedact:
         log = read_log(b"Looking in indexes: https://bob:p\xe4ss\xffword@host/simple\n", LIMIT)
         redacted, removed = redact(log)
         assert (redacted, removed) == (f"Looking in indexes: https://{REDACTED}@host/simple\n".encode(), 1)
+
+
+class TestTheEngineRedacts:
+    """The matcher finds secrets in the same pass as the lines it reads; none may slip through."""
+
+    MATCHER = Matcher(
+        [
+            Signature(
+                "NO_MATCHING_DISTRIBUTION", "pip", "error", "Could not find a version that satisfies the requirement"
+            )
+        ],
+        {},
+    )
+    ERROR = "ERROR: Could not find a version that satisfies the requirement six==9"
+
+    def test_it_removes_every_secret_wherever_it_sits(self) -> None:
+        lines = []
+        for line, _ in SECRETS:
+            lines += [line, f"{self.ERROR} {line}", f"{line} {self.ERROR}", "Collecting six", f"\x1b[31m{line}\x1b[0m"]
+        log = "\n".join(lines) + "\n"
+        diagnosis = self.MATCHER.diagnose(read_log(log, LIMIT))
+        shown = log_text(diagnosis.log)
+        for _, secret in SECRETS:
+            assert secret not in shown
+        assert diagnosis.redacted == 4 * len(SECRETS)
+        assert shown.count("\n") == log.count("\n")
+        assert all(secret not in match.excerpt for match in diagnosis.matches for _, secret in SECRETS)
+
+    def test_it_removes_the_same_secrets_as_redact(self) -> None:
+        log = "\n".join(f"{self.ERROR} {line}" if index % 2 else line for index, (line, _) in enumerate(SECRETS))
+        diagnosis = self.MATCHER.diagnose(log)
+        assert (diagnosis.log, diagnosis.redacted) == redact(log.encode())

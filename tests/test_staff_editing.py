@@ -92,6 +92,14 @@ class EditorPageTests(EditorTestCase):
         self.assertContains(response, "line 2")
         self.assertEqual(Revision.objects.count(), 0)
 
+    def test_the_signature_tester_shows_no_secret_of_the_sample(self):
+        failure = "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE."
+        response = self.post("test", sample_log=f"{failure} https://alice:s3cr3tpass@pypi.example/simple\n")
+        results = response.content.decode().partition("Signature tester results")[2]
+        self.assertIn("line 1", results)
+        self.assertIn("https://[redacted]@pypi.example", results)
+        self.assertNotIn("s3cr3tpass", results)
+
     def test_a_pattern_that_needs_backtracking_is_refused_with_the_engines_reason(self):
         response = self.post(**{"signatures-0-pattern": r"(a+)\1", "signatures-0-regex": "on"})
         self.assertEqual(response.status_code, 200)

@@ -3,9 +3,10 @@
 Plain Python with no Django import and no I/O. The usual order of calls:
 
     data = read_log(body, limit_bytes)          # UTF-8 bytes; may raise LogRejected
-    data, removed = redact(data)
     diagnosis = matcher.diagnose(data)          # matcher = Matcher(signatures, refines), built once
-    shown = log_text(data)
+    shown = log_text(diagnosis.log)             # without secrets (diagnosis.redacted of them)
+
+`redact` removes the same secrets from any other text (a note, a sample).
 """
 
 from kb.diagnosis.matcher import Matcher, test_signature

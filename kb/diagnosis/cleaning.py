@@ -21,8 +21,8 @@ _ANSI = re.compile(
 _BARE_SGR = re.compile(rb"\[[0-9]{1,3}(?:;[0-9]{1,3})*m")
 _ERASED_CHARACTER = re.compile(rb"[^\n\x08]\x08")
 _BACKSPACE_PASSES = 3
-# The log is cleaned this many bytes at a time (cut at a newline), so that the whole
-# log is held only once more, cleaned, next to the original.
+# The log is cleaned a megabyte at a time (cut at a newline): cleaning it whole would hold
+# the regex engine's pieces of the whole log next to the result.
 _CHUNK_BYTES = 1 << 20
 
 _CI_PREFIX = re.compile(
@@ -71,20 +71,20 @@ class CleanLine(NamedTuple):
         return len(self.body)
 
 
-def clean_log(data: bytes) -> bytes | bytearray:
-    """The log without the noise that can sit inside a line (escape codes, overwritten
-    progress bars, backspaces); the number of newlines never changes."""
-    cleaned = bytearray()
+def clean_log(data: bytes) -> bytes:
+    """The log without the noise that can split a message inside a line (escape codes,
+    backspaces, Windows line ends); the number of newlines never changes."""
+    chunks = []
     start = 0
     while start < len(data):
         end = data.find(b"\n", start + _CHUNK_BYTES)
         end = len(data) if end < 0 else end + 1
-        cleaned += _clean_chunk(data[start:end])
+        chunks.append(_clean_chunk(data[start:end]))
         start = end
-    return cleaned
+    return b"".join(chunks)
 
 
-def _clean_chunk(data: bytes | bytearray) -> bytes | bytearray:
+def _clean_chunk(data: bytes) -> bytes:
     if b"\x1b" in data:
         data = _ANSI.sub(b"", data)
     elif _BARE_SGR.search(data):  # only a log that lost its escape bytes has these
@@ -106,7 +106,7 @@ def _last_shown(line: bytes) -> bytes:
     return next((segment for segment in reversed(line.split(b"\r")) if segment.strip()), b"")
 
 
-def _apply_backspaces(data: bytes | bytearray) -> bytes | bytearray:
+def _apply_backspaces(data: bytes) -> bytes:
     for _ in range(_BACKSPACE_PASSES):
         data = _ERASED_CHARACTER.sub(b"", data)
         if b"\x08" not in data:

@@ -2,13 +2,15 @@
 
 One Aho-Corasick automaton holds, in lower case, the literal of every literal signature,
 the required literal of every regex signature, and the trigger literals of the built-in
-readers (facts, context, other tools). The same literals, as one case-insensitive RE2
-alternation, find the lines that hold any of them in a single pass at C speed; the
-automaton then names every literal (overlapping ones too) on those runs of lines only,
-and regexes (RE2, linear time) run on their candidate lines only. A regex with no
-usable literal runs once over the whole log. The automaton also holds a piece of each
-half of every literal: where one is found on a line a terminal may have wrapped, the
-signature is tried again on that line joined with the next ones.
+readers (facts, context, other tools). The same literals and the redaction rules, as one
+RE2 alternation, find the lines that hold a literal or a secret in a single pass at C
+speed; the automaton then names every literal (overlapping ones too) on those runs of
+lines only. Secrets are replaced before any line is read, so the regexes (RE2, linear
+time, run on their candidate lines only), the fact readers and the excerpts never see
+one. A regex with no usable literal runs once over the whole redacted log. The
+automaton also holds a piece of each half of every literal: where one is found on a line
+a terminal may have wrapped, the signature is tried again on that line joined with the
+next ones.
 """
 
 import bisect
@@ -21,7 +23,7 @@ import ahocorasick
 import re2
 
 from kb.diagnosis import facts as fact_readers
-from kb.diagnosis import scoping
+from kb.diagnosis import redaction, scoping
 from kb.diagnosis.cleaning import CleanLine, clean_line, clean_log
 from kb.diagnosis.ranking import rank, wrapper_closure
 from kb.diagnosis.reading import encode_utf8
@@ -98,7 +100,7 @@ class Matcher:
         self._signatures = tuple(compile_signature(signature) for signature in signatures)
         self._wrappers = wrapper_closure(refines)
         self._automaton = _build_automaton(self._signatures)
-        self._prefilter, self._candidate_run = _literal_regexes(self._automaton)
+        self._stops, self._candidate_run = _scan_regexes(self._automaton)
         self._every_line = {
             index: _whole_text_regex(compiled)
             for index, compiled in enumerate(self._signatures)
@@ -106,7 +108,8 @@ class Matcher:
         }
 
     def diagnose(self, log_data: bytes | str) -> Diagnosis:
-        """Diagnose a redacted log (as read_log returns it, or text): matches root cause first, and its facts."""
+        """Diagnose a log (as read_log returns it, or text): matches root cause first, its facts,
+        and the log as the engine read it, without terminal noise and secrets."""
         log = _Log(log_data)
         candidates = self._scan(log)
         regions = _foreign_regions(log, candidates)
@@ -121,7 +124,15 @@ class Matcher:
         matches = rank(self._merge_by_code(log, hits, candidates.context), self._wrappers)
         root_line = matches[0].lines[0] if matches and failed else None
         log_facts = fact_readers.read_log_facts(candidates.evidence, lambda number: log.line(number).text, root_line)
-        return Diagnosis(matches, failed, log_facts.pip_version, log_facts.python_version, log_facts.facts)
+        return Diagnosis(
+            matches,
+            failed,
+            log_facts.pip_version,
+            log_facts.python_version,
+            log_facts.facts,
+            log=log.data,
+            redacted=log.redacted,
+        )
 
     def every_hit(self, log_data: bytes | str, limit: int) -> list[Match]:
         """Every line each signature fires on (not merged by code), with its facts."""
@@ -132,13 +143,18 @@ class Matcher:
         return [self._match(log, hit, candidates.context, [hit]) for hit in hits[:limit]]
 
     def _scan(self, log: "_Log") -> _Candidates:
+        """Find the candidate lines of every signature and reader, and remove the log's secrets."""
         candidates = _Candidates({}, {}, [], [], [], {})
-        for start, run in self._runs_with_literals(log):
+        secrets: list[tuple[int, int]] = []
+        for start, end in self._regions(log.data):
+            secrets += redaction.secret_spans(log.data, start, end)
+            region = log.data[start:end]
             number, counted_up_to = log.number_at(start), 0
-            for end, key in self._automaton.iter(run.lower().decode("latin-1")):
-                number += run.count(b"\n", counted_up_to, end)
-                counted_up_to = end
+            for position, key in self._automaton.iter(region.lower().decode("latin-1")):
+                number += region.count(b"\n", counted_up_to, position)
+                counted_up_to = position
                 self._add_key(candidates, key, number)
+        log.remove_secrets(secrets)
         for index, regex in self._every_line.items():
             candidates.signature_lines[index] = [
                 log.number_at(found.start())
@@ -168,17 +184,19 @@ class Matcher:
         if key.is_pip_marker and number not in candidates.pip_markers[-1:]:
             candidates.pip_markers.append(number)
 
-    def _runs_with_literals(self, log: "_Log") -> Iterator[tuple[int, bytes]]:
-        """(offset, text) of each run of consecutive lines that hold a literal of the automaton.
+    def _regions(self, data: bytes) -> Iterator[tuple[int, int]]:
+        """(start, end) of each run of consecutive lines that hold a literal of the automaton
+        or a secret, found in one pass.
 
         Searching line by line is fastest where such lines are rare; taking each run of
         them whole keeps dense stretches (pip's own output) from costing a call per line.
         """
         position = 0
-        while found := self._prefilter.search(log.data, position):
-            start = log.data.rfind(b"\n", 0, found.start()) + 1
-            end = self._candidate_run.match(log.data, start).end()
-            yield start, log.data[start:end]
+        while found := self._stops.search(data, position):
+            start = data.rfind(b"\n", 0, found.start()) + 1
+            line_end = data.find(b"\n", found.start()) + 1 or len(data)
+            end = max(self._candidate_run.match(data, start).end(), line_end)
+            yield start, end
             position = end
 
     def _hits(self, log: "_Log", candidates: _Candidates, regions: scoping.ForeignRegions, limit: int) -> list[_Hit]:
@@ -317,9 +335,19 @@ class _Log:
         self.data = clean_log(encode_utf8(log) if isinstance(log, str) else log)
         self._index = LineIndex(self.data)
         self.line_count = self._index.line_count
-        self.number_at = self._index.number_at
+        self.redacted = 0
         self._cleaned: dict[int, CleanLine] = {}
         self._starts: dict[int, int] = {}  # of the lines read so far, and of the line after each
+
+    def number_at(self, offset: int) -> int:
+        return self._index.number_at(offset)
+
+    def remove_secrets(self, spans: list[tuple[int, int]]) -> None:
+        """Put REDACTED in place of each secret, before any line is read."""
+        if spans:
+            self.data = redaction.without_secrets(self.data, spans)
+            self._index = LineIndex(self.data)
+            self.redacted = len(spans)
 
     def raw_line(self, number: int) -> bytes:
         start = self._starts.get(number)
@@ -492,19 +520,15 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
     return automaton
 
 
-def _literal_regexes(automaton: ahocorasick.Automaton) -> tuple["re2._Regexp", "re2._Regexp"]:
-    """Any literal of the automaton; and, matched at a line start, the run of lines from
-    there on that each hold one."""
-    options = re2.Options()
-    options.case_sensitive = False
-    options.log_errors = False
-    # Room for the DFA of thousands of literals; RE2 falls back to a slower (still
-    # linear) engine if it needs more.
-    options.max_mem = 256 << 20
+def _scan_regexes(automaton: ahocorasick.Automaton) -> tuple["re2._Regexp", "re2._Regexp"]:
+    """Any secret or literal of the automaton; and, matched at a line start, the run of
+    lines from there on that each hold a literal (empty if the first one holds none)."""
     literals = sorted(key.encode("latin-1") for key in list(automaton.keys()))
     any_literal = b"(?:" + b"|".join(re2.escape(literal) for literal in literals) + b")"
     line_with_literal = rb"[^\n]*" + any_literal + rb"[^\n]*(?:\n|\z)"
-    return re2.compile(any_literal, options), re2.compile(b"(?:" + line_with_literal + b")+", options)
+    stops = redaction.compile_bytes_regex(redaction.SECRETS_PATTERN + b"|(?i:" + any_literal + b")", capture=False)
+    run = redaction.compile_bytes_regex(b"(?:" + line_with_literal + b")*", case_sensitive=False)
+    return stops, run
 
 
 def _wrap_pieces(literal: bytes) -> tuple[bytes, bytes] | None:

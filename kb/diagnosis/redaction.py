@@ -1,5 +1,6 @@
 """Removing secrets from a pasted log before anything else sees it."""
 
+from collections.abc import Iterable, Iterator
 from typing import AnyStr
 
 import re2
@@ -31,21 +32,32 @@ _RULES = (
 )
 
 
-def _compile_rules() -> tuple[re2._Regexp, tuple[int, ...]]:
-    names = tuple(f"secret{index}" for index in range(len(_RULES)))
-    alternatives = (
-        "(?:" + rule.replace("(?P<secret>", f"(?P<{name}>") + ")" for rule, name in zip(_RULES, names, strict=True)
-    )
+_SECRET_NAMES = tuple(f"secret{index}" for index in range(len(_RULES)))
+# Every rule in one alternation, so that one pass finds them all.
+SECRETS_PATTERN = "|".join(
+    "(?:" + rule.replace("(?P<secret>", f"(?P<{name}>") + ")" for rule, name in zip(_RULES, _SECRET_NAMES, strict=True)
+).encode()
+
+
+def compile_bytes_regex(pattern: bytes, case_sensitive: bool = True, capture: bool = True) -> "re2._Regexp":
+    """An RE2 regex over log bytes that never matches across a line end.
+
+    It reads byte by byte (Latin-1), so text that is not valid UTF-8 can be matched too.
+    """
     options = re2.Options()
     options.never_nl = True
     options.log_errors = False
-    # Byte by byte, so that a secret holding bytes that are not valid UTF-8 is still found.
     options.encoding = re2.Options.Encoding.LATIN1
-    secrets = re2.compile("|".join(alternatives).encode(), options)
-    return secrets, tuple(secrets.groupindex[name.encode()] for name in names)
+    options.case_sensitive = case_sensitive
+    options.never_capture = not capture
+    # Room for the DFA of thousands of alternatives; RE2 falls back to a slower (still
+    # linear) engine if it needs more.
+    options.max_mem = 256 << 20
+    return re2.compile(pattern, options)
 
 
-_SECRETS, _SECRET_GROUPS = _compile_rules()
+_SECRETS = compile_bytes_regex(SECRETS_PATTERN)
+_SECRET_GROUPS = tuple(_SECRETS.groupindex[name.encode()] for name in _SECRET_NAMES)
 
 
 def redact(log: AnyStr) -> tuple[AnyStr, int]:
@@ -54,35 +66,31 @@ def redact(log: AnyStr) -> tuple[AnyStr, int]:
     >>> redact("pip install -i https://me:hunter2@pypi.example.org/simple x")
     ('pip install -i https://[redacted]@pypi.example.org/simple x', 1)
     """
-    if isinstance(log, str):
-        data, removed = _redact_bytes(encode_utf8(log))
-        return (data.decode("utf-8", "surrogatepass") if removed else log), removed
-    return _redact_bytes(log)
+    data = encode_utf8(log) if isinstance(log, str) else log
+    spans = list(secret_spans(data))
+    if not spans:
+        return log, 0
+    redacted = without_secrets(data, spans)
+    return (redacted.decode("utf-8", "surrogatepass") if isinstance(log, str) else redacted), len(spans)
 
 
-def _redact_bytes(data: bytes) -> tuple[bytes, int]:
+def secret_spans(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """Where the secrets in data[start:end] are, in order; pip's own `****` masks are not secrets."""
+    for match in _SECRETS.finditer(data, start, end):
+        secret_start, secret_end = next(span for span in map(match.span, _SECRET_GROUPS) if span[0] >= 0)
+        if not _is_masked(data[secret_start:secret_end]):
+            yield secret_start, secret_end
+
+
+def without_secrets(data: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
+    """`data` with REDACTED in place of each span (in order, not overlapping)."""
     pieces: list[bytes] = []
     copied_up_to = 0
-    removed = 0
-    for match in _SECRETS.finditer(data):
-        start, end = _secret_span(match)
-        if _is_masked(data[start:end]):
-            continue
+    for start, end in spans:
         pieces += (data[copied_up_to:start], REDACTED.encode())
         copied_up_to = end
-        removed += 1
-    if not removed:
-        return data, 0
     pieces.append(data[copied_up_to:])
-    return b"".join(pieces), removed
-
-
-def _secret_span(match: "re2._Match") -> tuple[int, int]:
-    for group in _SECRET_GROUPS:
-        start, end = match.span(group)
-        if start >= 0:
-            return start, end
-    raise AssertionError("every redaction rule has a secret group")
+    return b"".join(pieces)
 
 
 def _is_masked(secret: bytes) -> bool:

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.catalogue import engine_signatures
-from kb.diagnosis import Match, redact, test_signature
+from kb.diagnosis import Match, test_signature
 from kb.markup import render_markdown
 from kb.models import Entry, Tool
 from kb.staff.forms import (
@@ -76,8 +76,7 @@ class TesterResult:
 
 def tester_results(snapshot: Snapshot, sample_log: str) -> list[TesterResult]:
     """Which of the draft's signatures fire on the sample, on which lines, with which facts."""
-    text, _ = redact(sample_log)
     return [
-        TesterResult(signature.key + 1, signature.pattern, test_signature(signature, text))
+        TesterResult(signature.key + 1, signature.pattern, test_signature(signature, sample_log))
         for signature in engine_signatures(snapshot["front"])
     ]

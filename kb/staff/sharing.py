@@ -9,10 +9,9 @@ from kb.staff.models import SharedLog
 
 def share_log(data: str, note: str, reason: str) -> SharedLog:
     """Raises the engine's LogRejected subclasses for a log it cannot read."""
-    log, _ = redact(read_log(data, settings.KB_MAX_LOG_BYTES))
-    diagnosis = current_matcher().diagnose(log)
+    diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
     return SharedLog.objects.create(
-        text=log_text(log),
+        text=log_text(diagnosis.log),
         note=redact(note)[0],
         reason=reason,
         diagnosed_code=diagnosis.matches[0].code if diagnosis.matches else "",

@@ -46,8 +46,8 @@ def describe(report: Report) -> str:
     lines = [
         f"pip {diagnosis.pip_version or 'version not shown'}, Python {diagnosis.python_version or 'version not shown'}",
     ]
-    if report.redacted:
-        lines.append(f"{report.redacted} secret(s) removed from the log before reading it.")
+    if diagnosis.redacted:
+        lines.append(f"{diagnosis.redacted} secret(s) removed from the log before reading it.")
     if not report.findings:
         lines.append("No known pip error found in this log.")
     elif not diagnosis.failed:
