@@ -301,16 +301,17 @@ test_signature.__test__ = False  # not a pytest test, despite its name
 class LineIndex:
     """Line numbers of offsets in a text, and where numbered lines start.
 
-    A diagnosis reads few of a log's lines, so newlines are counted per block of bytes
-    rather than indexed one by one; a query counts or finds within one block.
+    A diagnosis reads few of a log's lines, so newlines are counted per block of bytes up
+    front, and the line starts of a block are listed only once a line in it is read.
     """
 
     BLOCK_BYTES = 4096
 
-    def __init__(self, data: bytes | bytearray):
+    def __init__(self, data: bytes):
         self._data = data
         counts = (data.count(b"\n", start, start + self.BLOCK_BYTES) for start in range(0, len(data), self.BLOCK_BYTES))
         self._newlines_before = list(itertools.accumulate(counts, initial=0))  # newlines before each block
+        self._line_starts: dict[int, list[int]] = {}  # block -> offsets just after its newlines
         self.line_count = self._newlines_before[-1] + 1
 
     def number_at(self, offset: int) -> int:
@@ -322,10 +323,17 @@ class LineIndex:
         block = bisect.bisect_left(self._newlines_before, newlines) - 1
         if block < 0:
             return 0
-        position = block * self.BLOCK_BYTES
-        for _ in range(newlines - self._newlines_before[block]):
-            position = self._data.find(b"\n", position) + 1
-        return position
+        return self._block_line_starts(block)[newlines - self._newlines_before[block] - 1]
+
+    def _block_line_starts(self, block: int) -> list[int]:
+        starts = self._line_starts.get(block)
+        if starts is None:
+            starts = self._line_starts[block] = []
+            position, end = block * self.BLOCK_BYTES, (block + 1) * self.BLOCK_BYTES
+            while (newline := self._data.find(b"\n", position, end)) >= 0:
+                starts.append(newline + 1)
+                position = newline + 1
+        return starts
 
 
 class _Log:
@@ -337,7 +345,6 @@ class _Log:
         self.line_count = self._index.line_count
         self.redacted = 0
         self._cleaned: dict[int, CleanLine] = {}
-        self._starts: dict[int, int] = {}  # of the lines read so far, and of the line after each
 
     def number_at(self, offset: int) -> int:
         return self._index.number_at(offset)
@@ -350,13 +357,9 @@ class _Log:
             self.redacted = len(spans)
 
     def raw_line(self, number: int) -> bytes:
-        start = self._starts.get(number)
-        if start is None:
-            start = self._index.line_start(number)
+        start = self._index.line_start(number)
         end = self.data.find(b"\n", start)
-        end = len(self.data) if end < 0 else end
-        self._starts[number + 1] = end + 1
-        return self.data[start:end]
+        return self.data[start : len(self.data) if end < 0 else end]
 
     def line(self, number: int) -> CleanLine:
         cleaned = self._cleaned.get(number)
@@ -527,7 +530,7 @@ def _scan_regexes(automaton: ahocorasick.Automaton) -> tuple["re2._Regexp", "re2
     any_literal = b"(?:" + b"|".join(re2.escape(literal) for literal in literals) + b")"
     line_with_literal = rb"[^\n]*" + any_literal + rb"[^\n]*(?:\n|\z)"
     stops = redaction.compile_bytes_regex(redaction.SECRETS_PATTERN + b"|(?i:" + any_literal + b")", capture=False)
-    run = redaction.compile_bytes_regex(b"(?:" + line_with_literal + b")*", case_sensitive=False)
+    run = redaction.compile_bytes_regex(b"(?:" + line_with_literal + b")*", case_sensitive=False, within_lines=False)
     return stops, run
 
 

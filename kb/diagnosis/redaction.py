@@ -39,13 +39,15 @@ SECRETS_PATTERN = "|".join(
 ).encode()
 
 
-def compile_bytes_regex(pattern: bytes, case_sensitive: bool = True, capture: bool = True) -> "re2._Regexp":
-    """An RE2 regex over log bytes that never matches across a line end.
+def compile_bytes_regex(
+    pattern: bytes, case_sensitive: bool = True, capture: bool = True, within_lines: bool = True
+) -> "re2._Regexp":
+    """An RE2 regex over log bytes; unless told otherwise, it never matches across a line end.
 
     It reads byte by byte (Latin-1), so text that is not valid UTF-8 can be matched too.
     """
     options = re2.Options()
-    options.never_nl = True
+    options.never_nl = within_lines
     options.log_errors = False
     options.encoding = re2.Options.Encoding.LATIN1
     options.case_sensitive = case_sensitive
