@@ -38,6 +38,7 @@ def test_an_editor_previews_saves_submits_publishes_and_restores(browser, live_s
     page = logged_in_page(browser, live_server, "rita")
     page.goto(live_server.url + entry.get_absolute_url())
     page.click("text=Edit this entry")
+    page.wait_for_url("**/edit/")  # and its load event: typing before editor.js runs would not preview
     page.fill("#id_meaning", "A **sharper** meaning.")
     assert page.locator("#id_meaning-preview strong").inner_text(timeout=5000) == "sharper"
     page.fill("#id_message", "Sharpen the meaning")
