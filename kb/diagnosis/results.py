@@ -25,7 +25,7 @@ class Diagnosis:
     pip_version: str | None = None
     python_version: str | None = None
     facts: dict[str, str] = field(default_factory=dict)  # platform, index_host, build_backend
-    log: bytes = b""  # as the engine read it: UTF-8, without terminal noise and secrets
+    log: bytes = field(default=b"", repr=False)  # as the engine read it: without terminal noise and secrets
     redacted: int = 0  # secrets removed from it
 
     @property
