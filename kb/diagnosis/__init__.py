@@ -6,7 +6,7 @@ Plain Python with no Django import and no I/O. The usual order of calls:
     diagnosis = matcher.diagnose(data)          # matcher = Matcher(signatures, refines), built once
     shown = log_text(diagnosis.log)             # without secrets (diagnosis.redacted of them)
 
-`redact` removes the same secrets from any other text (a note, a sample).
+`redact` removes the same secrets from any other text, such as a note sent with a shared log.
 """
 
 from kb.diagnosis.matcher import Matcher, test_signature
