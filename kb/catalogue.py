@@ -14,7 +14,7 @@ from django.db import transaction
 from kb.diagnosis import Matcher
 from kb.diagnosis import Signature as EngineSignature
 from kb.models import Category, Cause, Entry, Signature, Tool
-from kb.sources import load_source_references
+from kb.releases.sources import load_source_references
 
 SECTION_FIELDS = {
     "what this error means": "meaning",

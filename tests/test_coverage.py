@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
 
-from kb.coverage import EntryCoverage, code_for_class, codes_by_tier, coverage, user_visible_classes
-from kb.pipsource import DiagnosticReference, ReleaseIndex
+from kb.releases.coverage import EntryCoverage, code_for_class, codes_by_tier, coverage, user_visible_classes
+from kb.releases.pipsource import DiagnosticReference, ReleaseIndex
 
 SHIPPED_CODES = Path(settings.BASE_DIR) / "fixtures" / "codes.md"
 SHARED_CODES = Path(settings.BASE_DIR).parent / "shared" / "codes.md"

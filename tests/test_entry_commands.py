@@ -10,15 +10,15 @@ from django.conf import settings
 from django.core.management import CommandError
 
 from kb.catalogue import EntryFile, read_entry_files
-from kb.commands_check import (
+from kb.management.commands.sync_pip_sources import pip_wheel
+from kb.releases.commands_check import (
     PipCommand,
     PipWontImport,
     check_with_pip,
     pip_commands_in_line,
     pip_commands_in_markdown,
 )
-from kb.management.commands.sync_pip_sources import pip_wheel
-from kb.pipsource import WHEEL_CACHE_DIR, release_order
+from kb.releases.pipsource import WHEEL_CACHE_DIR, release_order
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 BEFORE_DRY_RUN = "20.3.4"  # `pip install --dry-run` came in 22.2

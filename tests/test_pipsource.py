@@ -13,7 +13,7 @@ from django.test import SimpleTestCase, TestCase
 
 from kb.management.commands.sync_pip_sources import pip_wheel
 from kb.models import SourceReference
-from kb.pipsource import (
+from kb.releases.pipsource import (
     FIXTURE_DIR,
     SNIPPETS_FILE,
     WHEEL_CACHE_DIR,
@@ -31,7 +31,7 @@ from kb.pipsource import (
     sort_versions,
     write_fixtures,
 )
-from kb.sources import load_source_references
+from kb.releases.sources import load_source_references
 from kb.versions import version_key
 from tests.helpers import make_entry
 
@@ -136,7 +136,7 @@ def real_index(location: Path) -> ReleaseIndex:
 
 
 def real_lines(location: Path, path: str) -> list[str]:
-    """A file of a release as GitHub numbers its lines, read without kb.pipsource."""
+    """A file of a release as GitHub numbers its lines, read without kb.releases.pipsource."""
     inner = path.removeprefix("src/")
     if location.is_dir():
         return (location.parent / inner).read_text(encoding="utf-8").splitlines()

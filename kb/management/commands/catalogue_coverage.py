@@ -3,10 +3,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kb.coverage import CoverageReport, EntryCoverage, codes_by_tier, coverage
 from kb.management.commands.sync_pip_sources import open_location, pip_wheel
 from kb.models import Entry
-from kb.pipsource import WHEEL_CACHE_DIR, fixture_versions
+from kb.releases.coverage import CoverageReport, EntryCoverage, codes_by_tier, coverage
+from kb.releases.pipsource import WHEEL_CACHE_DIR, fixture_versions
 
 
 class Command(BaseCommand):

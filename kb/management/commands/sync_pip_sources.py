@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kb.models import Entry
-from kb.pipsource import (
+from kb.releases.pipsource import (
     FIXTURE_DIR,
     WHEEL_CACHE_DIR,
     ReleaseChanges,
@@ -19,7 +19,7 @@ from kb.pipsource import (
     release_order,
     write_fixtures,
 )
-from kb.sources import SyncResult, sync_release
+from kb.releases.sources import SyncResult, sync_release
 
 PIP = [sys.executable, "-m", "pip", "--isolated", "--disable-pip-version-check"]
 

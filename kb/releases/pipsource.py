@@ -27,7 +27,7 @@ INDEXED_PACKAGES = ("pip/_internal/", "pip/_vendor/resolvelib/")
 # pip's repository keeps the package under src/ in every release since 10.0.
 REPOSITORY_PREFIX = "src/"
 FIRST_SYNCED_VERSION = "20.0"
-FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "pip_sources"
+FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "pip_sources"
 SNIPPETS_FILE = "snippets.json"
 WHEEL_CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb-pip-wheels"
 

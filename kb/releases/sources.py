@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kb.models import Entry, SourceReference
 from kb.pagecache import content_changed
-from kb.pipsource import FIXTURE_DIR, Definition, fixture_versions, read_fixture, read_snippets
+from kb.releases.pipsource import FIXTURE_DIR, Definition, fixture_versions, read_fixture, read_snippets
 from kb.versions import version_key
 
 FindDefinition = Callable[[str], Definition | None]

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kb.pipsource import ReleaseIndex
+from kb.releases.pipsource import ReleaseIndex
 
 TIER_HEADING = re.compile(r"^## Tier (\d+)", re.MULTILINE)
 CODE_ROW = re.compile(r"^\| `([A-Z][A-Z0-9_]*)` \|", re.MULTILINE)

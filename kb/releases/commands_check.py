@@ -5,7 +5,7 @@ a shell block (```bash, ```powershell…) and the prompt lines of a ```console o
 ``check_with_pip`` hands them all to one interpreter that imports pip from a release's wheel and
 runs this module as a script:
 
-    PYTHONPATH=pip-24.0-py3-none-any.whl python -m kb.commands_check < arguments.json
+    PYTHONPATH=pip-24.0-py3-none-any.whl python -m kb.releases.commands_check < arguments.json
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "zsh", "powershell", "ps1", "pwsh", "bat", "cmd", "batch"})
 FENCE = re.compile(r"^\s*(?:```|~~~)\s*([\w-]*)")
 
@@ -218,7 +218,7 @@ def check_with_pip(wheel: Path, argument_lists: list[tuple[str, ...]]) -> list[s
         # No configuration file or PIP_* variable of this machine may change what pip accepts.
         environment = {"PATH": os.defpath, "HOME": home, "PIP_CONFIG_FILE": os.devnull, "PYTHONPATH": str(wheel)}
         completed = subprocess.run(
-            [sys.executable, "-m", "kb.commands_check"],
+            [sys.executable, "-m", "kb.releases.commands_check"],
             input=json.dumps(argument_lists),
             capture_output=True,
             text=True,
