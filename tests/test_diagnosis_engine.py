@@ -8,11 +8,13 @@ connection, a proxy that does not answer, a wrong hash, a post-install conflict,
 upgrade; uv's output for the same build and conflict. The tests add the noise.
 """
 
+import json
 import re
 
 import pytest
 
 from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, test_signature
+from kb.diagnosis.facts import FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
 
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
@@ -644,6 +646,24 @@ class TestPatterns:
         match = matcher.diagnose(log).matches[0]
         assert (match.code, match.lines, match.facts["requirement"]) == ("DISTRIBUTION_NOT_FOUND", (1, 1), "six==9")
         assert len(match.excerpt) < 1000
+
+    def test_a_fact_copied_from_a_huge_line_is_cut_with_an_ellipsis(self, matcher: Matcher) -> None:
+        log = "ERROR: Could not find a version that satisfies the requirement six==" + "9" * (5 * 1024 * 1024)
+        diagnosis = matcher.diagnose(log)
+        requirement = diagnosis.matches[0].facts["requirement"]
+        assert requirement.startswith("six==999") and requirement.endswith("…")
+        assert len(requirement) == FACT_CHARACTERS
+        assert len(json.dumps(diagnosis.to_dict())) < 10_000
+
+    def test_a_long_match_is_cut_in_the_excerpt(self) -> None:
+        signature = Signature("EXCEPTION", "pip", "error", r"Exception: (?P<message>.*)", is_regex=True)
+        match = Matcher([signature], {}).diagnose("ERROR: Exception: " + "x" * 1_000_000 + "\n").matches[0]
+        assert match.excerpt.startswith("ERROR: Exception: xxx") and match.excerpt.endswith(" ...")
+        assert len(match.excerpt) < 1000
+        assert len(match.facts["message"]) == FACT_CHARACTERS
+
+    def test_a_pip_version_read_from_a_huge_line_is_cut_too(self, matcher: Matcher) -> None:
+        assert len(matcher.diagnose("pip==2" + "0" * 100_000 + "\n").pip_version) == FACT_CHARACTERS
 
     def test_a_regex_without_a_literal_still_finds_its_line(self) -> None:
         matcher = Matcher([Signature("EXIT", "pip", "error", r"^\s*exit code: (?P<code>[1-9]\d*)$", is_regex=True)], {})

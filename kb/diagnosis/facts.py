@@ -15,6 +15,17 @@ LineReader = Callable[[int], bytes]
 
 # Lines read per kind of evidence: enough to decide, bounded for logs of any size.
 EVIDENCE_LINES_PER_KIND = 40
+# A fact is a name, a version, a hash, a URL or a path: longer text was not written by pip,
+# and copying it whole would make a one-line log's answer several times the log's size.
+FACT_CHARACTERS = 400
+ELLIPSIS = "…"
+
+
+def bounded(value: str) -> str:
+    """A fact cut to FACT_CHARACTERS, ending in an ellipsis where it was cut."""
+    if len(value) <= FACT_CHARACTERS:
+        return value
+    return value[: FACT_CHARACTERS - len(ELLIPSIS)] + ELLIPSIS
 
 
 def _re(pattern: bytes) -> "re2._Regexp":
@@ -170,7 +181,7 @@ def read_log_facts(evidence_lines: Mapping[bytes, Sequence[int]], read: LineRead
                 if value:
                     found.setdefault(evidence.kind, []).append((evidence.rank, number, value))
     facts = {
-        name: value
+        name: bounded(value)
         for name, value in (
             ("platform", _most_common(found.get("platform", []))),
             ("index_host", _first(found.get("index", []) or found.get("index_fallback", []))),
@@ -178,11 +189,9 @@ def read_log_facts(evidence_lines: Mapping[bytes, Sequence[int]], read: LineRead
         )
         if value
     }
-    return LogFacts(
-        _pip_version(found.get("pip", []), found.get("pip_upgrade", []), root_line),
-        _first(found.get("python", [])),
-        facts,
-    )
+    pip_version = _pip_version(found.get("pip", []), found.get("pip_upgrade", []), root_line)
+    python_version = _first(found.get("python", []))
+    return LogFacts(pip_version and bounded(pip_version), python_version and bounded(python_version), facts)
 
 
 def _evidence_value(evidence: Evidence, text: bytes) -> str:

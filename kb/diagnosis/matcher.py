@@ -264,7 +264,7 @@ class Matcher:
             severity=signature.severity,
             lines=(first.first, last_line),
             excerpt=_excerpt(log, first, last_line),
-            facts=facts,
+            facts={name: fact_readers.bounded(value) for name, value in facts.items()},
             signature_key=signature.key,
         )
 
@@ -468,7 +468,8 @@ def _excerpt(log: _Log, hit: _Hit, last_line: int) -> str:
 
 
 def _around(text: bytes, start: int, end: int) -> bytes:
-    window_start, window_end = max(0, start - EXCERPT_REACH), end + EXCERPT_REACH
+    """The matched text with EXCERPT_REACH bytes on each side; a longer match is cut as well."""
+    window_start, window_end = max(0, start - EXCERPT_REACH), min(end, start + EXCERPT_REACH) + EXCERPT_REACH
     before = b"... " if window_start else b""
     after = b" ..." if window_end < len(text) else b""
     return before + text[window_start:window_end] + after
