@@ -148,6 +148,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# A one-person team may publish its own revisions; the audit trail says so each time.
+KB_ALLOW_SELF_PUBLISH = env_bool("KB_ALLOW_SELF_PUBLISH", False)
+
 # The diagnosis: the largest log accepted, and how many diagnoses one client may ask for.
 KB_MAX_LOG_BYTES = env_int("KB_MAX_LOG_BYTES", 5 * 1024 * 1024)
 KB_RATE_LIMIT = env_int("KB_RATE_LIMIT", 30)

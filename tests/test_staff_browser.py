@@ -46,7 +46,10 @@ def test_an_editor_previews_saves_submits_publishes_and_restores(browser, live_s
     assert "Saved revision 2 as a draft" in page.locator(".messages").inner_text()
     assert "The published meaning." in page.context.new_page().goto(live_server.url + entry.get_absolute_url()).text()
     page.click("#revision-2 >> text=Submit for review")
-    page.click("#revision-2 >> text=Publish revision 2")
+    reviewer = logged_in_page(browser, live_server, "olga")  # nobody publishes their own revision
+    reviewer.goto(f"{live_server.url}/staff/entries/pip/HASH_MISMATCH/revisions/2/review/")
+    assert "**sharper**" in reviewer.locator(".diff-field").inner_text()
+    reviewer.click("text=Publish revision 2")
     public = page.context.new_page()
     public.goto(live_server.url + entry.get_absolute_url())
     assert "A sharper meaning." in public.locator("article").inner_text()

@@ -54,7 +54,8 @@ def signature_line(spec: dict) -> str:
 
 def compare(old: Snapshot, new: Snapshot, old_label: str, new_label: str) -> list[FieldDiff]:
     before, after = readable_fields(old), readable_fields(new)
-    labels = [label for label in before if before[label] != after[label]]
+    # Line by line, as the table shows them: a browser's CRLF line ends are not a change.
+    labels = [label for label in before if before[label].splitlines() != after[label].splitlines()]
     return [FieldDiff(label, side_by_side(before[label], after[label], old_label, new_label)) for label in labels]
 
 

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from kb.catalogue import engine_signatures
 from kb.diagnosis import Match, test_signature
 from kb.markup import render_markdown
-from kb.models import Entry, Tool
+from kb.models import Tool
 from kb.staff.forms import (
     CauseFormSet,
     EntryForm,
@@ -52,11 +52,6 @@ def initial_editor(snapshot: Snapshot, base: int, tool: Tool | None, extra: dict
         CauseFormSet(initial=causes_initial(snapshot), prefix="causes"),
         SignatureFormSet(initial=signatures, prefix="signatures"),
     )
-
-
-def blank_snapshot() -> Snapshot:
-    front = {"severity": Entry.Severity.ERROR, "signatures": []}
-    return {"front": front, "sections": {name: "" for name in Entry.SECTIONS}, "causes": []}
 
 
 def previews(snapshot: Snapshot) -> dict[str, SafeString]:

@@ -19,6 +19,8 @@ class Revision(models.Model):
         SUBMITTED = "submitted"
         PUBLISHED = "published"
         REJECTED = "rejected"
+        REPLACED = "replaced", "published, then replaced by a newer revision"
+        SUPERSEDED = "superseded", "never published; a newer revision went live"
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()

@@ -4,15 +4,20 @@ Saves are a compare-and-set on the revision number: the editor says which revisi
 from, and a save whose base is no longer the newest raises ``RevisionConflict`` instead of
 overwriting. The entry row is locked while the check runs, and the unique (entry, number)
 constraint stops the second of two simultaneous saves where the database has no row locks.
+
+Publishing is checked under the same lock: only a submitted revision newer than the live one
+goes live, never one its reviewer wrote (unless ``KB_ALLOW_SELF_PUBLISH``), and the revisions
+it folds in stop waiting. So of two publishes at once, the newer revision ends up live.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kb.models import Entry
 from kb.staff.models import AuditEvent, Revision, SharedLog
-from kb.staff.snapshots import Snapshot, apply_snapshot, snapshot_of
+from kb.staff.snapshots import Snapshot, apply_snapshot, blank_snapshot, snapshot_of
 
 FIRST_EDIT_MESSAGE = "The content before its first edit in the staff editor"
 
@@ -25,8 +30,28 @@ class RevisionConflict(Exception):
         self.newest = newest
 
 
+class PublishRefused(Exception):
+    """The revision may not go live; the message tells the reviewer why."""
+
+
 def newest_revision(entry: Entry) -> Revision | None:
     return entry.revisions.order_by("-number").first()
+
+
+def live_revision(entry: Entry) -> Revision | None:
+    return entry.revisions.filter(state=Revision.State.PUBLISHED).order_by("-number").first()
+
+
+def live_content(entry: Entry) -> Snapshot:
+    """What readers see now: the entry's own content once published, nothing before that."""
+    return snapshot_of(entry) if entry.status == Entry.Status.PUBLISHED else blank_snapshot()
+
+
+def unpublished_since_live(revision: Revision) -> list[Revision]:
+    """The revisions after the live one, up to this one: all their changes go live with it."""
+    live = live_revision(revision.entry)
+    later = revision.entry.revisions.filter(number__gt=live.number if live else 0, number__lte=revision.number)
+    return list(later.select_related("author").order_by("number"))
 
 
 def editable_content(entry: Entry) -> tuple[Snapshot, int]:
@@ -97,10 +122,47 @@ def submit(revision: Revision, actor: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def publish(revision: Revision, reviewer: AbstractBaseUser) -> None:
-    """Readers and the diagnosis see the revision's content from now on."""
+    """Readers and the diagnosis see the revision's content from now on. Raises PublishRefused."""
+    entry = Entry.objects.select_for_update().get(pk=revision.entry_id)
+    revision = Revision.objects.select_related("entry").get(pk=revision.pk)
+    live = live_revision(entry)
+    refuse_unless_publishable(revision, live)
+    included = unpublished_since_live(revision)
+    own = [str(earlier.number) for earlier in included if earlier.author_id == reviewer.pk]
+    if own and not settings.KB_ALLOW_SELF_PUBLISH:
+        raise PublishRefused(f"You wrote revision {', '.join(own)}: another reviewer must publish it.")
     apply_snapshot(revision.snapshot, Entry.Status.PUBLISHED)
     mark_reviewed(revision, reviewer, Revision.State.PUBLISHED, comment="")
-    record(reviewer, AuditEvent.Action.PUBLISHED, revision.entry, revision=revision)
+    set_state(included[:-1], Revision.State.SUPERSEDED)
+    set_state([live] if live else [], Revision.State.REPLACED)
+    note = publish_note(included, live, self_published=bool(own))
+    record(reviewer, AuditEvent.Action.PUBLISHED, entry, revision=revision, note=note)
+
+
+def refuse_unless_publishable(revision: Revision, live: Revision | None) -> None:
+    if live and live.number >= revision.number:
+        raise PublishRefused(
+            f"Revision {live.number} is live and is newer than revision {revision.number}. "
+            f"To bring revision {revision.number} back, restore it and have the new revision reviewed."
+        )
+    if revision.state != Revision.State.SUBMITTED:
+        raise PublishRefused(f"Revision {revision.number} is {revision.state}, not waiting for review.")
+
+
+def set_state(found: list[Revision], state: str) -> None:
+    Revision.objects.filter(pk__in=[revision.pk for revision in found]).exclude(state=Revision.State.REJECTED).update(
+        state=state
+    )
+
+
+def publish_note(included: list[Revision], live: Revision | None, self_published: bool) -> str:
+    notes = [f"Replaces revision {live.number}" if live else "First publication"]
+    folded = [str(revision.number) for revision in included[:-1]]
+    if folded:
+        notes.append(f"includes the changes of revision {', '.join(folded)}")
+    if self_published:
+        notes.append("the reviewer wrote part of it (KB_ALLOW_SELF_PUBLISH is on)")
+    return "; ".join(notes) + "."
 
 
 @transaction.atomic

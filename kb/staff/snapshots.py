@@ -39,6 +39,11 @@ def snapshot_of(entry: Entry) -> Snapshot:
     }
 
 
+def blank_snapshot() -> Snapshot:
+    front = {"severity": Entry.Severity.ERROR, "signatures": []}
+    return {"front": front, "sections": {name: "" for name in Entry.SECTIONS}, "causes": []}
+
+
 def entry_file_for(snapshot: Snapshot, status: str) -> EntryFile:
     front = {**snapshot["front"], "status": status}
     return EntryFile(

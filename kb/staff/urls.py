@@ -22,6 +22,7 @@ urlpatterns = [
     path(ENTRY + "history/", views.history, name="history"),
     path(ENTRY + "compare/", views.compare_revisions, name="compare"),
     path(REVISION + "submit/", views.submit_revision, name="submit"),
+    path(REVISION + "review/", views.review_revision, name="review"),
     path(REVISION + "publish/", views.publish_revision, name="publish"),
     path(REVISION + "reject/", views.reject_revision, name="reject"),
     path(REVISION + "restore/", views.restore_revision, name="restore"),

@@ -16,11 +16,12 @@ from kb.models import Entry
 from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
 from kb.staff import revisions
 from kb.staff.diffs import compare
-from kb.staff.editor import EditorForms, blank_snapshot, bound_editor, initial_editor, previews, tester_results
+from kb.staff.editor import EditorForms, bound_editor, initial_editor, previews, tester_results
 from kb.staff.forms import AuditFilterForm, CompareForm, PreviewForm, RejectForm, RestoreForm, ShareLogForm
 from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
 from kb.staff.sharing import selected_lines, share_log
+from kb.staff.snapshots import blank_snapshot
 from kb.staff.stats import totals_per_code, totals_per_day
 
 EDIT = ("kb.change_entry", "staff.add_revision")
@@ -197,11 +198,32 @@ def submit_revision(request: HttpRequest, tool: str, code: str, number: int) -> 
     return redirect("staff:history", tool, code)
 
 
+@require_GET
+@staff_only("staff.view_revision")
+def review_revision(request: HttpRequest, tool: str, code: str, number: int) -> HttpResponse:
+    """The revision against what readers see now: everything that publishing it would change."""
+    revision = revision_or_404(tool, code, number)
+    included = revisions.unpublished_since_live(revision)
+    live = revisions.live_content(revision.entry)
+    context = {
+        "entry": revision.entry,
+        "revision": revision,
+        "diffs": compare(live, revision.snapshot, "live now", f"revision {number}"),
+        "unsubmitted": [earlier for earlier in included[:-1] if earlier.state == Revision.State.DRAFT],
+        "authors": sorted({str(earlier.author) for earlier in included if earlier.author}),
+    }
+    return render(request, "staff/review.html", context)
+
+
 @require_POST
 @staff_only(REVIEW)
 def publish_revision(request: HttpRequest, tool: str, code: str, number: int) -> HttpResponse:
-    revision = revision_or_404(tool, code, number, state=Revision.State.SUBMITTED)
-    revisions.publish(revision, request.user)
+    revision = revision_or_404(tool, code, number)
+    try:
+        revisions.publish(revision, request.user)
+    except revisions.PublishRefused as refusal:
+        messages.error(request, f"Not published: {refusal}")
+        return redirect("staff:review", tool, code, number)
     messages.success(request, f"Published revision {number}: readers and the diagnosis use it now.")
     return redirect("staff:history", tool, code)
 
