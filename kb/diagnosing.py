@@ -139,7 +139,9 @@ def findings_for(diagnosis: Diagnosis) -> list[Finding]:
         Finding(
             match,
             entries[match.code],
-            source_for(entries[match.code], diagnosis.pip_version),
+            source_for(
+                entries[match.code], diagnosis.pip_version or release_in_range(diagnosis.facts.get("pip_range"))
+            ),
             fill(entries[match.code].quick_fix, match.facts),
         )
         for match in diagnosis.matches
@@ -158,6 +160,15 @@ def source_for(entry: Entry, pip_version: str | None) -> SourceReference | None:
     return next(iter(at_release.values()), None)
 
 
+def release_in_range(pip_range: str | None) -> str | None:
+    """The release whose source stands for a range such as "10.0.0-18.0" (how the engine dates
+    an old pip from its traceback): the last one, or the first for an open range ("18.1-")."""
+    if not pip_range:
+        return None
+    first, _, last = pip_range.partition("-")
+    return last or first
+
+
 def fill(template: str, facts: dict[str, str]) -> str:
     """The entry's quick fix with the log's facts filled in; empty when a fact is missing, or
     holds anything a shell would read as more than a word (the log is whatever was pasted)."""
@@ -172,6 +183,8 @@ def fill(template: str, facts: dict[str, str]) -> str:
 def report_dict(report: Report, base_url: str) -> dict:
     diagnosis = report.diagnosis
     return {
+        "outcome": diagnosis.outcome,
+        "tool": diagnosis.tool,
         "pip_version": diagnosis.pip_version,
         "python_version": diagnosis.python_version,
         "redacted": report.diagnosis.redacted,

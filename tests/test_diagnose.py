@@ -77,6 +77,17 @@ class DiagnosePageTests(DiagnosisFixture):
             response, 'aria-describedby="log-help">ERROR: something nobody has ever seen\nmore output\n</textarea>'
         )
 
+    def test_a_success_says_so_without_asking_to_edit_or_share_the_log(self):
+        response = self.client.post("/diagnose/", {"log": "Collecting six\nSuccessfully installed six-1.16.0\n"})
+        self.assertContains(response, "<strong>pip succeeded.</strong>")
+        self.assertNotContains(response, "try again")
+        self.assertNotContains(response, 'id="share-heading"')
+
+    def test_another_tools_log_is_named_not_called_unknown(self):
+        response = self.client.post("/diagnose/", {"log": "$ uv pip install x\nerror: Failed to build `x`\n"})
+        self.assertContains(response, "<strong>This is uv's output, not pip's.</strong>")
+        self.assertNotContains(response, "No known pip error")
+
     def test_an_empty_paste_gets_a_clear_message(self):
         response = self.client.post("/diagnose/", {"log": "   \n"})
         self.assertEqual(response.status_code, 400)
@@ -115,7 +126,8 @@ class DiagnoseApiTests(DiagnosisFixture):
 
     def test_a_raw_text_body_gets_the_contract_shape(self):
         data = self.post(HASH_LOG).json()
-        self.assertEqual(set(data), {"pip_version", "python_version", "redacted", "matches"})
+        self.assertEqual(set(data), {"outcome", "tool", "pip_version", "python_version", "redacted", "matches"})
+        self.assertEqual((data["outcome"], data["tool"]), ("failed", "pip"))
         match = data["matches"][0]
         self.assertEqual(
             set(match), {"code", "tool", "severity", "title", "url", "lines", "excerpt", "facts", "source"}
@@ -139,6 +151,17 @@ class DiagnoseApiTests(DiagnosisFixture):
         self.assertEqual(
             source["url"], "https://github.com/pypa/pip/blob/24.0/src/pip/_internal/exceptions.py#L290-L330"
         )
+
+    def test_an_old_pip_dated_by_its_traceback_links_the_source_in_that_range(self):
+        make_reference(self.entry, "9.0.3", "HashMismatch", 10, 20)
+        log = '  File "/usr/lib/python2.7/dist-packages/pip/basecommand.py", line 215, in main\n' + HASH_LOG
+        data = self.post(log).json()
+        self.assertIsNone(data["pip_version"])
+        self.assertEqual(data["matches"][0]["source"]["version"], "9.0.3")
+
+    def test_another_tools_output_is_named(self):
+        data = self.post("$ poetry install\nInstalling dependencies from lock file\nsomething broke\n").json()
+        self.assertEqual((data["outcome"], data["tool"], data["matches"]), ("other-tool", "poetry", []))
 
     def test_without_a_pip_version_the_newest_synced_release_is_linked(self):
         data = self.post(HASH_LOG).json()

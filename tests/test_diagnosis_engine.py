@@ -386,6 +386,36 @@ class TestRanking:
         assert (diagnosis.matches, diagnosis.failed) == ([], False)
 
 
+class TestOutcome:
+    def test_a_failure_is_pips(self, matcher: Matcher) -> None:
+        assert (matcher.diagnose(BUILD_FAILURE).outcome, matcher.diagnose(BUILD_FAILURE).tool) == ("failed", "pip")
+
+    def test_a_success_line_makes_a_success_with_its_warnings(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(CONFLICT_WARNING)
+        assert diagnosis.outcome == "succeeded"
+        assert codes(diagnosis) == ["DEPENDENCY_CONFLICT_WARNING", "PIP_VERSION_OUTDATED"]
+
+    def test_warnings_without_a_success_line(self, matcher: Matcher) -> None:
+        notice = CONFLICT_WARNING.splitlines(True)[-2:]
+        assert matcher.diagnose("".join(notice)).outcome == "warnings"
+
+    def test_nothing_known(self, matcher: Matcher) -> None:
+        assert matcher.diagnose("hello\nworld\n").outcome == "unknown"
+
+    def test_a_lone_line_that_counts_if_pip_failed_is_a_warning(self, matcher: Matcher) -> None:
+        retry = SSL_FAILURE.splitlines(True)[1]
+        diagnosis = matcher.diagnose(retry)
+        assert {(match.code, match.severity) for match in diagnosis.matches} == {
+            ("SSL_VERIFICATION_FAILED", "warning"),
+            ("RETRYING_CONNECTION", "warning"),
+        }
+        assert (diagnosis.failed, diagnosis.outcome) == (False, "warnings")
+
+    def test_the_json_states_the_outcome_and_tool(self, matcher: Matcher) -> None:
+        data = matcher.diagnose(UV_BUILD_FAILURE).to_dict()
+        assert (data["outcome"], data["tool"], data["matches"][0]["tool"]) == ("other-tool", "uv", "uv")
+
+
 class TestRetryCauses:
     @pytest.mark.parametrize(
         ("log", "cause"),
@@ -412,8 +442,15 @@ class TestRetryCauses:
 
 
 class TestOtherTools:
-    def test_uv_build_output_is_not_reported_as_pip_errors(self, matcher: Matcher) -> None:
-        assert matcher.diagnose(UV_BUILD_FAILURE).matches == []
+    def test_a_build_failure_under_uv_is_the_same_cause_marked_as_uv(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(UV_BUILD_FAILURE)
+        assert (diagnosis.outcome, diagnosis.tool, diagnosis.failed) == ("other-tool", "uv", False)
+        assert [(match.code, match.tool) for match in diagnosis.matches] == [("PYTHON_H_MISSING", "uv")]
+        assert diagnosis.matches[0].lines[0] == line_of(UV_BUILD_FAILURE, "Python.h: No such")
+
+    def test_uv_own_errors_are_never_pip_entries(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(UV_CONFLICT)
+        assert (diagnosis.outcome, diagnosis.tool, diagnosis.matches) == ("other-tool", "uv", [])
 
     def test_uv_resolver_output_is_not_reported(self, matcher: Matcher) -> None:
         tree = "(.venv) % uv pip install -r requirements.txt\n  × No solution found when resolving dependencies:\n"
@@ -428,6 +465,8 @@ class TestOtherTools:
         diagnosis = matcher.diagnose(log)
         assert diagnosis.matches[0].code == "PYTHON_H_MISSING"
         assert diagnosis.matches[0].lines[0] > UV_BUILD_FAILURE.count("\n")
+        assert (diagnosis.matches[0].tool, diagnosis.outcome, diagnosis.tool) == ("pip", "failed", "pip")
+        assert ("PYTHON_H_MISSING", "uv") in [(match.code, match.tool) for match in diagnosis.matches]
 
     def test_a_program_logging_urllib3_retries_is_not_pip(self, matcher: Matcher) -> None:
         retry = "Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError(...)': /api/5/envelope/"
@@ -448,10 +487,23 @@ class TestOtherTools:
             "npm ERR! code ERESOLVE\n"
             "npm ERR! Could not build wheels for node-gyp\n"
             "Installing dependencies from lock file\n"
-            "  ChefBuildError\n"
-            "  | fatal error: Python.h: No such file or directory\n"
         )
-        assert matcher.diagnose(log).matches == []
+        diagnosis = matcher.diagnose(log)
+        assert (diagnosis.matches, diagnosis.outcome, diagnosis.tool) == ([], "other-tool", "conda")
+
+    def test_a_build_failure_under_poetry_is_marked_as_poetry(self, matcher: Matcher) -> None:
+        log = "Installing dependencies from lock file\n  ChefBuildError\n  | fatal error: Python.h: No such file or directory\n"
+        diagnosis = matcher.diagnose(log)
+        assert [(match.code, match.tool) for match in diagnosis.matches] == [("PYTHON_H_MISSING", "poetry")]
+        assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "poetry")
+
+    @pytest.mark.parametrize(
+        ("command", "tool"),
+        [("pipenv install", "pipenv"), ("micromamba install numpy", "mamba"), ("pixi add numpy", "pixi")],
+    )
+    def test_the_tool_is_named_from_the_command_that_ran_it(self, matcher: Matcher, command: str, tool: str) -> None:
+        diagnosis = matcher.diagnose(f"$ {command}\nsomething went wrong\n")
+        assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", tool)
 
 
 class TestNoise:

@@ -92,6 +92,14 @@ class EditorPageTests(EditorTestCase):
         self.assertContains(response, "line 2")
         self.assertEqual(Revision.objects.count(), 0)
 
+    def test_the_signature_tester_says_when_a_line_is_in_another_tools_output(self):
+        failure = "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE."
+        response = self.post("test", sample_log=f"{failure}\n$ poetry install\n  | {failure}\n")
+        results = response.content.decode().partition("Signature tester results")[2]
+        self.assertIn("line 1", results)
+        self.assertIn("line 3", results)
+        self.assertEqual(results.count("in poetry's output, not pip's"), 1)
+
     def test_the_signature_tester_shows_no_secret_of_the_sample(self):
         failure = "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE."
         response = self.post("test", sample_log=f"{failure} https://alice:s3cr3tpass@pypi.example/simple\n")

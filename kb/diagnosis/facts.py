@@ -57,6 +57,14 @@ _PIP_RUNNING = (
     Evidence("pip", _re(rb"^\s*pip==(?P<value>\d[\w.]*)\s*$"), rank=4),
 )
 _PIP_UPGRADED = _re(rb"^\s*Successfully installed .*\bpip-(?P<value>\d[\w.]*)")
+_SUCCESS = Evidence("success", _re(rb"^\s*Successfully (?:installed|built|downloaded) \S"), "yes")
+# Where pip's own modules sat, by release (checked in each release's wheel): a traceback
+# through them dates an old pip that printed no version.
+_PIP_LAYOUT = (
+    Evidence("pip_range", _re(rb"[/\\]pip[/\\]basecommand\.py"), "8.0-9.0.3"),
+    Evidence("pip_range", _re(rb"[/\\]pip[/\\]_internal[/\\]basecommand\.py"), "10.0.0-18.0"),
+    Evidence("pip_range", _re(rb"[/\\]pip[/\\]_internal[/\\]cli[/\\]base_command\.py"), "18.1-"),
+)
 _PYTHON = (
     Evidence("python", _re(rb"\(python (?P<value>\d+\.\d+)\)"), rank=0),
     Evidence("python", _re(rb"requires a different Python: (?P<value>\d+\.\d+(?:\.\d+)?)"), rank=1),
@@ -79,7 +87,15 @@ TRIGGERS: Mapping[bytes, tuple[Evidence, ...]] = {
     b"-none-any.whl/pip": (_PIP_RUNNING[5],),
     b"-none-any.whl\\pip": (_PIP_RUNNING[5],),
     b"pip==": (_PIP_RUNNING[6],),
-    b"successfully installed": (Evidence("pip_upgrade", _PIP_UPGRADED),),
+    b"successfully installed": (Evidence("pip_upgrade", _PIP_UPGRADED), _SUCCESS),
+    b"successfully built ": (_SUCCESS,),
+    b"successfully downloaded ": (_SUCCESS,),
+    b"pip/basecommand.py": (_PIP_LAYOUT[0],),
+    b"pip\\basecommand.py": (_PIP_LAYOUT[0],),
+    b"_internal/basecommand.py": (_PIP_LAYOUT[1],),
+    b"_internal\\basecommand.py": (_PIP_LAYOUT[1],),
+    b"cli/base_command.py": (_PIP_LAYOUT[2],),
+    b"cli\\base_command.py": (_PIP_LAYOUT[2],),
     b"requires a different python": (_PYTHON[1],),
     b"python 3.": (_PYTHON[2],),
     b"python 2.": (_PYTHON[2],),
@@ -167,7 +183,8 @@ _DISTRIBUTION_FILE = _re(
 class LogFacts(NamedTuple):
     pip_version: str | None
     python_version: str | None
-    facts: dict[str, str]  # platform, index_host, build_backend
+    facts: dict[str, str]  # platform, index_host, build_backend, pip_range
+    succeeded: bool = False  # pip printed a success line
 
 
 def read_log_facts(evidence_lines: Mapping[bytes, Sequence[int]], read: LineReader, root_line: int | None) -> LogFacts:
@@ -186,12 +203,18 @@ def read_log_facts(evidence_lines: Mapping[bytes, Sequence[int]], read: LineRead
             ("platform", _most_common(found.get("platform", []))),
             ("index_host", _first(found.get("index", []) or found.get("index_fallback", []))),
             ("build_backend", _first(found.get("backend", []) or found.get("generic_backend", []))),
+            ("pip_range", _first(found.get("pip_range", []))),
         )
         if value
     }
     pip_version = _pip_version(found.get("pip", []), found.get("pip_upgrade", []), root_line)
     python_version = _first(found.get("python", []))
-    return LogFacts(pip_version and bounded(pip_version), python_version and bounded(python_version), facts)
+    return LogFacts(
+        pip_version and bounded(pip_version),
+        python_version and bounded(python_version),
+        facts,
+        bool(found.get("success")),
+    )
 
 
 def _evidence_value(evidence: Evidence, text: bytes) -> str:

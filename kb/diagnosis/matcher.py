@@ -17,6 +17,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import NamedTuple
 
 import ahocorasick
@@ -46,6 +47,9 @@ WRAP_MIN_LITERAL = 12
 WRAP_PIECE = 16
 # Characters of a long line kept on each side of the matched text in an excerpt.
 EXCERPT_REACH = 300
+# The wrapper of a build backend's failure: the entries that refine it explain the
+# backend's own output, whichever installer ran it.
+BUILD_BACKEND_WRAPPER = "SUBPROCESS_EXITED_WITH_ERROR"
 
 # A line that starts a new pip record rather than continuing the one above.
 _NEW_RECORD = re.compile(
@@ -109,21 +113,27 @@ class Matcher:
 
     def diagnose(self, log_data: bytes | str) -> Diagnosis:
         """Diagnose a log (as read_log returns it, or text): matches root cause first, its facts,
-        and the log as the engine read it, without terminal noise and secrets."""
+        what the log is (its outcome and tool), and the log as the engine read it, without
+        terminal noise and secrets."""
         log = _Log(log_data)
         candidates = self._scan(log)
         regions = _foreign_regions(log, candidates)
         hits = self._hits(log, candidates, regions, HITS_PER_SIGNATURE)
-        failed = any(
-            self._signatures[hit.signature].signature.severity == "error"
-            and not self._signatures[hit.signature].signature.only_if_failed
-            for hit in hits
-        )
-        if not failed:
-            hits = [hit for hit in hits if not self._signatures[hit.signature].signature.only_if_failed]
-        matches = rank(self._merge_by_code(log, hits, candidates.context), self._wrappers)
+        failed = any(self._fails_pip(hit) for hit in hits if hit.first not in regions)
+        lone_codes = set() if failed else self._lone_codes(hits)
+        matches = [
+            _as_found(match, regions, lone_codes)
+            for match in self._merge_by_code(log, hits, candidates.context, regions)
+        ]
+        matches = _pip_first(rank(matches, self._wrappers), regions)
         root_line = matches[0].lines[0] if matches and failed else None
         log_facts = fact_readers.read_log_facts(candidates.evidence, lambda number: log.line(number).text, root_line)
+        if log_facts.succeeded and lone_codes:
+            # pip got past what those lines report: they explain nothing.
+            matches = _pip_first(
+                rank([match for match in matches if match.code not in lone_codes], self._wrappers), regions
+            )
+        outcome, tool = _outcome(failed, log_facts.succeeded, matches, regions)
         return Diagnosis(
             matches,
             failed,
@@ -132,15 +142,33 @@ class Matcher:
             log_facts.facts,
             log=log.data,
             redacted=log.redacted,
+            outcome=outcome,
+            tool=tool,
         )
 
+    def _fails_pip(self, hit: _Hit) -> bool:
+        signature = self._signatures[hit.signature].signature
+        return signature.severity == "error" and not signature.only_if_failed
+
+    def _lone_codes(self, hits: list[_Hit]) -> set[str]:
+        """Codes found only through lines that count if pip failed: in a log that did not
+        fail they are still reported, as warnings."""
+        conditional = {self._signatures[hit.signature].signature.code for hit in hits if self._is_conditional(hit)}
+        plain = {self._signatures[hit.signature].signature.code for hit in hits if not self._is_conditional(hit)}
+        return conditional - plain
+
+    def _is_conditional(self, hit: _Hit) -> bool:
+        return self._signatures[hit.signature].signature.only_if_failed
+
     def every_hit(self, log_data: bytes | str, limit: int) -> list[Match]:
-        """Every line each signature fires on (not merged by code), with its facts."""
+        """Every line each signature fires on (not merged by code), with its facts; a line in
+        another tool's output has that tool as its match's tool."""
         log = _Log(log_data)
         candidates = self._scan(log)
         regions = _foreign_regions(log, candidates)
-        hits = sorted(self._hits(log, candidates, regions, limit), key=lambda hit: (hit.first, hit.last))
-        return [self._match(log, hit, candidates.context, [hit]) for hit in hits[:limit]]
+        hits = self._hits(log, candidates, scoping.NO_REGIONS, limit)
+        hits = sorted(hits, key=lambda hit: (hit.first, hit.last))
+        return [_as_found(self._match(log, hit, candidates.context, [hit]), regions) for hit in hits[:limit]]
 
     def _scan(self, log: "_Log") -> _Candidates:
         """Find the candidate lines of every signature and reader, and remove the log's secrets."""
@@ -204,11 +232,23 @@ class Matcher:
         hits = []
         single_line = self._single_line_hits(log, candidates.signature_lines)
         for hit in itertools.chain(single_line, self._wrapped_hits(log, candidates.wrap_lines)):
-            if accepted.get(hit.signature, 0) >= limit or _is_foreign(hit, regions):
+            if accepted.get(hit.signature, 0) >= limit or self._is_foreign(hit, regions):
                 continue
             accepted[hit.signature] = accepted.get(hit.signature, 0) + 1
             hits.append(hit)
         return hits
+
+    def _is_foreign(self, hit: _Hit, regions: scoping.ForeignRegions) -> bool:
+        """Whether a hit is another program's output that no entry explains for it. A build
+        backend's own error (a missing compiler or header) means the same under any
+        installer that runs the backend, so it is kept, marked with that installer."""
+        if scoping.has_foreign_logger_header(hit.text[: hit.start]):
+            return True
+        tool = regions.tool_at(hit.first)
+        if not tool:
+            return False
+        code = self._signatures[hit.signature].signature.code
+        return tool not in scoping.BACKEND_RUNNERS or BUILD_BACKEND_WRAPPER not in self._wrappers.get(code, ())
 
     def _single_line_hits(self, log: "_Log", signature_lines: Mapping[int, list[int]]) -> Iterator[_Hit]:
         for index, numbers in signature_lines.items():
@@ -246,10 +286,14 @@ class Matcher:
             if touched[-1] > first:
                 yield _Hit(index, first, touched[-1], text, start, end, groups)
 
-    def _merge_by_code(self, log: "_Log", hits: list[_Hit], context: list[int]) -> list[Match]:
-        by_code: dict[str, list[_Hit]] = {}
+    def _merge_by_code(
+        self, log: "_Log", hits: list[_Hit], context: list[int], regions: scoping.ForeignRegions
+    ) -> list[Match]:
+        """One match per code and program whose output holds it."""
+        by_code: dict[tuple[str, str], list[_Hit]] = {}
         for hit in sorted(hits, key=lambda hit: (hit.first, hit.last)):
-            by_code.setdefault(self._signatures[hit.signature].signature.code, []).append(hit)
+            code = self._signatures[hit.signature].signature.code
+            by_code.setdefault((code, regions.tool_at(hit.first)), []).append(hit)
         return [self._match(log, code_hits[0], context, code_hits) for code_hits in by_code.values()]
 
     def _match(self, log: "_Log", first: _Hit, context: list[int], hits: list[_Hit]) -> Match:
@@ -435,8 +479,31 @@ def _add_candidate(lines_by_signature: dict[int, list[int]], index: int, number:
         lines.append(number)
 
 
-def _is_foreign(hit: _Hit, regions: scoping.ForeignRegions) -> bool:
-    return hit.first in regions or scoping.has_foreign_logger_header(hit.text[: hit.start])
+def _as_found(match: Match, regions: scoping.ForeignRegions, lone_codes: set[str] = frozenset()) -> Match:
+    """The match with the program whose output it sits in, and as a warning when only a line
+    that counts if pip failed found it in a log where pip did not fail."""
+    tool = regions.tool_at(match.lines[0]) or match.tool
+    severity = "warning" if match.code in lone_codes else match.severity
+    return replace(match, tool=tool, severity=severity)
+
+
+def _pip_first(matches: list[Match], regions: scoping.ForeignRegions) -> list[Match]:
+    """Among errors, pip's own before those found in another installer's output."""
+    in_other_tool = set(regions.tools)
+    return sorted(matches, key=lambda match: (match.severity != "error", match.tool in in_other_tool))
+
+
+def _outcome(failed: bool, succeeded: bool, matches: list[Match], regions: scoping.ForeignRegions) -> tuple[str, str]:
+    """What the log is: pip's failure, success or warnings, another tool's output, or unknown."""
+    if failed:
+        return "failed", "pip"
+    if succeeded:
+        return "succeeded", "pip"
+    if regions:
+        return "other-tool", regions.tools[0]
+    if matches:
+        return "warnings", "pip"
+    return "unknown", "pip"
 
 
 def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegions:
@@ -444,9 +511,9 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
     for number, trigger in candidates.foreign:
         triggers.setdefault(number, []).append(trigger)
 
-    def opens(number: int) -> bool:
+    def opens(number: int) -> str:
         text = log.line(number).text
-        return any(scoping.opens_foreign_region(trigger, text) for trigger in triggers[number])
+        return next(filter(None, (scoping.foreign_tool(trigger, text) for trigger in triggers[number])), "")
 
     return scoping.ForeignRegions(
         list(triggers),

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 @dataclass
 class Match:
     code: str
-    tool: str
+    tool: str  # the program whose output it was found in: pip, or the installer that ran a build
     severity: str  # "error" | "warning"
     lines: tuple[int, int]  # 1-based and inclusive, in the text as submitted
     excerpt: str
@@ -27,6 +27,8 @@ class Diagnosis:
     facts: dict[str, str] = field(default_factory=dict)  # platform, index_host, build_backend
     log: bytes = field(default=b"", repr=False)  # as the engine read it: without terminal noise and secrets
     redacted: int = 0  # secrets removed from it
+    outcome: str = "unknown"  # failed | succeeded | warnings | other-tool | unknown
+    tool: str = "pip"  # whose output the log is: pip, or the other tool's name
 
     @property
     def root_cause(self) -> Match | None:
@@ -34,6 +36,8 @@ class Diagnosis:
 
     def to_dict(self) -> dict:
         return {
+            "outcome": self.outcome,
+            "tool": self.tool,
             "failed": self.failed,
             "pip_version": self.pip_version,
             "python_version": self.python_version,

@@ -19,85 +19,98 @@ def _re(pattern: bytes) -> "re2._Regexp":
     return re2.compile(pattern, options)
 
 
-# Trigger literals (lower case) for lines that may open a region of another tool, and
-# the pattern the cleaned, unindented line must then match.
-FOREIGN_TRIGGERS: dict[bytes, "re2._Regexp"] = {
-    literal: _re(pattern)
-    for pattern, literals in (
-        # uv
-        (rb"^No solution found when resolving", (b"no solution found when resolving",)),
-        (rb"^error: Failed to \w+[^`\n]*`", (b"error: failed to ",)),
-        (rb"^error: (?:Failed to fetch: |Request failed after )", (b"error: request failed after",)),
+# Trigger literals (lower case) for lines that may open a region of another tool, the
+# pattern the cleaned, unindented line must then match, and the tool it names ("" when
+# the line is a command: its program names the tool).
+_FOREIGN_LINES: tuple[tuple[bytes, tuple[bytes, ...], str], ...] = (
+    (rb"^No solution found when resolving", (b"no solution found when resolving",), "uv"),
+    (rb"^error: Failed to \w+[^`\n]*`", (b"error: failed to ",), "uv"),
+    (rb"^error: (?:Failed to fetch: |Request failed after )", (b"error: request failed after",), "uv"),
+    (
+        rb"^(?:Using (?:Python \d+\.\d+\.\d+ environment at|CPython \d)|Resolved \d+ packages? in \d|"
+        rb"Prepared \d+ packages? in \d|help: `)",
+        (b"using python ", b"using cpython ", b"resolved ", b"prepared ", b"help: `"),
+        "uv",
+    ),
+    (rb"^(?:cause|Caused by): ", (b"cause: ", b"caused by: "), "uv"),
+    (
+        rb"SolverProblemError|version solving failed|ChefBuildError|likely not a problem with poetry|"
+        rb"^PEP517 build of a dependency failed|^Installing dependencies from lock file|"
+        rb"^Updating dependencies|^Package operations: \d",
         (
-            rb"^(?:Using (?:Python \d+\.\d+\.\d+ environment at|CPython \d)|Resolved \d+ packages? in \d|"
-            rb"Prepared \d+ packages? in \d|help: `)",
-            (b"using python ", b"using cpython ", b"resolved ", b"prepared ", b"help: `"),
+            b"solverproblemerror",
+            b"version solving failed",
+            b"chefbuilderror",
+            b"not a problem with poetry",
+            b"pep517 build of a dependency failed",
+            b"installing dependencies from lock file",
+            b"updating dependencies",
+            b"package operations:",
         ),
-        (rb"^(?:cause|Caused by): ", (b"cause: ", b"caused by: ")),
-        # Poetry
+        "poetry",
+    ),
+    (
+        rb"PackagesNotFoundError|UnsatisfiableError|ResolvePackageNotFound|CondaHTTPError|CondaError|"
+        rb"^Collecting package metadata \(|^Solving environment: ",
         (
-            rb"SolverProblemError|version solving failed|ChefBuildError|likely not a problem with poetry|"
-            rb"^PEP517 build of a dependency failed|^Installing dependencies from lock file|"
-            rb"^Updating dependencies|^Package operations: \d",
-            (
-                b"solverproblemerror",
-                b"version solving failed",
-                b"chefbuilderror",
-                b"not a problem with poetry",
-                b"pep517 build of a dependency failed",
-                b"installing dependencies from lock file",
-                b"updating dependencies",
-                b"package operations:",
-            ),
+            b"packagesnotfounderror",
+            b"unsatisfiableerror",
+            b"resolvepackagenotfound",
+            b"condahttperror",
+            b"condaerror",
+            b"collecting package metadata",
+            b"solving environment: ",
         ),
-        # conda, mamba
+        "conda",
+    ),
+    (rb"^npm (?:ERR!|error|warn|WARN) ", (b"npm err!", b"npm error ", b"npm warn "), "npm"),
+    (
+        rb"\b(?:uv (?:pip|sync|add|lock)|poetry (?:install|add|lock|update)|"
+        rb"(?:conda|mamba|micromamba) (?:install|create|env|update)|npm (?:install|ci)|"
+        rb"yarn (?:install|add)|pdm (?:install|add|sync)|pipenv (?:install|sync|lock)|"
+        rb"pixi (?:install|add|run)|hatch (?:env|run|build))\b",
         (
-            rb"PackagesNotFoundError|UnsatisfiableError|ResolvePackageNotFound|CondaHTTPError|CondaError|"
-            rb"^Collecting package metadata \(|^Solving environment: ",
-            (
-                b"packagesnotfounderror",
-                b"unsatisfiableerror",
-                b"resolvepackagenotfound",
-                b"condahttperror",
-                b"condaerror",
-                b"collecting package metadata",
-                b"solving environment: ",
-            ),
+            b"uv pip ",
+            b"uv sync",
+            b"uv add ",
+            b"uv lock",
+            b"poetry install",
+            b"poetry add ",
+            b"poetry lock",
+            b"poetry update",
+            b"conda install",
+            b"conda create",
+            b"conda env ",
+            b"conda update",
+            b"mamba install",
+            b"mamba create",
+            b"npm install",
+            b"npm ci",
+            b"yarn install",
+            b"yarn add ",
+            b"pdm install",
+            b"pdm add ",
+            b"pdm sync",
+            b"pipenv install",
+            b"pipenv sync",
+            b"pipenv lock",
+            b"pixi install",
+            b"pixi add ",
+            b"pixi run ",
+            b"hatch env ",
+            b"hatch run ",
+            b"hatch build",
         ),
-        # npm
-        (rb"^npm (?:ERR!|error|warn|WARN) ", (b"npm err!", b"npm error ", b"npm warn ")),
-        # commands that run another installer
-        (
-            rb"\b(?:uv (?:pip|sync|add|lock)|poetry (?:install|add|lock|update)|"
-            rb"(?:conda|mamba|micromamba) (?:install|create|env|update)|npm (?:install|ci)|"
-            rb"yarn (?:install|add)|pdm (?:install|add|sync))\b",
-            (
-                b"uv pip ",
-                b"uv sync",
-                b"uv add ",
-                b"uv lock",
-                b"poetry install",
-                b"poetry add ",
-                b"poetry lock",
-                b"poetry update",
-                b"conda install",
-                b"conda create",
-                b"conda env ",
-                b"conda update",
-                b"mamba install",
-                b"mamba create",
-                b"npm install",
-                b"npm ci",
-                b"yarn install",
-                b"yarn add ",
-                b"pdm install",
-                b"pdm add ",
-                b"pdm sync",
-            ),
-        ),
-    )
-    for literal in literals
+        "",
+    ),
+)
+FOREIGN_TRIGGERS: dict[bytes, tuple["re2._Regexp", str]] = {
+    literal: (_re(pattern), tool) for pattern, literals, tool in _FOREIGN_LINES for literal in literals
 }
+# Installers that run a Python build backend (their build failures are the backend's own).
+BACKEND_RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "pixi"})
+# The names tools go by in the diagnosis, by the program a command runs.
+_TOOL_OF_PROGRAM = {b"micromamba": "mamba"}
 
 # Lines only pip prints (or a command that runs pip): they end another tool's region.
 # (`Collecting package metadata` is conda's; RE2 has no look-ahead to say so.)
@@ -132,8 +145,14 @@ _LOGGER_HEADER = _re(
 _LOGGER_HEADER_REACH = 300
 
 
-def opens_foreign_region(trigger: bytes, text: bytes) -> bool:
-    return bool(FOREIGN_TRIGGERS[trigger].search(text.lstrip()))
+def foreign_tool(trigger: bytes, text: bytes) -> str:
+    """The tool whose region a line opens, or "" when it opens none."""
+    pattern, tool = FOREIGN_TRIGGERS[trigger]
+    found = pattern.search(text.lstrip())
+    if not found or tool:
+        return tool if found else ""
+    program = found.group(0).split()[0]
+    return _TOOL_OF_PROGRAM.get(program, program.decode())
 
 
 def closes_foreign_region(text: bytes) -> bool:
@@ -150,28 +169,36 @@ def has_foreign_logger_header(text_before_match: bytes) -> bool:
 class ForeignRegions:
     """Line ranges owned by another tool, found from candidate start and end lines.
 
-    `opens` and `closes` check a candidate line; only the candidates needed are checked.
+    `opens` names the tool whose region a candidate line opens ("" for none) and `closes`
+    checks a candidate end line; only the candidates needed are checked.
     """
 
     def __init__(
         self,
         start_candidates: Sequence[int],
         end_candidates: Sequence[int],
-        opens: Callable[[int], bool],
+        opens: Callable[[int], str],
         closes: Callable[[int], bool],
     ):
         self._starts: list[int] = []
         self._ends: list[int] = []  # exclusive
+        self.tools: list[str] = []  # the tool of each region, in the log's order
         for start in sorted(set(start_candidates)):
             if self._ends and start < self._ends[-1]:
                 continue
-            if opens(start):
+            tool = opens(start)
+            if tool:
                 self._starts.append(start)
                 self._ends.append(_first_closing(end_candidates, start, closes))
+                self.tools.append(tool)
 
     def __contains__(self, line: int) -> bool:
+        return bool(self.tool_at(line))
+
+    def tool_at(self, line: int) -> str:
+        """The tool whose region holds the line, or "" for pip's output."""
         index = bisect.bisect_right(self._starts, line) - 1
-        return index >= 0 and line < self._ends[index]
+        return self.tools[index] if index >= 0 and line < self._ends[index] else ""
 
     def __bool__(self) -> bool:
         return bool(self._starts)
@@ -182,3 +209,7 @@ def _first_closing(end_candidates: Sequence[int], start: int, closes: Callable[[
         if closes(end_candidates[index]):
             return end_candidates[index]
     return 2**62
+
+
+# For reading every line as pip's (the staff's signature tester marks other tools' lines itself).
+NO_REGIONS = ForeignRegions((), (), opens=lambda number: "", closes=lambda number: False)

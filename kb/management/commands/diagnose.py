@@ -41,6 +41,15 @@ def dump_json(report: Report) -> str:
     return json.dumps(report_dict(report, settings.KB_SITE_URL), indent=2)
 
 
+OUTCOME_LINES = {
+    "failed": "pip failed.",
+    "succeeded": "pip succeeded.",
+    "warnings": "This log did not fail: it shows only warnings.",
+    "other-tool": "This is {tool}'s output, not pip's.",
+    "unknown": "No known pip error found in this log.",
+}
+
+
 def describe(report: Report) -> str:
     diagnosis = report.diagnosis
     lines = [
@@ -48,13 +57,12 @@ def describe(report: Report) -> str:
     ]
     if diagnosis.redacted:
         lines.append(f"{diagnosis.redacted} secret(s) removed from the log before reading it.")
-    if not report.findings:
-        lines.append("No known pip error found in this log.")
-    elif not diagnosis.failed:
-        lines.append("This log did not fail: it shows only warnings.")
+    lines.append(OUTCOME_LINES[diagnosis.outcome].format(tool=diagnosis.tool))
     for number, finding in enumerate(report.findings, start=1):
         match = finding.match
         role = "Root cause" if number == 1 and diagnosis.failed else match.severity.capitalize()
+        if match.tool != finding.entry.tool.slug:
+            role = f"Same cause, other installer ({match.tool})"
         first, last = match.lines
         lines.append(f"\n{role}: {match.code} ({finding.entry.title}), lines {first}-{last}")
         lines += [f"  {name}: {value}" for name, value in match.facts.items()]
