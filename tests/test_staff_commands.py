@@ -20,7 +20,8 @@ class CreateEditorTests(TestCase):
         user = User.objects.get(username="eddie")
         self.assertEqual(list(user.groups.values_list("name", flat=True)), ["Editors"])
         self.assertFalse(user.is_staff)
-        self.assertTrue(self.client.login(username="eddie", password="a-good-password"))
+        response = self.client.post("/staff/login/", {"username": "eddie", "password": "a-good-password"})
+        self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
 
     def test_reviewer_puts_the_account_in_the_reviewers_group(self):
         self.create("rita", "--reviewer", "--password", "a-good-password")
@@ -30,6 +31,13 @@ class CreateEditorTests(TestCase):
         with mock.patch("getpass.getpass", side_effect=["typed-password", "typed-password"]):
             self.create("eddie")
         self.assertTrue(User.objects.get(username="eddie").check_password("typed-password"))
+
+    def test_a_weak_password_is_refused_with_the_reasons(self):
+        with self.assertRaisesMessage(CommandError, "This password is too short. It must contain at least 10"):
+            self.create("weak", "--password", "a")
+        with self.assertRaisesMessage(CommandError, "This password is too common."):
+            self.create("weak", "--password", "password123")
+        self.assertFalse(User.objects.filter(username="weak").exists())
 
     def test_two_different_passwords_are_refused(self):
         with (

@@ -11,11 +11,7 @@ REVISION = ENTRY + "revisions/<int:number>/"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="staff/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("entries/new/", views.entry_new, name="entry_new"),
     path(ENTRY + "edit/", views.entry_edit, name="entry_edit"),

@@ -1,6 +1,8 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
@@ -37,6 +39,20 @@ def staff_only(*permissions: str):
         return wraps(view)(never_cache(guarded))
 
     return decorator
+
+
+class LoginView(auth_views.LoginView):
+    """Someone signed in who opens the form goes on to the dashboard; a POST always checks the
+    credentials, and first ends the session it came with, so a failed login as someone else never
+    leaves the browser acting as the previous person (Django's redirect_authenticated_user would)."""
+
+    template_name = "staff/login.html"
+    redirect_authenticated_user = True
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and request.user.is_authenticated:
+            logout(request)
+        return super().dispatch(request, *args, **kwargs)
 
 
 def entry_or_404(tool: str, code: str) -> Entry:
