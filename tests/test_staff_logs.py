@@ -48,6 +48,11 @@ class SharingTests(TestCase):
         self.assertEqual(shared.text.count("\n"), HASH_LOG.count("\n"))
         self.assertEqual((shared.reason, shared.diagnosed_code), ("wrong", "HASH_MISMATCH"))
 
+    def test_a_secret_in_the_note_is_not_stored(self):
+        note = "our token is ghp_R8sT2vWx4Yz6Ab8Cd0Ef2Gh4Ij6Kl8Mn0Op, please help"
+        self.client.post("/staff/logs/share/", {"log": HASH_LOG, "reason": "wrong", "note": note})
+        self.assertEqual(SharedLog.objects.get().note, "our token is [redacted], please help")
+
     def test_sharing_is_rate_limited_like_the_diagnosis(self):
         with override_settings(KB_RATE_LIMIT=1):
             self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})

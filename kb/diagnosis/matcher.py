@@ -182,7 +182,7 @@ class Matcher:
                 number += region.count(b"\n", counted_up_to, position)
                 counted_up_to = position
                 self._add_key(candidates, key, number)
-        log.remove_secrets(secrets)
+        log.remove_secrets(redaction.merge_spans(secrets))
         for index, regex in self._every_line.items():
             candidates.signature_lines[index] = [
                 log.number_at(found.start())

@@ -1,42 +1,28 @@
 """Removing secrets from a pasted log before anything else sees it."""
 
+import itertools
+import math
+import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import AnyStr
 
 import re2
 
 from kb.diagnosis.reading import encode_utf8
+from kb.diagnosis.secret_rules import RULES, SecretRule
 
 REDACTED = "[redacted]"
 
-# Each rule names the secret with a `secret` group; everything else in the rule is context
-# that stays. Values never contain a newline, so redaction never changes the line count.
-# A value that starts with `$`, `%` or `{` is a variable reference, not a secret.
-_VALUE = r"""[^\s"'&;,<>\[\]$%{][^\s"'&;,<>]*"""
-_RULES = (
-    # user:password@ (or a token used as the user) in any URL; pip's own `****` mask is kept.
-    r"""[a-zA-Z][\w+.-]*://(?P<secret>[^\s/@:'"]*:[^\s/@'"]+|[\w-]{20,})@""",
-    r"(?P<secret>pypi-[A-Za-z0-9_-]{16,})",
-    r"(?P<secret>gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})",
-    r"(?P<secret>gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_-]{16,})",
-    r"(?P<secret>npm_[A-Za-z0-9]{30,})",
-    r"\b(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
-    r"""(?i:secret_?access_?key)["']?\s*[=:]\s*["']?(?P<secret>[A-Za-z0-9/+=]{20,})""",
-    r"(?i:authorization)\s*[:=]\s*(?:(?i:basic|bearer|token|digest)\s+)?(?P<secret>" + _VALUE + ")",
-    r"(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})",
-    r"""(?i:--password|--passwd|--token|--api-key)(?:=|\s+)["']?(?P<secret>""" + _VALUE + ")",
-    # `-p VALUE` is a password only next to a user name (`-u NAME`, `docker login`).
-    r"""(?:\blogin\b|\s-u\s*\S+)[^\n]*?\s-p\s*["']?(?P<secret>[^\s"'-][^\s"']*)""",
-    r"""(?i:[a-z0-9_]*(?:token|password|passwd|pwd|secret|api_?key))["']?\s*[=:]\s*["'](?P<secret>[^"'\s]+)["']""",
-    r"(?i:[a-z0-9_]*(?:token|password|passwd|pwd|secret|api_?key))\s*=\s*(?P<secret>" + _VALUE + ")",
-)
-
-
-_SECRET_NAMES = tuple(f"secret{index}" for index in range(len(_RULES)))
-# Every rule in one alternation, so that one pass finds them all.
-SECRETS_PATTERN = "|".join(
-    "(?:" + rule.replace("(?P<secret>", f"(?P<{name}>") + ")" for rule, name in zip(_RULES, _SECRET_NAMES, strict=True)
-).encode()
+# A private key's body runs over the lines after its BEGIN line, up to its END line.
+_KEY_BODY_LINES = 200
+# What a random token looks like: long, mixed case, digits, and few repeats.
+_MIN_RANDOM_LENGTH = 32
+_RANDOMNESS_SAMPLE = 256
+_TOKEN_REST = re.compile(rb"[A-Za-z0-9+/=_-]*")
+_MIN_ENTROPY_BITS = 4.0
+# Random characters change kind (upper, lower, digit) at about 6 in 10; words far less often.
+_MIN_KIND_CHANGES = 0.45
 
 
 def compile_bytes_regex(
@@ -58,30 +44,71 @@ def compile_bytes_regex(
     return re2.compile(pattern, options)
 
 
-_SECRETS = compile_bytes_regex(SECRETS_PATTERN)
-_SECRET_GROUPS = tuple(_SECRETS.groupindex[name.encode()] for name in _SECRET_NAMES)
+class SecretFinder:
+    """The rules compiled into one RE2 alternation, so that one pass finds them all.
 
-
-def redact(log: AnyStr) -> tuple[AnyStr, int]:
-    """Replace every secret with REDACTED; return the new log and how many were removed.
-
-    >>> redact("pip install -i https://me:hunter2@pypi.example.org/simple x")
-    ('pip install -i https://[redacted]@pypi.example.org/simple x', 1)
+    Values never contain a newline, so redaction never changes the line count.
     """
-    data = encode_utf8(log) if isinstance(log, str) else log
-    spans = list(secret_spans(data))
-    if not spans:
-        return log, 0
-    redacted = without_secrets(data, spans)
-    return (redacted.decode("utf-8", "surrogatepass") if isinstance(log, str) else redacted), len(spans)
+
+    def __init__(self, rules: Iterable[SecretRule]):
+        rules = tuple(rules)
+        names = [f"secret{index}" for index in range(len(rules))]
+        self.pattern = "|".join(
+            "(?:" + rule.pattern.replace("(?P<secret>", f"(?P<{name}>") + ")"
+            for rule, name in zip(rules, names, strict=True)
+        ).encode()
+        self._regex = compile_bytes_regex(self.pattern)
+        groups = (self._regex.groupindex[name.encode()] for name in names)
+        self._rule_by_group = {group: rule.name for group, rule in zip(groups, rules, strict=True)}
+
+    def spans(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """Where the secrets in data[start:end] are, in order; a private key's body lines may
+        lie past `end`. pip's own `****` masks and low-entropy words are not secrets."""
+        end = len(data) if end is None else end
+        while match := self._regex.search(data, start, end):
+            group = next(group for group in self._rule_by_group if match.start(group) >= 0)
+            secret_start, secret_end = match.span(group)
+            rule = self._rule_by_group[group]
+            if rule == "private-key":
+                yield from _private_key_spans(data, secret_start, secret_end)
+            elif not _is_secret(rule, data[secret_start:secret_end]):
+                # What this rule turned down may still hold another rule's secret.
+                start = match.start() + 1
+                continue
+            else:
+                secret_end = _TOKEN_REST.match(data, secret_end).end() if rule == "high-entropy" else secret_end
+                yield secret_start, secret_end
+            start = max(secret_end, match.start() + 1)
+
+    def redact(self, log: AnyStr) -> tuple[AnyStr, int]:
+        """Replace every secret with REDACTED; return the new log and how many were removed.
+
+        >>> redact("pip install -i https://me:hunter2@pypi.example.org/simple x")
+        ('pip install -i https://[redacted]@pypi.example.org/simple x', 1)
+        """
+        data = encode_utf8(log) if isinstance(log, str) else log
+        spans = merge_spans(self.spans(data))
+        if not spans:
+            return log, 0
+        redacted = without_secrets(data, spans)
+        return (redacted.decode("utf-8", "surrogatepass") if isinstance(log, str) else redacted), len(spans)
 
 
-def secret_spans(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-    """Where the secrets in data[start:end] are, in order; pip's own `****` masks are not secrets."""
-    for match in _SECRETS.finditer(data, start, end):
-        secret_start, secret_end = next(span for span in map(match.span, _SECRET_GROUPS) if span[0] >= 0)
-        if not _is_masked(data[secret_start:secret_end]):
-            yield secret_start, secret_end
+_FINDER = SecretFinder(RULES)
+SECRETS_PATTERN = _FINDER.pattern
+secret_spans = _FINDER.spans
+redact = _FINDER.redact
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, without the ones inside another (a key body found twice)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def without_secrets(data: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
@@ -95,6 +122,55 @@ def without_secrets(data: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
     return b"".join(pieces)
 
 
-def _is_masked(secret: bytes) -> bool:
-    # pip prints index URLs as https://user:****@host; that is not a secret any more.
-    return secret.rpartition(b":")[2].strip(b"*") == b""
+def _private_key_spans(data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The key on the BEGIN line, and each line after it up to the END line."""
+    if start < end:
+        yield start, end
+    if data.startswith(b"-----END", end):
+        return
+    line_end = data.find(b"\n", end)
+    for _ in range(_KEY_BODY_LINES):
+        if line_end < 0:
+            return
+        line_start, line_end = line_end + 1, data.find(b"\n", line_end + 1)
+        line = data[line_start : len(data) if line_end < 0 else line_end]
+        body = line.split(b"-----END", 1)[0]
+        if body.strip():
+            yield line_start, line_start + len(body.rstrip())
+        if len(body) < len(line):
+            return
+
+
+def _is_secret(rule: str, value: bytes) -> bool:
+    if rule == "url-password":
+        # pip prints index URLs as https://user:****@host; that is not a secret any more.
+        return value.rpartition(b":")[2].strip(b"*") != b""
+    if rule == "high-entropy":
+        return _looks_random(value)
+    return True
+
+
+def _looks_random(token: bytes) -> bool:
+    """Long, mixed case and digits, changing kind often, with high entropy: a random token.
+
+    A hash (hex), a path, or a CamelCase name with a version in it is not.
+    """
+    if len(token) < _MIN_RANDOM_LENGTH:
+        return False
+    # A random token is random from its start; reading more only costs time.
+    text = token[:_RANDOMNESS_SAMPLE].decode("latin-1")
+    kinds = [_kind(char) for char in text]
+    if min(kinds.count("upper"), kinds.count("lower"), kinds.count("digit")) < 2:
+        return False
+    changes = sum(1 for kind, following in itertools.pairwise(kinds) if kind != following)
+    shares = [count / len(text) for count in Counter(text).values()]
+    entropy = -sum(share * math.log2(share) for share in shares)
+    return changes / (len(text) - 1) >= _MIN_KIND_CHANGES and entropy >= _MIN_ENTROPY_BITS
+
+
+def _kind(char: str) -> str:
+    if char.isupper():
+        return "upper"
+    if char.islower():
+        return "lower"
+    return "digit" if char.isdigit() else "other"

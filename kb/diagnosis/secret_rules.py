@@ -1,0 +1,183 @@
+"""The secrets the diagnosis removes from a pasted log: known token formats, then shapes.
+
+Each rule is an RE2 pattern over one line, with a `secret` group for what is removed;
+the rest of the pattern is context that stays. Known formats come first: the prefixes
+their issuers document (named in `source`), checked against the rule lists of the
+public secret scanners gitleaks and detect-secrets, and written here in our own RE2.
+Shape rules then catch formats nobody listed: credentials in URLs, `name=value` and
+`name: value` pairs whose name says secret, private-key blocks, JWTs, and long
+high-entropy tokens.
+"""
+
+from typing import NamedTuple
+
+
+class SecretRule(NamedTuple):
+    name: str
+    pattern: str
+    source: str
+
+
+# A value in an assignment; one that starts with `$`, `%` or `{` is a variable reference.
+VALUE = r"""[^\s"'&;,<>\[\]$%{][^\s"'&;,<>]*"""
+# Names that say their value is a secret, as a suffix of a longer name (TWINE_PASSWORD).
+_SECRET_NAME = (
+    r"(?i:[a-z0-9_.-]*(?:password|passwd|pwd|secret|api_?key|apikey|access_?key|account_?key"
+    r"|private_?key(?:_?id)?|client_?secret|credentials?|_auth|auth_?token|sas_?token|token))"
+)
+_STRONG_NAME = (
+    r"(?i:[a-z0-9_.-]*(?:password|passwd|pwd|secret|api_?key|apikey|access_?key|account_?key"
+    r"|private_?key(?:_?id)?|client_?secret|credentials?|_auth|auth_?token|sas_?token))"
+)
+
+KNOWN_FORMATS = (
+    SecretRule("pypi", r"(?P<secret>pypi-[A-Za-z0-9_-]{16,})", "PyPI API tokens (pypi.org/help, API tokens)"),
+    SecretRule(
+        "github", r"(?P<secret>gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})", "GitHub token prefixes"
+    ),
+    SecretRule(
+        "gitlab",
+        r"(?P<secret>gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|agent|wt)-[A-Za-z0-9_-]{16,})",
+        "GitLab token prefixes",
+    ),
+    SecretRule("npm", r"(?P<secret>npm_[A-Za-z0-9]{30,})", "npm access tokens"),
+    SecretRule("aws-key-id", r"\b(?P<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})\b", "AWS IAM key ids"),
+    SecretRule("google-api-key", r"(?P<secret>AIza[0-9A-Za-z_-]{35})", "Google Cloud API keys"),
+    SecretRule("google-oauth", r"(?P<secret>ya29\.[0-9A-Za-z_-]{20,}|GOCSPX-[0-9A-Za-z_-]{20,})", "Google OAuth"),
+    SecretRule("slack-token", r"(?P<secret>xox[abeposr]-[0-9A-Za-z-]{10,}|xapp-\d-[0-9A-Za-z-]{10,})", "Slack tokens"),
+    SecretRule(
+        "slack-webhook",
+        r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9/_-]{20,})",
+        "Slack incoming webhooks",
+    ),
+    SecretRule(
+        "discord-webhook",
+        r"discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]+/[A-Za-z0-9_-]{20,})",
+        "Discord webhooks",
+    ),
+    SecretRule("stripe", r"\b(?P<secret>[sr]k_(?:live|test)_[0-9A-Za-z]{10,})", "Stripe secret and restricted keys"),
+    SecretRule("heroku", r"(?P<secret>HRKU-[0-9A-Za-z_-]{20,})", "Heroku API keys"),
+    SecretRule(
+        "artifactory", r"\b(?P<secret>AKCp[0-9A-Za-z]{10,}|cmVmd[0-9A-Za-z]{20,})", "JFrog Artifactory API keys"
+    ),
+    SecretRule(
+        "ai-platform",
+        r"\b(?P<secret>sk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?[0-9A-Za-z_-]{32,}|hf_[0-9A-Za-z]{30,})",
+        "OpenAI, Anthropic and Hugging Face API keys",
+    ),
+    SecretRule(
+        "azure-ad-secret",
+        r"\b(?P<secret>[0-9A-Za-z_~.]{3}\dQ~[0-9A-Za-z_~.-]{31,34})",
+        "Microsoft Entra client secrets",
+    ),
+    SecretRule("sendgrid", r"(?P<secret>SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,})", "SendGrid API keys"),
+    SecretRule(
+        "hosting",
+        r"\b(?P<secret>shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}|do[opr]_v1_[0-9a-f]{64}|dapi[0-9a-f]{32}|sbp_[0-9a-f]{40})",
+        "Shopify, DigitalOcean, Databricks and Supabase tokens",
+    ),
+    SecretRule(
+        "dev-tools",
+        r"\b(?P<secret>ATATT3[0-9A-Za-z_=-]{20,}|PMAK-[0-9a-f]{24}-[0-9a-f]{34}|lin_api_[0-9A-Za-z]{40}"
+        r"|dckr_pat_[0-9A-Za-z_-]{20,}|rubygems_[0-9a-f]{48}|sntry[su]_[0-9A-Za-z+/=_-]{20,}|oy2[a-z0-9]{43})",
+        "Atlassian, Postman, Linear, Docker Hub, RubyGems, Sentry and NuGet tokens",
+    ),
+    SecretRule(
+        "vault",
+        r"\b(?P<secret>hv[sbr]\.[0-9A-Za-z_-]{24,}|[0-9a-z]{14}\.atlasv1\.[0-9A-Za-z_=-]{60,}"
+        r"|dp\.(?:pt|st|sa|ct|scim|audit)\.[0-9A-Za-z]{40,}|gl(?:c|sa)_[0-9A-Za-z+/_=-]{32,})",
+        "HashiCorp Vault and Terraform Cloud, Doppler and Grafana tokens",
+    ),
+    SecretRule("twilio", r"\b(?P<secret>SK[0-9a-fA-F]{32})\b", "Twilio API keys"),
+    SecretRule("age", r"(?P<secret>AGE-SECRET-KEY-1[0-9A-Z]{58})", "age secret keys"),
+)
+
+SHAPES = (
+    # user:password@ in any URL (the password may hold `@`, or `/` when it is no port and
+    # path); pip's own `****` mask is kept.
+    SecretRule(
+        "url-password",
+        r"""[a-zA-Z][\w+.-]*://(?P<secret>[^\s/:'"]*:(?:[^\s/'"]+|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*))@""",
+        "credentials in a URL (RFC 3986 userinfo)",
+    ),
+    # A URL user with a digit in it, or a long one, is a token (https://TOKEN@host).
+    SecretRule(
+        "url-token",
+        r"[a-zA-Z][\w+.-]*://(?P<secret>[\w.~%-]*\d[\w.~%-]*|[\w-]{20,})@",
+        "a token used as the user of a URL",
+    ),
+    SecretRule(
+        "url-query",
+        r"[?&;](?i:sig|signature|token|access_token|auth|api_?key|apikey|key|password|passwd|secret|client_secret"
+        r"|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)="
+        r"(?P<secret>[^\s&#\"'<>;]+)",
+        "secrets in URL query strings (SAS signatures, API keys)",
+    ),
+    SecretRule(
+        "authorization",
+        r"(?i:authorization)\s*[:=]\s*(?:(?i:basic|bearer|token|digest)\s+)?(?P<secret>" + VALUE + ")",
+        "HTTP Authorization headers",
+    ),
+    SecretRule("bearer", r"(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})", "bearer tokens"),
+    SecretRule(
+        "secret-header",
+        r"(?i:x-[a-z0-9-]*(?:api|token|key|auth|secret|password)[a-z0-9-]*|private-token|api-key|apikey)\s*:\s*"
+        r"(?P<secret>" + VALUE + ")",
+        "HTTP headers that carry keys (X-JFrog-Art-Api, X-Api-Key, Private-Token)",
+    ),
+    SecretRule("cookie", r"(?i:set-cookie|cookie)\s*:\s*[^=\s;]+=(?P<secret>[^\s;]+)", "cookies"),
+    SecretRule(
+        "jwt",
+        r"\b(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)",
+        "JSON Web Tokens (RFC 7519)",
+    ),
+    SecretRule(
+        "private-key",
+        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?P<secret>(?:[^-\n]|-[^-\n])*)",
+        "PEM private-key blocks (RFC 7468); the lines up to the END line go too",
+    ),
+    SecretRule(
+        "cli-option-quoted",
+        r"""(?i:--password|--passwd|--token|--api-key)(?:=|\s+)["'](?P<secret>[^"'\n]*[^"'\n\s][^"'\n]*)""",
+        "quoted password and token options",
+    ),
+    SecretRule(
+        "cli-option",
+        r"(?i:--password|--passwd|--token|--api-key)(?:=|\s+)(?P<secret>" + VALUE + ")",
+        "password and token options",
+    ),
+    # `-p VALUE` is a password only next to a user name (`-u NAME`, `docker login`).
+    SecretRule(
+        "login-option",
+        r"""(?:\blogin\b|\s-u\s*\S+)[^\n]*?\s-p\s*["']?(?P<secret>[^\s"'-][^\s"']*)""",
+        "docker login and similar -u/-p pairs",
+    ),
+    SecretRule(
+        "netrc",
+        r"(?:\b(?:login|machine)\s+\S+\s+|(?m:^)\s*)password\s+(?P<secret>\S+)\s*(?m:$)",
+        "netrc entries",
+    ),
+    SecretRule(
+        "quoted-assignment",
+        _SECRET_NAME + r"""["']?\s*[=:]\s*["'](?P<secret>[^"'\s]+)["']""",
+        "quoted secret assignments (JSON, YAML, Python)",
+    ),
+    SecretRule("assignment", _SECRET_NAME + r"\s*=\s*(?P<secret>" + VALUE + ")", "secret assignments (shell, INI)"),
+    SecretRule("colon-assignment", _STRONG_NAME + r":[ \t]+(?P<secret>" + VALUE + ")", "secret fields (YAML, .pypirc)"),
+    # `token: applied` is prose; a token's value holds a digit.
+    SecretRule(
+        "colon-token",
+        r"(?i:[a-z0-9_.-]*token):[ \t]+(?P<secret>[^\s\"'&;,<>\[\]$%{]*\d[^\s\"'&;,<>]*)",
+        "token fields (YAML)",
+    ),
+    # An upper-case letter inside keeps hex hashes and commit ids out at C speed; the
+    # length and the entropy are checked on what is left, and a longer token is removed
+    # to its end.
+    SecretRule(
+        "high-entropy",
+        r"(?:(?m:^)|[^A-Za-z0-9+/=_-])(?P<secret>[A-Za-z0-9+/_-]{8,48}[A-Z][A-Za-z0-9+/_-]{8,48})",
+        "long random tokens that no rule names (checked for entropy)",
+    ),
+)
+
+RULES = KNOWN_FORMATS + SHAPES

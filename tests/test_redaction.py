@@ -1,0 +1,213 @@
+"""Redaction, rule by rule: every rule removes something no other rule does, and leaves
+alone what pip logs are full of (hashes, commit ids, wheel names, package names)."""
+
+import pytest
+
+from kb.diagnosis import REDACTED, Matcher, Signature, log_text, redact
+from kb.diagnosis.redaction import SecretFinder
+from kb.diagnosis.secret_rules import RULES
+
+# For each rule, a line that this rule alone redacts, and the secret that must vanish.
+ONLY_THIS_RULE = {
+    "pypi": ("uploading with pypi-AgEIcHlwaS5vcmcC", "pypi-AgEIcHlwaS5vcmcC"),
+    "github": ("cloned with ghp_abcdefghij0123456789", "ghp_abcdefghij0123456789"),
+    "gitlab": ("cloned with glpat-abcdefghij012345", "glpat-abcdefghij012345"),
+    "npm": ("published with npm_abcdefghijklmnopqrstuvwxyz0123", "npm_abcdefghijklmnopqrstuvwxyz0123"),
+    "aws-key-id": ("key id ASIAIOSFODNN7EXAMPLE in use", "ASIAIOSFODNN7EXAMPLE"),
+    "google-api-key": ("maps key AIzaSyabcdefghijklmnopqrstuvwxyz0123456", "AIzaSyabcdefghijklmnopqrstuvwxyz"),
+    "google-oauth": ("access ya29.a0AfH6SMBx3abcdefghijk", "ya29.a0AfH6SMBx3abcdefghijk"),
+    "slack-token": ("posting as xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij"),
+    "slack-webhook": ("curl https://hooks.slack.com/services/TEAM/BOT/abcdefghijklm", "TEAM/BOT/abcdefghijklm"),
+    "discord-webhook": ("https://discord.com/api/webhooks/12345/abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrst"),
+    "stripe": ("charging with sk_live_51HxYzAbCdEf", "sk_live_51HxYzAbCdEf"),
+    "heroku": ("deploying with HRKU-abcdefghijklmnopqrstu", "HRKU-abcdefghijklmnopqrstu"),
+    "artifactory": ("fetched with AKCp8jQ9WfGhTy2kL", "AKCp8jQ9WfGhTy2kL"),
+    "ai-platform": ("model key hf_abcdefghijklmnopqrstuvwxyzabcdef", "hf_abcdefghijklmnopqrstuvwxyzabcdef"),
+    "azure-ad-secret": ("client abc8Q~abcdefghijklmnopqrstuvwxyz012345", "abc8Q~abcdefghijklmnopqrstuvwxyz012345"),
+    "sendgrid": ("mail SG.abcdefghijklmnop.qrstuvwxyzabcdef", "SG.abcdefghijklmnop.qrstuvwxyzabcdef"),
+    "hosting": ("deploy dapi0123456789abcdef0123456789abcdef", "dapi0123456789abcdef0123456789abcdef"),
+    "dev-tools": ("push dckr_pat_abcdefghijklmnopqrst", "dckr_pat_abcdefghijklmnopqrst"),
+    "vault": ("vault hvs.abcdefghijklmnopqrstuvwxyz", "hvs.abcdefghijklmnopqrstuvwxyz"),
+    "twilio": ("sms SK0123456789abcdef0123456789abcdef", "SK0123456789abcdef0123456789abcdef"),
+    "age": ("decrypt AGE-SECRET-KEY-1" + "Q" * 58, "AGE-SECRET-KEY-1QQQQ"),
+    "url-password": ("Looking in indexes: https://alice:s3cr/et@pypi.corp.example/simple", "s3cr/et"),
+    "url-token": ("pip install git+https://shorttok9@github.com/acme/private.git", "shorttok9"),
+    "url-query": ("Downloading https://acct.blob.core.windows.net/simple/?sv=2022&sig=AbCd0123%2B", "AbCd0123%2B"),
+    "authorization": ("Authorization: Digest abc123opaque", "abc123opaque"),
+    "bearer": ("sending bearer abc123def456", "abc123def456"),
+    "secret-header": ("X-JFrog-Art-Api: opaqueValue42", "opaqueValue42"),
+    "cookie": ("< Set-Cookie: sessionid=opaque42value; Path=/", "opaque42value"),
+    "jwt": ("session eyJhbGciOiJI.eyJzdWIiOjE5.c2lnbmF0dXJl", "eyJhbGciOiJI.eyJzdWIiOjE5.c2lnbmF0dXJl"),
+    "private-key": ("-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA"),
+    "cli-option-quoted": ('pip config set --password="hunter 2" x', "hunter 2"),
+    "cli-option": ("gh auth login --token opaque42", "opaque42"),
+    "login-option": ("docker login -u bob -p Sup3rSecret registry.example.org", "Sup3rSecret"),
+    "netrc": ("machine pypi.corp.example login deploy password N3tRc", "N3tRc"),
+    "quoted-assignment": ('{"api_key": "sk-live-abc123"}', "sk-live-abc123"),
+    "assignment": ("export TWINE_PASSWORD=correct-horse-battery", "correct-horse-battery"),
+    "colon-assignment": ("password: hunter2hunter2", "hunter2hunter2"),
+    "colon-token": ("  HF_TOKEN: abc123xyz", "abc123xyz"),
+    "high-entropy": ("uploaded as Zx9qLm2VbN7tRw4YkP8sDf3GhJ6aUe1C now", "Zx9qLm2VbN7tRw4YkP8sDf3GhJ6aUe1C"),
+}
+
+# What pip logs are full of, and no rule may touch.
+NOT_SECRETS = [
+    "Collecting six==1.16.0 (from -r requirements.txt (line 3))",
+    "  Downloading https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl (11 kB)",
+    "    --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926",
+    "  Created wheel for x: filename=x-1.0-py3-none-any.whl size=1234 sha256=0f3d2a1b4c5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a",
+    "Successfully installed backports.zoneinfo-0.2.1 some-really-long-package-name-for-testing-purposes-1.0",
+    "  Running command git checkout -q 4f4eed9a1b2c3d4e5f60718293a4b5c6d7e8f901",
+    "Successfully built TensorFlowEstimatorNightlyBuild2023 PyObjCFrameworkCoreBluetooth10",
+    "pip install git+ssh://git@github.com/acme/thing.git@v1.0 'pkg @ git+https://github.com/org/repo@main'",
+    "Looking in indexes: https://pypi.org/simple, https://alice:****@pypi.corp.example/simple",
+    "Looking in links: https://host:8080/path/x@v1",
+    "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: '/usr/lib/python3.11/site-packages/MarkupSafe-2.1.3.dist-info'",
+    "  /tmp/pip-install-q3zk5_9d/numpy_8c1b6b2f0e0d4f3aa1c0e9b1f2d3c4b5/setup.py",
+    "[odysseus] HF token: applied",
+    "virtualenv -p python3.11 venv",
+    "export TWINE_PASSWORD=$PYPI_TOKEN",
+    "User for pypi.corp.example: Password:",
+]
+
+
+def only(rule_name: str) -> SecretFinder:
+    return SecretFinder(rule for rule in RULES if rule.name == rule_name)
+
+
+def test_every_rule_has_an_example_of_its_own() -> None:
+    assert sorted(ONLY_THIS_RULE) == sorted(rule.name for rule in RULES)
+
+
+@pytest.mark.parametrize("rule_name", [rule.name for rule in RULES])
+def test_each_rule_alone_removes_its_example(rule_name: str) -> None:
+    line, secret = ONLY_THIS_RULE[rule_name]
+    redacted, removed = only(rule_name).redact(line)
+    assert secret not in redacted
+    assert REDACTED in redacted
+    assert removed == 1
+
+
+@pytest.mark.parametrize("rule_name", [rule.name for rule in RULES])
+def test_no_other_rule_removes_that_example(rule_name: str) -> None:
+    line, _ = ONLY_THIS_RULE[rule_name]
+    others = SecretFinder(rule for rule in RULES if rule.name != rule_name)
+    assert others.redact(line) == (line, 0)
+
+
+@pytest.mark.parametrize("line", NOT_SECRETS)
+def test_no_rule_touches_what_pip_logs_are_full_of(line: str) -> None:
+    assert redact(line) == (line, 0)
+
+
+def test_a_private_key_block_loses_every_body_line_and_keeps_the_line_count() -> None:
+    log = (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+        "QyNTUxOQAAACBx\n"
+        "-----END OPENSSH PRIVATE KEY-----\n"
+        "Collecting six\n"
+    )
+    redacted, removed = redact(log)
+    assert "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU" not in redacted
+    assert "QyNTUxOQAAACBx" not in redacted
+    assert redacted.count("\n") == log.count("\n")
+    assert redacted.endswith("-----END OPENSSH PRIVATE KEY-----\nCollecting six\n")
+    assert removed == 2
+
+
+def test_a_turned_down_token_does_not_hide_a_secret_behind_it() -> None:
+    redacted, removed = redact("export CODEARTIFACT_AUTH_TOKEN=eyJ2ZXIiOjEsImlzdSI6MTcwMH0.AbCdEf")
+    assert (redacted, removed) == (f"export CODEARTIFACT_AUTH_TOKEN={REDACTED}", 1)
+
+
+# The formats of the security review (December 2026), as they sit in real CI logs.
+REVIEW_FORMATS = [
+    ("  password: pypi-AgEIcHlwaS5vcmcCJDY3ZTc2NjU5LTk4", "pypi-AgEIcHlwaS5vcmcC"),
+    ("GITHUB_TOKEN ghp_R8sT2vWx4Yz6Ab8Cd0Ef2Gh4Ij6Kl8Mn0Op", "ghp_R8sT2vWx4Yz6"),
+    ("token gho_R8sT2vWx4Yz6Ab8Cd0Ef2Gh4Ij6Kl8Mn0Op", "gho_R8sT2vWx4Yz6"),
+    ("GH_PAT github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_pat_11ABC"),
+    ("CI_JOB glpat-Xy7Zab8Cde9Fgh0Ijk1L", "glpat-Xy7Zab8Cde9"),
+    ("AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+    (
+        "Looking in indexes: https://acct.blob.core.windows.net/simple/?sv=2022-11-02&sp=rl&sig=Qx7%2Bk9Lm2Pq%3D",
+        "Qx7%2Bk9Lm2",
+    ),
+    (
+        "AZURE_CONN=DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==;",
+        "Zm9vYmFy",
+    ),
+    ("  GOOGLE_API_KEY: AIzaSyD4k9Lm2Pq7Rs1Tu5Vw8Xy0Za3Bc6De9Fg", "AIzaSyD4k9Lm2Pq7"),
+    ("GET https://maps.googleapis.com/maps/api/geocode/json?key=AIzaSyD4k9Lm2Pq7Rs1Tu5Vw8Xy0Za3Bc6De9Fg", "AIzaSyD4k9"),
+    ("SLACK_BOT xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-1234567890"),
+    ("notify: https://hooks.slack.com/services/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", "Xy7Zab8Cde9Fgh"),
+    ("> Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.sig", "eyJhbGciOiJIUzI1NiJ9"),
+    ("< Set-Cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoiYm9iIn0.dozjgNryP4J3jVmNHl0w5N; Path=/", "eyJ1c2VyIjoi"),
+    (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1b2c3d4e5f6g7h8i9j0kLmNoPqRsTuVw\n-----END RSA PRIVATE KEY-----",
+        "MIIEowIBAAKCAQEA",
+    ),
+    (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
+        "b3BlbnNzaC1rZXkt",
+    ),
+    ("Looking in indexes: https://alice:s3cr3tpass@pypi.corp.example/simple", "s3cr3tpass"),
+    (
+        "pip install --extra-index-url https://__token__:pypi-AgEIcHlwaS5vcmcC@pypi.corp/simple x",
+        "pypi-AgEIcHlwaS5vcmcC",
+    ),
+    ("PIP_INDEX_URL=https://ci:Zq8wX2vB@nexus.corp.example/repository/pypi/simple", "Zq8wX2vB"),
+    ("machine pypi.corp.example login deploy password N3tRcPassw0rd", "N3tRcPassw0rd"),
+    ("X-JFrog-Art-Api: AKCp8jQ9WfGhTy2kLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTu", "AKCp8jQ9WfGhTy2k"),
+    (
+        "Looking in indexes: https://deploy:AKCp8jQ9WfGhTy2kLmNoPq@corp.jfrog.io/artifactory/api/pypi/simple",
+        "AKCp8jQ9Wf",
+    ),
+    ("//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm_abcdefghij"),
+    ("//registry.npmjs.org/:_auth=YWxpY2U6czNjcjN0cGFzc3dvcmQ=", "YWxpY2U6czNjcjN0"),
+    ("curl -H 'Authorization: Bearer opaqueTokenValue42' https://example.org", "opaqueTokenValue42"),
+    ("pip install git+https://bob:gitPassw0rd@gitlab.corp.example/acme/lib.git", "gitPassw0rd"),
+    ("pip install git+https://shorttok9@github.com/acme/private.git", "shorttok9"),
+    ("DATABASE_URL=postgres://kb:dbPassw0rd@db.example.org:5432/kb", "dbPassw0rd"),
+    ("REDIS_URL=redis://:r3disPass@cache.example.org:6379/0", "r3disPass"),
+    ("password = hunter2hunter2", "hunter2hunter2"),
+    ("password: hunter2hunter2", "hunter2hunter2"),
+    ("Looking in indexes: https://user:Pa55/Word9@pypi.corp.example/simple", "Pa55/Word9"),
+    ("Looking in indexes: https://user:Pa55@Word9@pypi.corp.example/simple", "Word9"),
+    ("STRIPE sk_live_51HxYzAbCdEfGhIjKlMnOpQr", "sk_live_51HxYz"),
+    ("HEROKU HRKU-AAbCdEfGhIjKlMnOpQrStUvWxYz0123456789_ab", "HRKU-AAbCdEfGh"),
+    ('  "private_key_id": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",', "1a2b3c4d5e6f7a8b9c0d"),
+    (
+        "https://x:abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst@dev.azure.com/org/_packaging/f/pypi/simple/",
+        "abcdefghijklmnop",
+    ),
+    ("docker login -u bob -p Sup3rSecret registry.example.org", "Sup3rSecret"),
+    ("export HTTPS_PROXY=http://proxyuser:pr0xyPass@proxy.corp:3128", "pr0xyPass"),
+    ("export TWINE_PASSWORD=correct-horse-battery", "correct-horse-battery"),
+    ("export CODEARTIFACT_AUTH_TOKEN=eyJ2ZXIiOjEsImlzdSI6MTcwMH0.AbCdEf", "eyJ2ZXIiOjEsImlzdSI6"),
+    ('pip config set global.password --password="hunter 2"', "hunter 2"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), REVIEW_FORMATS)
+def test_each_format_of_the_review_is_removed(text: str, secret: str) -> None:
+    redacted, removed = redact(text)
+    assert secret not in redacted
+    assert removed >= 1
+    assert redacted.count("\n") == text.count("\n")
+
+
+def test_the_engine_removes_every_format_alone_and_inside_the_matched_line() -> None:
+    matcher = Matcher([Signature("NO_MATCH", "pip", "error", "Could not find a version that satisfies")], {})
+    error = "ERROR: Could not find a version that satisfies the requirement six==9"
+    lines = []
+    for text, _ in REVIEW_FORMATS:
+        lines += [text, "Collecting six"] + ([] if "\n" in text else [f"{error} {text}"])
+    diagnosis = matcher.diagnose("\n".join(lines) + "\n")
+    shown = log_text(diagnosis.log)
+    excerpts = " ".join(match.excerpt + repr(match.facts) for match in diagnosis.matches)
+    assert diagnosis.matches
+    for _, secret in REVIEW_FORMATS:
+        assert secret not in shown
+        assert secret not in excerpts
