@@ -9,12 +9,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
-
 from kb.diagnosis import Matcher
 from kb.diagnosis import Signature as EngineSignature
 from kb.models import Category, Cause, Entry, Signature, Tool
-from kb.releases.sources import load_source_references
 
 SECTION_FIELDS = {
     "what this error means": "meaning",
@@ -48,7 +45,10 @@ class EntryFile:
 
 
 def parse_entry_file(path: Path) -> EntryFile:
-    text = path.read_text(encoding="utf-8")
+    return parse_entry_text(path.read_text(encoding="utf-8"), path)
+
+
+def parse_entry_text(text: str, path: Path) -> EntryFile:
     parts = text.split("+++", 2)
     if len(parts) != 3 or parts[0].strip():
         raise EntryFileError(f"{path}: the file must start with TOML front matter between +++ lines")
@@ -75,6 +75,11 @@ def parse_entry_file(path: Path) -> EntryFile:
 
 def split_sections(markdown: str, level: int, source: Path) -> list[tuple[str, str]]:
     """Split Markdown at headings of exactly ``level``, ignoring lines inside code fences."""
+    return [(heading, "\n".join(lines).strip()) for heading, lines in section_lines(markdown, level, source)]
+
+
+def section_lines(markdown: str, level: int, source: Path) -> list[tuple[str, list[str]]]:
+    """The headings of exactly ``level`` and the lines under each, as written."""
     marker = "#" * level + " "
     sections: list[tuple[str, list[str]]] = []
     in_fence = False
@@ -87,47 +92,19 @@ def split_sections(markdown: str, level: int, source: Path) -> list[tuple[str, s
             sections[-1][1].append(line)
         elif line.strip():
             raise EntryFileError(f"{source}: text before the first {marker.strip()} heading: {line[:60]!r}")
-    return [(heading, "\n".join(lines).strip()) for heading, lines in sections]
+    return sections
 
 
 def read_categories(path: Path) -> list[dict]:
     return tomllib.loads(path.read_text(encoding="utf-8"))["category"]
 
 
-@dataclass
-class LoadReport:
-    created: int = 0
-    updated: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"{self.created} entries created, {self.updated} updated"
-
-
-@transaction.atomic
-def load_catalogue(directory: Path) -> LoadReport:
-    """Create or update every category and entry from ``directory``; running it twice changes nothing."""
+def load_categories(directory: Path) -> None:
     for position, category in enumerate(read_categories(directory / "categories.toml")):
         Category.objects.update_or_create(
             slug=category["slug"],
             defaults={"name": category["name"], "description": category.get("description", ""), "position": position},
         )
-    files = read_entry_files(directory)
-    report = LoadReport()
-    entries = {}
-    for entry_file in files:
-        entry, created = save_entry(entry_file)
-        entries[entry_file.code] = entry
-        report.created += created
-        report.updated += not created
-    for entry_file in files:
-        report.warnings += link_entries(entries[entry_file.code], entry_file, entries)
-    missing = load_source_references(entries.values()).missing
-    report.warnings += [
-        f"{code}: symbol {symbol} is in no synced pip release (run sync_pip_sources --all-minors --save-fixtures)"
-        for code, symbol in sorted(missing)
-    ]
-    return report
 
 
 def save_entry(entry_file: EntryFile) -> tuple[Entry, bool]:

@@ -79,6 +79,12 @@ class Entry(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    file_hash = models.CharField(
+        max_length=64, blank=True, help_text="hash of the entry file's content when load_catalogue last read it"
+    )
+    loaded_revision = models.PositiveIntegerField(
+        default=0, help_text="the newest revision when load_catalogue last found the entry in line with its file"
+    )
 
     objects = EntryQuerySet.as_manager()
 

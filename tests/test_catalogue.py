@@ -85,7 +85,7 @@ class LoadCatalogueTests(TestCase):
         count = Entry.objects.count()
         second = self.load()
         self.assertIn(f"{count} entries created", first)
-        self.assertIn(f"0 entries created, {count} updated", second)
+        self.assertIn(f"0 entries created, 0 updated from their files, {count} unchanged", second)
         self.assertEqual(Entry.objects.count(), count)
 
     def test_a_broken_file_stops_the_load_with_its_name(self):

@@ -121,14 +121,15 @@ def submit(revision: Revision, actor: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def publish(revision: Revision, reviewer: AbstractBaseUser) -> None:
-    """Readers and the diagnosis see the revision's content from now on. Raises PublishRefused."""
+def publish(revision: Revision, reviewer: AbstractBaseUser, reviewed_as_file: bool = False) -> None:
+    """Readers and the diagnosis see the revision's content from now on. Raises PublishRefused.
+    ``reviewed_as_file``: an entry file's change, reviewed in the repository, published by the load."""
     entry = Entry.objects.select_for_update().get(pk=revision.entry_id)
     revision = Revision.objects.select_related("entry").get(pk=revision.pk)
     live = live_revision(entry)
     refuse_unless_publishable(revision, live)
     included = unpublished_since_live(revision)
-    own = [str(earlier.number) for earlier in included if earlier.author_id == reviewer.pk]
+    own = [str(earlier.number) for earlier in included if earlier.author_id == reviewer.pk and not reviewed_as_file]
     if own and not settings.KB_ALLOW_SELF_PUBLISH:
         raise PublishRefused(f"You wrote revision {', '.join(own)}: another reviewer must publish it.")
     apply_snapshot(revision.snapshot, Entry.Status.PUBLISHED)
@@ -163,6 +164,24 @@ def publish_note(included: list[Revision], live: Revision | None, self_published
     if self_published:
         notes.append("the reviewer wrote part of it (KB_ALLOW_SELF_PUBLISH is on)")
     return "; ".join(notes) + "."
+
+
+@transaction.atomic
+def save_file_change(entry: Entry, snapshot: Snapshot, loader: AbstractBaseUser, message: str) -> Revision:
+    """An entry file changed while nobody changed the entry here: its change was reviewed in the
+    repository, so it goes live at once, as a revision by ``loader``."""
+    revision = propose_file_change(entry, snapshot, loader, message)
+    publish(revision, loader, reviewed_as_file=True)
+    return revision
+
+
+@transaction.atomic
+def propose_file_change(entry: Entry, snapshot: Snapshot, loader: AbstractBaseUser, message: str) -> Revision:
+    """An entry file changed after staff changed the entry: the file's version waits for a reviewer."""
+    newest = newest_revision(entry)
+    revision = save_revision(entry, snapshot, loader, newest.number if newest else 0, message)
+    submit(revision, loader)
+    return revision
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ one goes through the same code as ``load_catalogue`` (``kb.catalogue.save_entry`
 ``link_entries``), so an entry edited here ends up exactly as if its file had been loaded.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from kb.catalogue import EntryFile, link_entries, save_entry
@@ -42,6 +43,43 @@ def snapshot_of(entry: Entry) -> Snapshot:
 def blank_snapshot() -> Snapshot:
     front = {"severity": Entry.Severity.ERROR, "signatures": []}
     return {"front": front, "sections": {name: "" for name in Entry.SECTIONS}, "causes": []}
+
+
+def snapshot_of_file(entry_file: EntryFile, implied_related: Iterable[str] = ()) -> Snapshot:
+    """What ``snapshot_of`` gives for the entry once this file is loaded (links to codes with no
+    entry yet aside: the database cannot hold those). ``related`` goes both ways in the database,
+    so ``implied_related`` adds the codes whose own files name this one."""
+    front = entry_file.front
+    values = {
+        "code": front["code"],
+        "tool": front.get("tool", "pip"),
+        "title": front["title"],
+        "summary": front["summary"],
+        "category": front["category"],
+        "severity": front.get("severity", Entry.Severity.ERROR),
+        "header": front.get("header", "").strip("\n"),
+        "quick_fix": front.get("quick_fix", "").strip(),
+        "pip_versions": front.get("pip_versions", ""),
+        "verified_with": list(front.get("verified_with", [])),
+        "symbols": list(front.get("symbols", [])),
+        "related": sorted(set(front.get("related", [])) | set(implied_related)),
+        "refines": sorted(front.get("refines", [])),
+        "signatures": [signature_spec(spec) for spec in front.get("signatures", [])],
+    }
+    return {
+        "front": values,
+        "sections": {name: entry_file.sections.get(name, "") for name in Entry.SECTIONS},
+        "causes": [[title, body] for title, body in entry_file.causes],
+    }
+
+
+def signature_spec(spec: dict) -> dict:
+    return {
+        "pattern": spec["pattern"],
+        "regex": spec.get("regex", False),
+        "detail": spec.get("detail", ""),
+        "only_if_failed": spec.get("only_if_failed", False),
+    }
 
 
 def entry_file_for(snapshot: Snapshot, status: str) -> EntryFile:

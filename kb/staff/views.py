@@ -20,6 +20,7 @@ from kb.staff import revisions
 from kb.staff.diffs import compare
 from kb.staff.editor import EditorForms, bound_editor, initial_editor, previews, tester_results
 from kb.staff.forms import AuditFilterForm, CompareForm, PreviewForm, RejectForm, RestoreForm, ShareLogForm
+from kb.staff.loading import waiting_file_changes
 from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
 from kb.staff.sharing import selected_lines, share_log
@@ -69,7 +70,12 @@ def revision_or_404(tool: str, code: str, number: int, **filters) -> Revision:
 def dashboard(request: HttpRequest) -> HttpResponse:
     waiting = Revision.objects.filter(state=Revision.State.SUBMITTED).select_related("entry__tool", "author")
     entries = Entry.objects.select_related("tool").order_by("tool__slug", "code")
-    context = {"waiting": waiting, "entries": entries, "new_logs": SharedLog.objects.waiting().count()}
+    context = {
+        "waiting": waiting,
+        "file_changes": waiting_file_changes(),
+        "entries": entries,
+        "new_logs": SharedLog.objects.waiting().count(),
+    }
     return render(request, "staff/dashboard.html", context)
 
 
