@@ -94,6 +94,19 @@ class StaffEditsSurviveALoadTests(TestCase):
         self.assertContains(dashboard, 'aria-label="Changes in Title"')  # the file would take the title back
         self.assertNotContains(dashboard, 'aria-label="Changes in Related entries"')
 
+    def test_a_file_change_does_not_jump_over_a_staff_draft_waiting_for_review(self):
+        entry = Entry.objects.get(code="HASH_MISMATCH")
+        self.client.force_login(self.editor)
+        self.client.post(
+            "/staff/entries/pip/HASH_MISMATCH/edit/", editor_post(snapshot_of(entry), 0, title=STAFF_TITLE)
+        )
+        self.client.post("/staff/entries/pip/HASH_MISMATCH/revisions/2/submit/")
+        edit_file(self.catalogue, "HASH_MISMATCH", "pip computed the hash", "pip worked out the hash")
+        self.assertIn("1 file changes wait for review", load(self.catalogue))
+        self.assertNotContains(self.client.get(PAGE), "pip worked out the hash")
+        states = dict(entry.revisions.values_list("number", "state"))
+        self.assertEqual(states, {1: "published", 2: "submitted", 3: "submitted"})
+
     def test_a_waiting_file_version_is_proposed_once_not_on_every_load(self):
         self.publish_title_through_the_staff_views(STAFF_TITLE)
         edit_file(self.catalogue, "HASH_MISMATCH", "pip computed the hash", "pip worked out the hash")
