@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_diagnose.py
 	$(BIN)/python bench/entry_page.py
 	$(BIN)/python bench/corpus.py
+	$(BIN)/python bench/markdown_render.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

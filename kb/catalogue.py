@@ -25,7 +25,7 @@ SECTION_FIELDS = {
 }
 FENCE = re.compile(r"^\s*(```|~~~)")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
-EXAMPLE_LOG = re.compile(r"^(```|~~~)text[ \t]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+EXAMPLE_OPENING = re.compile(r"(```|~~~)text[ \t]*")
 
 
 class EntryFileError(ValueError):
@@ -206,5 +206,20 @@ def matcher_from_files(directory: Path) -> tuple[Matcher, dict[str, list[str]]]:
 
 
 def example_logs(markdown: str) -> list[str]:
-    """The pip output quoted in an Examples section: its ```text blocks."""
-    return [match.group(2) for match in EXAMPLE_LOG.finditer(markdown)]
+    """The pip output quoted in an Examples section: its ```text (or ~~~text) blocks.
+
+    One pass over the lines: a pattern that looks ahead for the closing fence is quadratic in
+    an unclosed block's length.
+    """
+    logs: list[str] = []
+    fence, block = "", []
+    for line in markdown.split("\n"):
+        if not fence:
+            opening = EXAMPLE_OPENING.fullmatch(line)
+            fence, block = (opening.group(1), []) if opening else ("", [])
+        elif line.startswith(fence) and not line[len(fence) :].strip(" \t"):
+            logs.append("".join(f"{text}\n" for text in block))
+            fence = ""
+        else:
+            block.append(line)
+    return logs

@@ -3,23 +3,32 @@
 Fenced code (also inside list items, so each step of a fix can hold its own command) is
 highlighted with Pygments: pip's output with our own lexer (``text``, ``log`` or ``pip``
 fences), shell sessions with the console lexer. The result is sanitised with nh3 last, so
-nothing an editor writes can run script.
+nothing an editor writes can run script, borrow the site's styled classes, or take an id the
+page uses: headings get ids starting with ``md-``, and only those ids are kept.
+
+Python-Markdown can recurse past Python's limit or take minutes on a few kilobytes of crafted
+text; ``kb.markup_check`` renders an editor's text in a child process with a time limit first.
 """
 
+import html
 import re
-from functools import partial
+from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
-from markdown.extensions.toc import slugify
+from markdown.extensions import Extension
+from markdown.extensions.toc import render_inner_html, slugify, strip_tags
+from markdown.treeprocessors import Treeprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
-from pygments.token import Comment, Generic, Name, Number, String, Text
+from pygments.token import STANDARD_TYPES, Comment, Generic, Name, Number, String, Text
 from pygments.util import ClassNotFound
 
 HIGHLIGHT_CLASS = "highlight"
+HEADING_ID_PREFIX = "md-"
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class PipLogLexer(RegexLexer):
@@ -90,7 +99,6 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {
-    "*": {"class"},
     "a": {"href", "title"},
     "abbr": {"title"},
     "h2": {"id"},
@@ -102,6 +110,8 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
     "ol": {"start"},
 }
+# Only the classes static/kb/pygments.css styles, where Pygments puts them.
+ALLOWED_CLASSES = {"div": {HIGHLIGHT_CLASS}, "span": set(STANDARD_TYPES.values()) - {""}}
 
 
 def lexer_for(language: str) -> Lexer:
@@ -156,23 +166,59 @@ def align_list_blocks(text: str) -> str:
     return "\n".join(aligned)
 
 
+class HeadingIds(Treeprocessor):
+    """Gives each heading an id from its text, unique within the text, in one pass.
+
+    Python-Markdown's toc extension finds a free id by counting up from 1 for every duplicate,
+    which takes minutes on thousands of equal headings.
+    """
+
+    def __init__(self, md: markdown.Markdown, anchor_prefix: str) -> None:
+        super().__init__(md)
+        self.prefix = HEADING_ID_PREFIX + (f"{anchor_prefix}-" if anchor_prefix else "")
+
+    def run(self, root: Element) -> None:
+        taken: set[str] = set()
+        next_number: dict[str, int] = {}
+        for element in root.iter():
+            if element.tag not in HEADINGS:
+                continue
+            text = html.unescape(strip_tags(render_inner_html(element, self.md)))
+            base = self.prefix + slugify(text, "-")
+            candidate, number = base, next_number.get(base, 0)
+            while candidate in taken:
+                number += 1
+                candidate = f"{base}_{number}"
+            next_number[base] = number
+            taken.add(candidate)
+            element.set("id", candidate)
+
+
+class HeadingIdExtension(Extension):
+    def __init__(self, anchor_prefix: str) -> None:
+        super().__init__()
+        self.anchor_prefix = anchor_prefix
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(HeadingIds(md, self.anchor_prefix), "heading_ids", 5)
+
+
 def render_markdown(text: str, anchor_prefix: str = "") -> str:
-    """Render entry Markdown to safe HTML; heading ids start with ``anchor_prefix``."""
-    text = align_list_blocks(text)
-    heading_slug = partial(_prefixed_slug, anchor_prefix)
+    """Render entry Markdown to safe HTML; heading ids start with ``md-`` and ``anchor_prefix``.
+
+    Crafted text can raise RecursionError or run for minutes: see ``kb.markup_check``.
+    """
     converter = markdown.Markdown(
-        extensions=["pymdownx.superfences", "tables", "sane_lists", "toc"],
-        extension_configs={
-            "pymdownx.superfences": {"custom_fences": FENCES},
-            "toc": {"slugify": heading_slug, "permalink": False},
-        },
+        extensions=["pymdownx.superfences", "tables", "sane_lists", HeadingIdExtension(anchor_prefix)],
+        extension_configs={"pymdownx.superfences": {"custom_fences": FENCES}},
     )
-    return sanitize(converter.convert(text))
+    return sanitize(converter.convert(align_list_blocks(text)))
 
 
-def _prefixed_slug(prefix: str, value: str, separator: str) -> str:
-    slug = slugify(value, separator)
-    return f"{prefix}{separator}{slug}" if prefix else slug
+def keep_own_heading_ids(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
+        return None
+    return value
 
 
 def sanitize(fragment: str) -> str:
@@ -180,6 +226,8 @@ def sanitize(fragment: str) -> str:
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=keep_own_heading_ids,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
     )

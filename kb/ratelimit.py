@@ -20,7 +20,7 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def over_limit(request: HttpRequest, scope: str) -> bool:
+def over_limit(request: HttpRequest, scope: str, limit_setting: str = "KB_RATE_LIMIT") -> bool:
     window = settings.KB_RATE_WINDOW_SECONDS
     key = f"rate:{scope}:{client_address(request)}:{int(time.time() // window)}"
     cache = caches["shared"]
@@ -30,16 +30,19 @@ def over_limit(request: HttpRequest, scope: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window * 2)
         count = 1
-    return count > settings.KB_RATE_LIMIT
+    return count > getattr(settings, limit_setting)
 
 
-def rate_limited(scope: str, refuse: Callable[[HttpRequest], HttpResponse]) -> Callable:
-    """Answer with ``refuse(request)`` once a client has used up its requests in this window."""
+def rate_limited(
+    scope: str, refuse: Callable[[HttpRequest], HttpResponse], limit_setting: str = "KB_RATE_LIMIT"
+) -> Callable:
+    """Answer with ``refuse(request)`` once a client has used up its requests in this window;
+    ``limit_setting`` names the setting with the number of requests allowed."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method == "POST" and over_limit(request, scope):
+            if request.method == "POST" and over_limit(request, scope, limit_setting):
                 return refuse(request)
             return view(request, *args, **kwargs)
 

@@ -13,7 +13,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from kb.markup import HIGHLIGHT_CLASS, highlight_code, render_markdown
+from kb.markup import HIGHLIGHT_CLASS, highlight_code
+from kb.markup_check import render_for_readers
 from kb.models import Entry, SourceReference
 
 
@@ -40,9 +41,9 @@ def article_html(entry: Entry) -> SafeString:
 
 
 def article_context(entry: Entry) -> dict:
-    sections = {name: render_markdown(getattr(entry, name), anchor_prefix=name) for name in Entry.SECTIONS}
+    sections = {name: render_for_readers(getattr(entry, name), anchor_prefix=name) for name in Entry.SECTIONS}
     causes = [
-        (cause, render_markdown(cause.body, anchor_prefix=f"cause-{cause.position}")) for cause in entry.causes.all()
+        (cause, render_for_readers(cause.body, anchor_prefix=f"cause-{cause.position}")) for cause in entry.causes.all()
     ]
     return {
         "entry": entry,

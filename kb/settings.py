@@ -169,6 +169,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Longest time an editor's Markdown may take to render (on save and preview) before it is refused.
+KB_MARKDOWN_RENDER_SECONDS = env_int("KB_MARKDOWN_RENDER_SECONDS", 3)
+
 # A one-person team may publish its own revisions; the audit trail says so each time.
 KB_ALLOW_SELF_PUBLISH = env_bool("KB_ALLOW_SELF_PUBLISH", False)
 
@@ -176,6 +179,10 @@ KB_ALLOW_SELF_PUBLISH = env_bool("KB_ALLOW_SELF_PUBLISH", False)
 KB_MAX_LOG_BYTES = env_int("KB_MAX_LOG_BYTES", 5 * 1024 * 1024)
 KB_RATE_LIMIT = env_int("KB_RATE_LIMIT", 30)
 KB_RATE_WINDOW_SECONDS = env_int("KB_RATE_WINDOW_SECONDS", 60)
+# Shared logs: how many one client may share per rate window, the largest, and how many may wait.
+KB_SHARE_RATE_LIMIT = env_int("KB_SHARE_RATE_LIMIT", 5)
+KB_SHARED_LOG_MAX_BYTES = env_int("KB_SHARED_LOG_MAX_BYTES", 512 * 1024)
+KB_SHARED_LOG_QUEUE_LIMIT = env_int("KB_SHARED_LOG_QUEUE_LIMIT", 500)
 # How long another server process may serve an entry page from memory after it changed.
 KB_PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 10)
 # Behind a reverse proxy that sets X-Forwarded-For, count clients by that header's first address.

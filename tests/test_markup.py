@@ -44,7 +44,7 @@ class HighlightingTests(SimpleTestCase):
 
     def test_headings_get_anchors_prefixed_by_their_section(self):
         html = render_markdown("### Regenerate the hashes", anchor_prefix="fix")
-        self.assertIn('id="fix-regenerate-the-hashes"', html)
+        self.assertIn('id="md-fix-regenerate-the-hashes"', html)
 
 
 class ListBlockTests(SimpleTestCase):
@@ -69,3 +69,20 @@ class ShippedEntriesRenderTests(SimpleTestCase):
                 with self.subTest(entry=entry_file.code, start=text[:40]):
                     self.assertNotIn("```", html)
                     self.assertEqual(html.count('<div class="highlight">'), text.count("```") // 2)
+
+
+class PageStyleTests(SimpleTestCase):
+    def test_html_in_an_entry_cannot_borrow_the_sites_classes(self):
+        html = render_markdown('<a href="https://evil.example/" class="problem">Update now</a> <p class="badge">x</p>')
+        self.assertNotIn("problem", html)
+        self.assertNotIn("badge", html)
+
+    def test_highlighted_code_keeps_the_classes_its_styles_need(self):
+        html = render_markdown("```console\n$ pip hash x\n```")
+        self.assertIn('<div class="highlight">', html)
+        self.assertIn('<span class="gp">', html)
+
+    def test_ids_written_in_an_entry_are_dropped_so_they_cannot_take_a_page_id(self):
+        html = render_markdown('<h2 id="id_fix-preview">Mine</h2>\n\n## Heading', anchor_prefix="fix")
+        self.assertNotIn("id_fix-preview", html)
+        self.assertIn('<h2 id="md-fix-heading">Heading</h2>', html)

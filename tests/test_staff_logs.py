@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from kb.staff.models import AuditEvent, RootCauseCount, SharedLog
+from kb.staff.models import AuditEvent, RootCauseCount, SharedLog, error_excerpt
 from kb.staff.stats import count_root_cause
 from tests.helpers import make_entry, make_signature
 from tests.test_staff_revisions import make_staff
@@ -53,12 +53,30 @@ class SharingTests(TestCase):
         self.client.post("/staff/logs/share/", {"log": HASH_LOG, "reason": "wrong", "note": note})
         self.assertEqual(SharedLog.objects.get().note, "our token is [redacted], please help")
 
-    def test_sharing_is_rate_limited_like_the_diagnosis(self):
-        with override_settings(KB_RATE_LIMIT=1):
+    def test_sharing_has_its_own_rate_limit_apart_from_the_diagnosis(self):
+        with override_settings(KB_SHARE_RATE_LIMIT=1, KB_RATE_LIMIT=100):
             self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
             response = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+            self.assertEqual(self.client.post("/diagnose/", {"log": UNKNOWN_LOG}).status_code, 200)
         self.assertEqual(response.status_code, 429)
         self.assertEqual(SharedLog.objects.count(), 1)
+
+    @override_settings(KB_SHARED_LOG_MAX_BYTES=1024)
+    def test_a_log_over_the_share_limit_is_refused_with_the_reason(self):
+        response = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG * 20, "reason": "unmatched"})
+        self.assertContains(response, "A shared log may be at most 1 KB and this one is 2 KB.", status_code=413)
+        self.assertEqual(SharedLog.objects.count(), 0)
+
+    @override_settings(KB_SHARED_LOG_QUEUE_LIMIT=2)
+    def test_a_full_queue_takes_no_more_logs_until_some_are_triaged(self):
+        for _ in range(2):
+            self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+        refused = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+        self.assertContains(refused, "Support has too many shared logs to read right now.", status_code=413)
+        SharedLog.objects.filter(pk=SharedLog.objects.first().pk).update(state=SharedLog.State.TRIAGED)
+        accepted = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+        self.assertContains(accepted, "Thank you")
+        self.assertEqual(SharedLog.objects.count(), 3)
 
     def test_an_empty_log_is_not_stored(self):
         response = self.client.post("/staff/logs/share/", {"log": "   \n", "reason": "unmatched"})
@@ -66,14 +84,16 @@ class SharingTests(TestCase):
         self.assertEqual(SharedLog.objects.count(), 0)
 
 
+def shared(text: str, **fields) -> SharedLog:
+    return SharedLog.objects.create(text=text, error_excerpt=error_excerpt(text), **fields)
+
+
 class QueueTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.editor = make_staff("eddie")
-        cls.older = SharedLog.objects.create(text="ERROR: the older one\n", reason="unmatched", pip_version="23.1")
-        cls.newer = SharedLog.objects.create(
-            text=UNKNOWN_LOG, reason="wrong", pip_version="24.0", note="It was a proxy"
-        )
+        cls.older = shared("ERROR: the older one\n", reason="unmatched", pip_version="23.1")
+        cls.newer = shared(UNKNOWN_LOG, reason="wrong", pip_version="24.0", note="It was a proxy")
 
     def setUp(self):
         self.client.force_login(self.editor)
@@ -97,6 +117,21 @@ class QueueTests(TestCase):
         self.assertNotContains(self.client.get("/staff/logs/"), "Shared log ")
         self.assertContains(self.client.get("/staff/logs/?show=all"), "dismissed")
         self.assertEqual(set(AuditEvent.objects.values_list("action", flat=True)), {"triaged", "dismissed"})
+
+    def test_the_queue_shows_a_few_short_error_lines_of_a_huge_log(self):
+        huge = shared(("ERROR: " + "x" * 993 + "\n") * 400, reason="unmatched")  # 400 KB of error lines
+        response = self.client.get("/staff/logs/")
+        self.assertLess(len(response.content), 20_000)
+        self.assertEqual(huge.error_excerpt.count("\n"), 4)
+        self.assertContains(response, "ERROR: " + "x" * 293 + "\n")
+
+    def test_a_long_shared_log_is_shown_a_page_of_lines_at_a_time(self):
+        long_log = shared("".join(f"line {number}\n" for number in range(1, 1201)), reason="unmatched")
+        first = self.client.get(f"/staff/logs/{long_log.pk}/")
+        self.assertContains(first, 'id="line-500"')
+        self.assertNotContains(first, 'id="line-501"')
+        self.assertContains(first, "Lines 1 to 500 of 1201")
+        self.assertContains(self.client.get(f"/staff/logs/{long_log.pk}/?page=3"), 'id="line-1200"')
 
     def test_a_shared_log_is_shown_with_selectable_numbered_lines(self):
         response = self.client.get(f"/staff/logs/{self.newer.pk}/")

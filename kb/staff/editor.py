@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.catalogue import engine_signatures
 from kb.diagnosis import Match, test_signature
-from kb.markup import render_markdown
-from kb.models import Tool
+from kb.markup_check import MarkdownRefused, render_checked
+from kb.models import Entry, Tool
 from kb.staff.forms import (
     CauseFormSet,
     EntryForm,
@@ -27,9 +28,30 @@ class EditorForms:
     entry: EntryForm
     causes: CauseFormSet
     signatures: SignatureFormSet
+    rendered: dict[str, str] = field(default_factory=dict)
 
     def is_valid(self) -> bool:
-        return all([self.entry.is_valid(), self.causes.is_valid(), self.signatures.is_valid()])
+        valid = all([self.entry.is_valid(), self.causes.is_valid(), self.signatures.is_valid()])
+        return valid and self.markdown_renders()
+
+    def markdown_renders(self) -> bool:
+        """Every section and cause renders in time; otherwise its field says why. Keeps the HTML."""
+        texts = {name: self.entry.cleaned_data[name] for name in Entry.SECTIONS}
+        for number, form in enumerate(self.causes.forms):
+            if form.cleaned_data and not form.cleaned_data.get("DELETE"):
+                texts[f"cause-{number}"] = form.cleaned_data["body"]
+        try:
+            self.rendered = render_checked(texts)
+        except MarkdownRefused as refusal:
+            form, name = self.field_of(refusal.name)
+            form.add_error(name, f"This text cannot be published: {refusal}")
+            return False
+        return True
+
+    def field_of(self, key: str) -> tuple[forms.Form, str]:
+        if key.startswith("cause-"):
+            return self.causes.forms[int(key.removeprefix("cause-"))], "body"
+        return self.entry, key
 
     def snapshot(self, tool: str, code: str) -> Snapshot:
         return snapshot_from(self.entry, self.causes, self.signatures, tool, code)
@@ -54,12 +76,9 @@ def initial_editor(snapshot: Snapshot, base: int, tool: Tool | None, extra: dict
     )
 
 
-def previews(snapshot: Snapshot) -> dict[str, SafeString]:
+def previews(editor: EditorForms) -> dict[str, SafeString]:
     """The sections and cause bodies rendered as readers will see them, keyed by form field name."""
-    rendered = {name: render_markdown(text, anchor_prefix=name) for name, text in snapshot["sections"].items()}
-    for number, (_, body) in enumerate(snapshot["causes"]):
-        rendered[f"cause-{number}"] = render_markdown(body, anchor_prefix=f"cause-{number}")
-    return {name: mark_safe(html) for name, html in rendered.items()}  # noqa: S308  (render_markdown sanitises)
+    return {name: mark_safe(html) for name, html in editor.rendered.items()}  # noqa: S308  (render_markdown sanitises)
 
 
 @dataclass

@@ -4,12 +4,19 @@ from django import forms
 
 from kb.catalogue import CODE_PATTERN
 from kb.diagnosis import InvalidPattern, Matcher, Signature
+from kb.markup_check import MAX_MARKDOWN_CHARS
 from kb.models import Category, Entry, Tool
 from kb.staff.models import SharedLog
 from kb.staff.snapshots import Snapshot
 
 MARKDOWN = {"rows": 8, "spellcheck": "true", "class": "markdown", "data-preview": "true"}
 CODE_LIST_HELP = "entry codes separated by spaces"
+
+
+def markdown_field(label: str | None = None) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=MAX_MARKDOWN_CHARS, widget=forms.Textarea(attrs=MARKDOWN)
+    )
 
 
 class EntryForm(forms.Form):
@@ -25,13 +32,13 @@ class EntryForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
-    meaning = forms.CharField(label="What this error means", required=False, widget=forms.Textarea(attrs=MARKDOWN))
-    fix = forms.CharField(label="How to fix it", required=False, widget=forms.Textarea(attrs=MARKDOWN))
-    verify = forms.CharField(label="How to verify", required=False, widget=forms.Textarea(attrs=MARKDOWN))
-    triage = forms.CharField(label="Manual triage", required=False, widget=forms.Textarea(attrs=MARKDOWN))
-    examples = forms.CharField(required=False, widget=forms.Textarea(attrs=MARKDOWN))
-    background = forms.CharField(required=False, widget=forms.Textarea(attrs=MARKDOWN))
-    prevention = forms.CharField(label="Prevention tips", required=False, widget=forms.Textarea(attrs=MARKDOWN))
+    meaning = markdown_field("What this error means")
+    fix = markdown_field("How to fix it")
+    verify = markdown_field("How to verify")
+    triage = markdown_field("Manual triage")
+    examples = markdown_field()
+    background = markdown_field()
+    prevention = markdown_field("Prevention tips")
     quick_fix = forms.CharField(
         required=False, max_length=1000, help_text="a command; {package}-style placeholders are filled from the log"
     )
@@ -98,7 +105,7 @@ class NewEntryForm(EntryForm):
 
 class CauseForm(forms.Form):
     title = forms.CharField(max_length=200)
-    body = forms.CharField(required=False, widget=forms.Textarea(attrs=MARKDOWN))
+    body = markdown_field()
 
 
 class SignatureForm(forms.Form):
@@ -222,4 +229,4 @@ class CompareForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    text = forms.CharField(required=False, strip=False, max_length=200_000)
+    text = forms.CharField(required=False, strip=False, max_length=MAX_MARKDOWN_CHARS)

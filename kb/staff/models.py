@@ -97,6 +97,16 @@ class SharedLogQuerySet(models.QuerySet):
         return self.filter(state=SharedLog.State.NEW)
 
 
+EXCERPT_LINES = 5
+EXCERPT_LINE_CHARS = 300
+
+
+def error_excerpt(text: str) -> str:
+    """The log's first few ERROR lines, each cut short: what the queue shows of it."""
+    lines = (line.strip() for line in text.split("\n") if line.lstrip().startswith("ERROR:"))
+    return "\n".join(line[:EXCERPT_LINE_CHARS] for _, line in zip(range(EXCERPT_LINES), lines, strict=False))
+
+
 class SharedLog(models.Model):
     """A log a person chose to share with support; only its redacted text is stored."""
 
@@ -110,6 +120,7 @@ class SharedLog(models.Model):
         WRONG = "wrong", "the diagnosis was wrong"
 
     text = models.TextField()
+    error_excerpt = models.TextField(blank=True, help_text="its first ERROR lines, cut short, for the queue")
     note = models.TextField(blank=True)
     reason = models.CharField(max_length=10, choices=Reason.choices)
     diagnosed_code = models.CharField(max_length=80, blank=True, help_text="the root cause we reported, if any")
@@ -128,10 +139,6 @@ class SharedLog(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("staff:shared_log", args=[self.pk])
-
-    @property
-    def error_lines(self) -> list[str]:
-        return [line.strip() for line in self.text.split("\n") if line.lstrip().startswith("ERROR:")]
 
 
 class RootCauseCount(models.Model):

@@ -1,22 +1,45 @@
-"""Storing a log a person chose to share: redacted here, whatever the page sent."""
+"""Storing a log a person chose to share: redacted here, whatever the page sent.
+
+The queue is bounded: a shared log may be at most ``KB_SHARED_LOG_MAX_BYTES``, and while
+``KB_SHARED_LOG_QUEUE_LIMIT`` logs wait for triage no more are taken, so anonymous sharing can
+fill neither the database nor the staff's pages.
+"""
 
 from django.conf import settings
 
 from kb.diagnosing import current_matcher
 from kb.diagnosis import log_text, read_log, redact
-from kb.staff.models import SharedLog
+from kb.staff.models import SharedLog, error_excerpt
+
+
+class ShareRefused(Exception):
+    """The log cannot be shared now; the message says why, for the person sharing it."""
 
 
 def share_log(data: str, note: str, reason: str) -> SharedLog:
-    """Raises the engine's LogRejected subclasses for a log it cannot read."""
+    """Raises ShareRefused, or the engine's LogRejected subclasses for a log it cannot read."""
+    refuse_unless_room(len(data.encode()))
     diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
+    text = log_text(diagnosis.log)
     return SharedLog.objects.create(
-        text=log_text(diagnosis.log),
+        text=text,
+        error_excerpt=error_excerpt(text),
         note=redact(note)[0],
         reason=reason,
         diagnosed_code=diagnosis.matches[0].code if diagnosis.matches else "",
         pip_version=diagnosis.pip_version or "",
     )
+
+
+def refuse_unless_room(size: int) -> None:
+    limit = settings.KB_SHARED_LOG_MAX_BYTES
+    if size > limit:
+        raise ShareRefused(
+            f"A shared log may be at most {limit // 1024:,} KB and this one is {size / 1024:,.0f} KB. "
+            "Share the part from the first error to the end; the diagnosis itself takes the whole log."
+        )
+    if SharedLog.objects.waiting().count() >= settings.KB_SHARED_LOG_QUEUE_LIMIT:
+        raise ShareRefused("Support has too many shared logs to read right now. Please try again tomorrow.")
 
 
 def selected_lines(shared_log: SharedLog, numbers: list[str]) -> list[str]:

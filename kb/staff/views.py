@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kb.diagnosis import LogRejected
-from kb.markup import render_markdown
+from kb.markup_check import MAX_MARKDOWN_CHARS, MarkdownRefused, render_checked
 from kb.models import Entry
 from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
 from kb.staff import revisions
@@ -23,13 +23,14 @@ from kb.staff.forms import AuditFilterForm, CompareForm, PreviewForm, RejectForm
 from kb.staff.loading import waiting_file_changes
 from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
-from kb.staff.sharing import selected_lines, share_log
+from kb.staff.sharing import ShareRefused, selected_lines, share_log
 from kb.staff.snapshots import blank_snapshot
 from kb.staff.stats import totals_per_code, totals_per_day
 
 EDIT = ("kb.change_entry", "staff.add_revision")
 CREATE = ("kb.add_entry", "staff.add_revision")
 REVIEW = "staff.publish_revision"
+LOG_LINES_PER_PAGE = 500
 
 
 def staff_only(*permissions: str):
@@ -91,7 +92,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     form = editor.entry.cleaned_data
     snapshot = editor.snapshot(form["tool"].slug, form["code"])
     if request.POST.get("action") != "save":
-        return render_editor(request, editor, None, **side_panels(request, snapshot))
+        return render_editor(request, editor, None, **side_panels(request, editor, snapshot))
     report = check_draft(snapshot)
     if report.regressions and not form["save_anyway"]:
         return render_editor(request, editor, None, regressions=report)
@@ -113,7 +114,7 @@ def entry_edit(request: HttpRequest, tool: str, code: str) -> HttpResponse:
         return render_editor(request, editor, entry)
     snapshot = editor.snapshot(tool, code)
     if request.POST.get("action") != "save":
-        return render_editor(request, editor, entry, **side_panels(request, snapshot))
+        return render_editor(request, editor, entry, **side_panels(request, editor, snapshot))
     return save_edit(request, entry, editor, snapshot)
 
 
@@ -133,11 +134,11 @@ def save_edit(request: HttpRequest, entry: Entry, editor: EditorForms, snapshot:
     return redirect("staff:history", entry.tool.slug, entry.code)
 
 
-def side_panels(request: HttpRequest, snapshot: dict) -> dict:
+def side_panels(request: HttpRequest, editor: EditorForms, snapshot: dict) -> dict:
     """The server-side preview, or the signature tester's results, for the button that was pressed."""
     if request.POST.get("action") == "test":
         return {"tester": tester_results(snapshot, request.POST.get("sample_log", ""))}
-    return {"previews": previews(snapshot)}
+    return {"previews": previews(editor)}
 
 
 def render_conflict(
@@ -184,8 +185,14 @@ def prefill_from_shared_log(request: HttpRequest, new_entry: bool) -> dict:
 def preview(request: HttpRequest) -> JsonResponse:
     form = PreviewForm(request.POST)
     if not form.is_valid():
-        return JsonResponse({"error": "That text is too long to preview."}, status=400)
-    return JsonResponse({"html": render_markdown(form.cleaned_data["text"])})
+        return JsonResponse(
+            {"error": f"That text is too long to preview: the limit is {MAX_MARKDOWN_CHARS:,} characters."}, status=400
+        )
+    try:
+        rendered = render_checked({"": form.cleaned_data["text"]})
+    except MarkdownRefused as refusal:
+        return JsonResponse({"error": f"This text cannot be published: {refusal}"}, status=400)
+    return JsonResponse({"html": rendered[""]})
 
 
 @require_GET
@@ -297,7 +304,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 def log_queue(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     logs = SharedLog.objects.all() if show_all else SharedLog.objects.waiting()
-    page = Paginator(logs, 25).get_page(request.GET.get("page"))
+    page = Paginator(logs.defer("text"), 25).get_page(request.GET.get("page"))
     return render(request, "staff/log_queue.html", {"page": page, "show_all": show_all})
 
 
@@ -306,8 +313,9 @@ def log_queue(request: HttpRequest) -> HttpResponse:
 def shared_log(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(SharedLog, pk=pk)
     entries = Entry.objects.select_related("tool").order_by("code")
-    lines = list(enumerate(found.text.split("\n"), start=1))
-    return render(request, "staff/shared_log.html", {"log": found, "lines": lines, "entries": entries})
+    lines = Paginator(list(enumerate(found.text.split("\n"), start=1)), LOG_LINES_PER_PAGE)
+    page = lines.get_page(request.GET.get("page"))
+    return render(request, "staff/shared_log.html", {"log": found, "page": page, "entries": entries})
 
 
 @require_POST
@@ -325,13 +333,15 @@ def share_refused(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-@rate_limited("diagnose", refuse=share_refused)
+@rate_limited("share", refuse=share_refused, limit_setting="KB_SHARE_RATE_LIMIT")
 def share(request: HttpRequest) -> HttpResponse:
     form = ShareLogForm(request.POST)
     if not form.is_valid():
         return render(request, "staff/shared.html", {"problem": "There was no log to share."}, status=400)
     try:
         share_log(form.cleaned_data["log"], form.cleaned_data["note"], form.cleaned_data["reason"])
+    except ShareRefused as refusal:
+        return render(request, "staff/shared.html", {"problem": str(refusal)}, status=413)
     except LogRejected as error:
         return render(request, "staff/shared.html", {"problem": str(error)}, status=400)
     return render(request, "staff/shared.html", {})

@@ -16,10 +16,13 @@
         var body = new FormData();
         body.append("text", textarea.value);
         fetch(form.dataset.previewUrl, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
-          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (response) { return response.json().catch(function () { return null; }); })
           .then(function (answer) {
-            // The answer is HTML sanitised by the server's renderer; older answers are dropped.
-            if (answer && asked === latest) target.innerHTML = answer.html;
+            // The answer is HTML sanitised by the server's renderer, or the reason it cannot be
+            // rendered (shown as text); older answers are dropped.
+            if (!answer || asked !== latest) return;
+            if (answer.error) target.textContent = answer.error;
+            else target.innerHTML = answer.html;
           });
       }, DELAY_MS);
     };

@@ -1,0 +1,87 @@
+"""Rendering editors' Markdown within a size limit, a nesting limit and a time limit.
+
+Python-Markdown is pure Python: 3 KB of list markers raise RecursionError, and 20 KB of ``[``
+run for minutes. So an editor's text (on save and on preview) is rendered in a forked child
+process that is killed when the time is up: the request waits at most that long, and no thread
+is left burning a CPU. Readers' pages render text that passed this check at save, in process,
+with a plain-text fallback for anything that still fails.
+"""
+
+import logging
+import multiprocessing
+import time
+from multiprocessing.connection import Connection
+
+from django.conf import settings
+from django.utils.html import escape
+
+from kb.markup import render_markdown
+
+MAX_MARKDOWN_CHARS = 20_000
+SLOW_HINT = "long runs of brackets, list markers, angle brackets or headings are the usual cause"
+
+logger = logging.getLogger(__name__)
+
+
+class MarkdownRefused(ValueError):
+    """One of the texts cannot be rendered safely; ``name`` says which, the message why."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(problem)
+        self.name = name
+
+
+def render_checked(texts: dict[str, str]) -> dict[str, str]:
+    """Each text rendered to HTML, its key used as the heading-id prefix. Raises MarkdownRefused."""
+    for name, text in texts.items():
+        if len(text) > MAX_MARKDOWN_CHARS:
+            raise MarkdownRefused(name, f"It is {len(text):,} characters long; the limit is {MAX_MARKDOWN_CHARS:,}.")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=render_each, args=(texts, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        return collect(texts, receiver, settings.KB_MARKDOWN_RENDER_SECONDS)
+    finally:
+        child.kill()
+        child.join()
+        receiver.close()
+
+
+def collect(texts: dict[str, str], receiver: Connection, seconds: float) -> dict[str, str]:
+    deadline = time.monotonic() + seconds
+    rendered = {}
+    for name in texts:
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
+            raise MarkdownRefused(name, f"It takes more than {seconds:g} s to render ({SLOW_HINT}).")
+        try:
+            problem, html = receiver.recv()
+        except EOFError:
+            raise MarkdownRefused(name, "The renderer stopped on it.") from None
+        if problem:
+            raise MarkdownRefused(name, problem)
+        rendered[name] = html
+    return rendered
+
+
+def render_each(texts: dict[str, str], sender: Connection) -> None:
+    """The child's work: one answer per text, in order, stopping at the first failure."""
+    for name, text in texts.items():
+        try:
+            sender.send(("", render_markdown(text, anchor_prefix=name)))
+        except RecursionError:
+            sender.send(("Its lists or quotes nest too deeply to render.", ""))
+            return
+        except Exception as error:  # noqa: BLE001 (any failure is the editor's answer, not a crash)
+            sender.send((f"It cannot be rendered ({type(error).__name__}).", ""))
+            return
+
+
+def render_for_readers(text: str, anchor_prefix: str) -> str:
+    """Published text passed ``render_checked``; should it fail anyway, readers get it as plain text."""
+    try:
+        return render_markdown(text, anchor_prefix=anchor_prefix)
+    except Exception:  # noqa: BLE001 (a page with one plain section beats a 500 for every reader)
+        logger.exception("Markdown of %r could not be rendered; showing it as plain text", anchor_prefix)
+        return f'<pre class="markdown-fallback">{escape(text)}</pre>'
