@@ -188,6 +188,7 @@ def report_dict(report: Report, base_url: str) -> dict:
         "pip_version": diagnosis.pip_version,
         "python_version": diagnosis.python_version,
         "redacted": report.diagnosis.redacted,
+        "partial": report.diagnosis.partial or None,
         "matches": [finding_dict(finding, base_url) for finding in report.findings],
     }
 

@@ -126,8 +126,10 @@ class DiagnoseApiTests(DiagnosisFixture):
 
     def test_a_raw_text_body_gets_the_contract_shape(self):
         data = self.post(HASH_LOG).json()
-        self.assertEqual(set(data), {"outcome", "tool", "pip_version", "python_version", "redacted", "matches"})
-        self.assertEqual((data["outcome"], data["tool"]), ("failed", "pip"))
+        self.assertEqual(
+            set(data), {"outcome", "tool", "pip_version", "python_version", "redacted", "partial", "matches"}
+        )
+        self.assertEqual((data["outcome"], data["tool"], data["partial"]), ("failed", "pip", None))
         match = data["matches"][0]
         self.assertEqual(
             set(match), {"code", "tool", "severity", "title", "url", "lines", "excerpt", "facts", "source"}

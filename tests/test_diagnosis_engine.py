@@ -14,6 +14,7 @@ import re
 import pytest
 
 from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, test_signature
+from kb.diagnosis import matcher as matcher_module
 from kb.diagnosis.facts import FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
 
@@ -750,3 +751,69 @@ def test_the_diagnosis_serialises_for_the_api(matcher: Matcher) -> None:
         "signature_key",
         "consequence_of",
     }
+
+
+class TestBounds:
+    """Each bound on the work of one diagnosis, and the answer when a log reaches it."""
+
+    NOT_FOUND = "ERROR: Could not find a version that satisfies the requirement six==99\n"
+
+    def test_past_the_secrets_it_replaces_one_by_one_every_line_is_removed(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 3)
+        log = "pwd=a\npwd=b\nkeep me\npwd=c\nsee pwd=d here\nlast\n" + self.NOT_FOUND
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
+        assert diagnosis.log.decode().split("\n") == [
+            "pwd=[redacted]",
+            "pwd=[redacted]",
+            "keep me",
+            "pwd=[redacted]",
+            "[redacted]",
+            "[redacted]",
+            "[redacted]",
+            "[redacted]",
+        ]
+        assert diagnosis.matches == []
+        assert "every line from line 5 on was removed unread" in diagnosis.partial
+
+    def test_a_log_dense_with_one_literal_is_read_to_its_end(self, monkeypatch, matcher: Matcher) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
+        satisfied = "Requirement already satisfied: six in /home/user/.venv/lib/python3.11/site-packages (1.16.0)\n"
+        diagnosis = matcher.diagnose(satisfied * 20_000 + self.NOT_FOUND)
+        assert (codes(diagnosis), diagnosis.matches[0].lines, diagnosis.partial) == (
+            ["DISTRIBUTION_NOT_FOUND"],
+            (20_001, 20_001),
+            "",
+        )
+
+    def test_a_log_that_repeats_literals_past_the_budget_says_where_reading_stopped(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
+        log = ":\\ " * 1000 + "\n" + ":\\ " * 1500 + "\n" + self.NOT_FOUND
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
+        assert diagnosis.matches == []
+        assert "only lines 1 to 2 were read" in diagnosis.partial
+
+    def test_candidate_lines_past_the_matching_budget_are_skipped_and_said_so(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
+        log = f"{'x' * 2000} {self.NOT_FOUND}{self.NOT_FOUND}"
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
+        assert diagnosis.matches == []
+        assert "some were skipped" in diagnosis.partial
+        assert Matcher(SIGNATURES, REFINES).diagnose(self.NOT_FOUND).partial == ""
+
+    def test_the_package_comes_from_a_collecting_line_far_above(self, matcher: Matcher) -> None:
+        compiler_output = "".join(
+            f"  gcc -c src/file{index}.c -o build/file{index}.o -O2 -Wall\n" for index in range(5000)
+        )
+        log = "Collecting tokenizers==0.20.1\n" + compiler_output + "  error: subprocess-exited-with-error\n"
+        match = matcher.diagnose(log).matches[0]
+        assert (match.code, match.facts["package"], match.facts["version"]) == (
+            "SUBPROCESS_EXITED_WITH_ERROR",
+            "tokenizers",
+            "0.20.1",
+        )
+
+    def test_lines_wider_than_a_terminal_are_not_joined_as_wrapped(self, matcher: Matcher) -> None:
+        first, rest = "Could not find a version that satisfies", " the requirement six==99"
+        narrow = matcher.diagnose(f"ERROR: {'x' * 30} {first}\n{rest}\n")
+        wide = matcher.diagnose(f"ERROR: {'x' * 1000} {first}\n{rest}\n")
+        assert (codes(narrow), codes(wide)) == (["DISTRIBUTION_NOT_FOUND"], [])

@@ -1,16 +1,19 @@
 """The matcher: every signature compiled once, the log scanned once.
 
-One Aho-Corasick automaton holds, in lower case, the literal of every literal signature,
-the required literal of every regex signature, and the trigger literals of the built-in
-readers (facts, context, other tools). The same literals and the redaction rules, as one
-RE2 alternation, find the lines that hold a literal or a secret in a single pass at C
-speed; the automaton then names every literal (overlapping ones too) on those runs of
-lines only. Secrets are replaced before any line is read, so the regexes (RE2, linear
-time, run on their candidate lines only), the fact readers and the excerpts never see
-one. A regex with no usable literal runs once over the whole redacted log. The
-automaton also holds a piece of each half of every literal: where one is found on a line
-a terminal may have wrapped, the signature is tried again on that line joined with the
-next ones.
+Secrets are replaced first, in one RE2 pass, before any line is read, so the regexes,
+the fact readers and the excerpts never see one. One Aho-Corasick automaton holds, in
+lower case, the literal of every literal signature, the required literal of every regex
+signature, and the trigger literals of the fact and other-tool readers; one RE2
+alternation of the same literals finds the lines that hold one at C speed, and the
+automaton names every literal (overlapping ones too) on a stretch of lines from there.
+A literal whose readers have all the lines they keep is then no longer looked for, so a
+log dense with pip's own records costs little more than a sparse one. The regexes (RE2,
+linear time) run on their candidate lines only, within a budget of bytes per log; a
+regex with no usable literal runs once over the whole redacted log. The automaton also
+holds a piece of each half of every literal: where one is found on a line a terminal may
+have wrapped, the signature is tried again on that line joined with the next ones. The
+lines that name a package (Collecting...) and that end another tool's output are looked
+up only near the lines that need them.
 """
 
 import bisect
@@ -18,6 +21,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from functools import cached_property
 from typing import NamedTuple
 
 import ahocorasick
@@ -35,12 +39,27 @@ from kb.diagnosis.signatures import CompiledSignature, Signature, compile_signat
 HITS_PER_SIGNATURE = 20
 # Candidate lines kept per signature before other tools' lines are set aside.
 CANDIDATES_PER_SIGNATURE = 400
+# Lines noted that may open another tool's output.
+FOREIGN_LINES = 1000
+# Secrets replaced one by one; past them, every further line is replaced whole. A log with
+# more secrets than this was made to cost time, and the place of each one would cost most.
+SECRETS_PER_LOG = 10_000
+# Literal occurrences the scan notes per log: past them it stops and says where.
+KEYS_PER_LOG = 1_000_000
+# Bytes of candidate lines the signatures are run on per log; past them the rest are skipped.
+MATCH_BYTES_PER_LOG = 32 << 20
+# Occurrences of literals nothing needs more lines of, read before the scan stops looking for them.
+SPENT_KEYS_BEFORE_NARROWING = 256
+# Candidate lines a message's context is looked for in, nearest first.
+CONTEXT_CANDIDATES = 64
 # Detail lines read under a message, at most.
 DETAIL_LINES = 15
 # Context records (Collecting, Downloading...) read back from a message.
 CONTEXT_RECORDS = 4
 # A line this wide (in bytes, after its CI prefix) may have been wrapped by a terminal.
 WRAP_MIN_WIDTH = 60
+# A wider line was not cut by a terminal: no terminal is that wide.
+WRAP_MAX_WIDTH = 1000
 WRAP_MAX_LINES = 6
 # Literals shorter than this are not looked for across wrapped lines.
 WRAP_MIN_LITERAL = 12
@@ -51,6 +70,7 @@ EXCERPT_REACH = 300
 # backend's own output, whichever installer ran it.
 BUILD_BACKEND_WRAPPER = "SUBPROCESS_EXITED_WITH_ERROR"
 
+REDACTED = redaction.REDACTED.encode()
 # A line that starts a new pip record rather than continuing the one above.
 _NEW_RECORD = re.compile(
     rb"\s*(?:(?:ERROR|WARNING|DEPRECATION|INFO|HINT|Hint|error|warning|note|hint):\s|\[notice\]\s|"
@@ -73,8 +93,6 @@ class _Key(NamedTuple):
     joins_before: tuple[int, ...]  # signatures that may have started on the line before
     fact_trigger: bytes | None
     foreign_trigger: bytes | None
-    is_context: bool
-    is_pip_marker: bool
 
 
 class _Hit(NamedTuple):
@@ -92,8 +110,8 @@ class _Candidates(NamedTuple):
 
     signature_lines: dict[int, list[int]]
     wrap_lines: dict[int, list[int]]  # signature -> lines that may be the first of a wrap
-    context: list[int]
-    pip_markers: list[int]
+    context: "_LinesHolding"
+    pip_markers: "_LinesHolding"
     foreign: list[tuple[int, bytes]]
     evidence: dict[bytes, list[int]]
 
@@ -104,7 +122,8 @@ class Matcher:
         self._signatures = tuple(compile_signature(signature) for signature in signatures)
         self._wrappers = wrapper_closure(refines)
         self._automaton = _build_automaton(self._signatures)
-        self._stops, self._candidate_run = _scan_regexes(self._automaton)
+        self._scan_literals = frozenset(literal.encode("latin-1") for literal, _ in self._automaton.items())
+        self._literal_search = _literal_search(self._scan_literals)
         self._every_line = {
             index: _whole_text_regex(compiled)
             for index, compiled in enumerate(self._signatures)
@@ -144,6 +163,7 @@ class Matcher:
             redacted=log.redacted,
             outcome=outcome,
             tool=tool,
+            partial=log.partial,
         )
 
     def _fails_pip(self, hit: _Hit) -> bool:
@@ -171,18 +191,48 @@ class Matcher:
         return [_as_found(self._match(log, hit, candidates.context, [hit]), regions) for hit in hits[:limit]]
 
     def _scan(self, log: "_Log") -> _Candidates:
-        """Find the candidate lines of every signature and reader, and remove the log's secrets."""
-        candidates = _Candidates({}, {}, [], [], [], {})
-        secrets: list[tuple[int, int]] = []
-        for start, end in self._regions(log.data):
-            secrets += redaction.secret_spans(log.data, start, end)
-            region = log.data[start:end]
+        """Remove the log's secrets, then find the candidate lines of every signature and reader.
+
+        Lines that hold a literal are read in runs. A literal whose every role has all the
+        lines it keeps (a fact seen 40 times, a signature's 400 candidates) stops being
+        looked for, so a log dense with one message costs what a sparse one does.
+        """
+        log.remove_secrets(redaction.secret_spans(log.data), SECRETS_PER_LOG)
+        candidates = _Candidates(
+            {}, {}, log.lines_holding(fact_readers.CONTEXT_TRIGGERS), log.lines_holding(scoping.PIP_TRIGGERS), [], {}
+        )
+        literal_regions = _LiteralRegions(log.data, self._scan_literals, self._literal_search)
+        spent: set[int] = set()  # ids of the keys whose roles have all their lines
+        spent_seen = keys_read = 0
+        for start, end in literal_regions:
+            region = log.data[start:end].lower()
             number, counted_up_to = log.number_at(start), 0
-            for position, key in self._automaton.iter(region.lower().decode("latin-1")):
-                number += region.count(b"\n", counted_up_to, position)
+            on_line: set[int] = set()  # ids of the keys already noted on line `number`
+            for position, key in self._automaton.iter(region.decode("latin-1")):
+                keys_read += 1
+                if keys_read > KEYS_PER_LOG:
+                    log.cut_at = number
+                    return candidates
+                if id(key) in spent:
+                    spent_seen += 1
+                    if spent_seen > SPENT_KEYS_BEFORE_NARROWING:
+                        literal_regions.narrow()
+                        literal_regions.position = start + (region.find(b"\n", position) + 1 or len(region))
+                        spent_seen = 0
+                        break
+                    continue
+                newlines = region.count(b"\n", counted_up_to, position)
                 counted_up_to = position
+                if newlines:
+                    number += newlines
+                    on_line.clear()
+                elif id(key) in on_line:
+                    continue
+                on_line.add(id(key))
                 self._add_key(candidates, key, number)
-        log.remove_secrets(redaction.merge_spans(secrets))
+                if _is_spent(key, candidates):
+                    spent.add(id(key))
+                    literal_regions.wanted.discard(region[position + 1 - key.length : position + 1])
         for index, regex in self._every_line.items():
             candidates.signature_lines[index] = [
                 log.number_at(found.start())
@@ -205,33 +255,15 @@ class Matcher:
             lines = candidates.evidence.setdefault(key.fact_trigger, [])
             if len(lines) < fact_readers.EVIDENCE_LINES_PER_KIND and number not in lines[-1:]:
                 lines.append(number)
-        if key.foreign_trigger:
+        if key.foreign_trigger and len(candidates.foreign) < FOREIGN_LINES:
             candidates.foreign.append((number, key.foreign_trigger))
-        if key.is_context and number not in candidates.context[-1:]:
-            candidates.context.append(number)
-        if key.is_pip_marker and number not in candidates.pip_markers[-1:]:
-            candidates.pip_markers.append(number)
-
-    def _regions(self, data: bytes) -> Iterator[tuple[int, int]]:
-        """(start, end) of each run of consecutive lines that hold a literal of the automaton
-        or a secret, found in one pass.
-
-        Searching line by line is fastest where such lines are rare; taking each run of
-        them whole keeps dense stretches (pip's own output) from costing a call per line.
-        """
-        position = 0
-        while found := self._stops.search(data, position):
-            start = data.rfind(b"\n", 0, found.start()) + 1
-            line_end = data.find(b"\n", found.start()) + 1 or len(data)
-            end = max(self._candidate_run.match(data, start).end(), line_end)
-            yield start, end
-            position = end
 
     def _hits(self, log: "_Log", candidates: _Candidates, regions: scoping.ForeignRegions, limit: int) -> list[_Hit]:
         accepted: dict[int, int] = {}
         hits = []
-        single_line = self._single_line_hits(log, candidates.signature_lines)
-        for hit in itertools.chain(single_line, self._wrapped_hits(log, candidates.wrap_lines)):
+        single_line = self._single_line_hits(log, candidates.signature_lines, accepted, limit)
+        wrapped = self._wrapped_hits(log, candidates.wrap_lines, accepted, limit)
+        for hit in itertools.chain(single_line, wrapped):
             if accepted.get(hit.signature, 0) >= limit or self._is_foreign(hit, regions):
                 continue
             accepted[hit.signature] = accepted.get(hit.signature, 0) + 1
@@ -250,10 +282,14 @@ class Matcher:
         code = self._signatures[hit.signature].signature.code
         return tool not in scoping.BACKEND_RUNNERS or BUILD_BACKEND_WRAPPER not in self._wrappers.get(code, ())
 
-    def _single_line_hits(self, log: "_Log", signature_lines: Mapping[int, list[int]]) -> Iterator[_Hit]:
+    def _single_line_hits(
+        self, log: "_Log", signature_lines: Mapping[int, list[int]], accepted: Mapping[int, int], limit: int
+    ) -> Iterator[_Hit]:
         for index, numbers in signature_lines.items():
             for number in numbers:
                 line = log.line(number)
+                if accepted.get(index, 0) >= limit or not log.spend(len(line.text)):
+                    break
                 for start, end, groups in self._find(index, line.text):
                     yield _Hit(index, number, number, line.text, start, end, groups)
 
@@ -271,12 +307,17 @@ class Matcher:
             groups = {name: value for name, value in found.groupdict().items() if value}
             yield found.start(), found.end(), groups
 
-    def _wrapped_hits(self, log: "_Log", wrap_lines: Mapping[int, list[int]]) -> Iterator[_Hit]:
+    def _wrapped_hits(
+        self, log: "_Log", wrap_lines: Mapping[int, list[int]], accepted: Mapping[int, int], limit: int
+    ) -> Iterator[_Hit]:
         """Matches that only exist once wrapped lines are joined (and span the join)."""
         for index, numbers in wrap_lines.items():
             for number in numbers:
-                chain = log.wrapped_chain(number)
-                for text, parts in _joined_variants(chain) if chain else ():
+                if accepted.get(index, 0) >= limit:
+                    break
+                for text, parts in log.joined_variants(number):
+                    if not log.spend(len(text)):
+                        return
                     yield from self._spanning_hits(index, text, parts)
 
     def _spanning_hits(self, index: int, text: bytes, parts: list[tuple[int, int]]) -> Iterator[_Hit]:
@@ -287,7 +328,7 @@ class Matcher:
                 yield _Hit(index, first, touched[-1], text, start, end, groups)
 
     def _merge_by_code(
-        self, log: "_Log", hits: list[_Hit], context: list[int], regions: scoping.ForeignRegions
+        self, log: "_Log", hits: list[_Hit], context: "_LinesHolding", regions: scoping.ForeignRegions
     ) -> list[Match]:
         """One match per code and program whose output holds it."""
         by_code: dict[tuple[str, str], list[_Hit]] = {}
@@ -296,7 +337,7 @@ class Matcher:
             by_code.setdefault((code, regions.tool_at(hit.first)), []).append(hit)
         return [self._match(log, code_hits[0], context, code_hits) for code_hits in by_code.values()]
 
-    def _match(self, log: "_Log", first: _Hit, context: list[int], hits: list[_Hit]) -> Match:
+    def _match(self, log: "_Log", first: _Hit, context: "_LinesHolding", hits: list[_Hit]) -> Match:
         signature = self._signatures[first.signature].signature
         last_line, facts = self._hit_facts(log, first, context)
         for later in hits[1:5]:
@@ -312,7 +353,7 @@ class Matcher:
             signature_key=signature.key,
         )
 
-    def _hit_facts(self, log: "_Log", hit: _Hit, context: list[int]) -> tuple[int, dict[str, str]]:
+    def _hit_facts(self, log: "_Log", hit: _Hit, context: "_LinesHolding") -> tuple[int, dict[str, str]]:
         """The last line the message reaches, and the facts it and its context show."""
         facts: dict[str, str] = {}
         _add_groups(facts, hit.groups)
@@ -388,17 +429,78 @@ class _Log:
         self._index = LineIndex(self.data)
         self.line_count = self._index.line_count
         self.redacted = 0
+        self.cut_at: int | None = None  # the line the scan stopped at, if it had to
+        self.removed_from: int | None = None  # the line from which on every line was removed as a secret
+        self.cut_short = False  # some candidate lines were not read: the budget below was spent
+        self.match_bytes_left = MATCH_BYTES_PER_LOG
         self._cleaned: dict[int, CleanLine] = {}
+        self._joined: dict[int, list[tuple[bytes, list[tuple[int, int]]]]] = {}
 
     def number_at(self, offset: int) -> int:
         return self._index.number_at(offset)
 
-    def remove_secrets(self, spans: list[tuple[int, int]]) -> None:
-        """Put REDACTED in place of each secret, before any line is read."""
-        if spans:
-            self.data = redaction.without_secrets(self.data, spans)
-            self._index = LineIndex(self.data)
-            self.redacted = len(spans)
+    def remove_secrets(self, spans: Iterable[tuple[int, int]], limit: int) -> None:
+        """Put REDACTED in place of each secret, before any line is read; from the line of
+        the secret past `limit` on, in place of every line."""
+        spans = list(itertools.islice(spans, limit + 1))
+        if not spans:
+            return
+        over_limit = len(spans) > limit
+        spans = redaction.merge_spans(spans)
+        rest = b""
+        if over_limit:
+            rest_start = self.data.rfind(b"\n", 0, spans[-1][0]) + 1
+            self.removed_from = self.number_at(rest_start)
+            rest = b"\n".join(itertools.repeat(REDACTED, self.data.count(b"\n", rest_start) + 1))
+            self.data = self.data[:rest_start]
+            spans = [span for span in spans if span[1] <= rest_start]
+            self.redacted = rest.count(b"\n") + 1
+        self.data = redaction.without_secrets(self.data, spans) + rest
+        self._index = LineIndex(self.data)
+        self.redacted += len(spans)
+
+    @property
+    def partial(self) -> str:
+        """Why some of the log was not read, for a person; empty when all of it was."""
+        reasons = []
+        if self.removed_from:
+            reasons.append(
+                f"it holds more than {SECRETS_PER_LOG:,} secrets, so every line from line "
+                f"{self.removed_from:,} on was removed unread"
+            )
+        if self.cut_at:
+            reasons.append(
+                f"it repeats what the engine looks for so often that only lines 1 to {self.cut_at:,} were read"
+            )
+        if self.cut_short:
+            reasons.append("it holds more long lines to try than one diagnosis reads, so some were skipped")
+        return f"Part of this log was not read: {'; '.join(reasons)}." if reasons else ""
+
+    def joined_variants(self, first: int) -> list[tuple[bytes, list[tuple[int, int]]]]:
+        """The ways the lines from `first` on may join into one line a terminal wrapped."""
+        variants = self._joined.get(first)
+        if variants is None:
+            chain = self.wrapped_chain(first)
+            variants = self._joined[first] = _joined_variants(chain) if chain else []
+        return variants
+
+    def spend(self, size: int) -> bool:
+        """Take `size` bytes of signature matching from the log's budget; False once it is spent,
+        and the diagnosis is then cut short."""
+        self.match_bytes_left -= size
+        if self.match_bytes_left < 0:
+            self.cut_short = True
+        return not self.cut_short
+
+    @cached_property
+    def lowered(self) -> bytes:
+        return self.data.lower()
+
+    def lines_holding(self, literals: Iterable[bytes]) -> "_LinesHolding":
+        return _LinesHolding(self, tuple(literals))
+
+    def line_start(self, number: int) -> int:
+        return self._index.line_start(number)
 
     def raw_line(self, number: int) -> bytes:
         start = self._index.line_start(number)
@@ -427,11 +529,11 @@ class _Log:
             block.pop()
         return block
 
-    def context_before(self, number: int, context: list[int]) -> list[bytes]:
+    def context_before(self, number: int, context: "_LinesHolding") -> list[bytes]:
         """The nearest records naming a package (Collecting, Downloading...) before a line."""
         records = []
-        for index in range(bisect.bisect_left(context, number) - 1, -1, -1):
-            text = self.line(context[index]).text
+        for candidate in itertools.islice(context.before(number), CONTEXT_CANDIDATES):
+            text = self.line(candidate).text
             if fact_readers.is_context_record(text):
                 records.append(text)
                 if len(records) == CONTEXT_RECORDS:
@@ -441,12 +543,111 @@ class _Log:
     def wrapped_chain(self, first: int) -> list[CleanLine] | None:
         """The lines from `first` on that look like one line a terminal wrapped, if any."""
         chain = [self.line(first)]
-        while chain[-1].width >= WRAP_MIN_WIDTH and len(chain) < WRAP_MAX_LINES and chain[-1].number < self.line_count:
+        while (
+            WRAP_MIN_WIDTH <= chain[-1].width <= WRAP_MAX_WIDTH
+            and len(chain) < WRAP_MAX_LINES
+            and chain[-1].number < self.line_count
+        ):
             following = self.line(chain[-1].number + 1)
             if not _continues(chain[-1], following):
                 break
             chain.append(following)
         return chain if len(chain) > 1 else None
+
+
+class _LinesHolding:
+    """The numbers of the lines that hold one of some lower-case literals, found a stretch of
+    the log at a time as a diagnosis asks for those near a line: most stretches never are."""
+
+    STRETCH_BYTES = 64 * 1024
+
+    def __init__(self, log: _Log, literals: tuple[bytes, ...]):
+        self._log = log
+        self._literals = literals
+        self._stretches: dict[int, list[int]] = {}
+
+    def before(self, number: int) -> Iterator[int]:
+        """The lines before line `number`, nearest first."""
+        for stretch in range(self._log.line_start(number) // self.STRETCH_BYTES, -1, -1):
+            yield from (found for found in reversed(self._stretch(stretch)) if found < number)
+
+    def after(self, number: int) -> Iterator[int]:
+        """The lines after line `number`, nearest first."""
+        last = len(self._log.data) // self.STRETCH_BYTES
+        for stretch in range(self._log.line_start(number) // self.STRETCH_BYTES, last + 1):
+            yield from (found for found in self._stretch(stretch) if found > number)
+
+    def _stretch(self, stretch: int) -> list[int]:
+        numbers = self._stretches.get(stretch)
+        if numbers is None:
+            numbers = self._stretches[stretch] = self._find(stretch * self.STRETCH_BYTES)
+        return numbers
+
+    def _find(self, start: int) -> list[int]:
+        text = self._log.lowered
+        end = start + self.STRETCH_BYTES
+        offsets = set()
+        for literal in self._literals:
+            position = text.find(literal, start, end + len(literal) - 1)
+            while position >= 0:
+                offsets.add(position)
+                position = text.find(literal, position + 1, end + len(literal) - 1)
+        numbers: list[int] = []
+        number, counted_up_to = self._log.number_at(start), start
+        for offset in sorted(offsets):
+            number += text.count(b"\n", counted_up_to, offset)
+            counted_up_to = offset
+            if number not in numbers[-1:]:
+                numbers.append(number)
+        return numbers
+
+
+class _LiteralRegions:
+    """The stretches of whole lines that start with a line holding a literal still wanted,
+    in order.
+
+    Searching line by line is fastest where such lines are rare; reading a stretch of lines
+    from each one found keeps dense stretches from costing a search per line. `narrow`
+    drops the literals nothing needs any more from the search.
+    """
+
+    BYTES = 8192
+
+    def __init__(self, data: bytes, literals: frozenset[bytes], search: "re2._Regexp"):
+        self.data = data
+        self.wanted = set(literals)
+        self.position = 0
+        self._searched = len(literals)
+        self._search = search
+
+    def narrow(self) -> None:
+        if len(self.wanted) < self._searched:
+            self._search = _literal_search(self.wanted)
+            self._searched = len(self.wanted)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        """(start, end) from `position` on; setting `position` moves the search back or forth."""
+        self.position = 0
+        while self.wanted and (found := self._search.search(self.data, self.position)):
+            start = self.data.rfind(b"\n", 0, found.start()) + 1
+            self.position = self.data.find(b"\n", found.start() + self.BYTES) + 1 or len(self.data)
+            yield start, self.position
+
+
+def _is_spent(key: _Key, candidates: _Candidates) -> bool:
+    """Whether every role of a literal has all the lines it keeps."""
+    return (
+        all(len(candidates.signature_lines.get(index, ())) >= CANDIDATES_PER_SIGNATURE for index in key.signatures)
+        and all(
+            len(candidates.wrap_lines.get(index, ())) >= CANDIDATES_PER_SIGNATURE
+            for index in key.joins_after + key.joins_before
+        )
+        and (
+            not key.fact_trigger
+            or len(candidates.evidence.get(key.fact_trigger, ())) >= fact_readers.EVIDENCE_LINES_PER_KIND
+        )
+        and (not key.foreign_trigger or len(candidates.foreign) >= FOREIGN_LINES)
+    )
 
 
 def _continues(line: CleanLine, following: CleanLine) -> bool:
@@ -517,7 +718,7 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
 
     return scoping.ForeignRegions(
         list(triggers),
-        candidates.pip_markers,
+        candidates.pip_markers.after,
         opens=opens,
         closes=lambda number: scoping.closes_foreign_region(log.line(number).text),
     )
@@ -560,8 +761,7 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
     roles: dict[bytes, dict] = {}
 
     def role(literal: bytes) -> dict:
-        empty = {"signatures": [], "after": [], "before": [], "fact": None, "foreign": None, "context": False}
-        return roles.setdefault(literal, {**empty, "pip": False})
+        return roles.setdefault(literal, {"signatures": [], "after": [], "before": [], "fact": None, "foreign": None})
 
     for index, compiled in enumerate(signatures):
         for literal in compiled.literals:
@@ -578,28 +778,18 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
         role(literal)["fact"] = literal
     for literal in scoping.FOREIGN_TRIGGERS:
         role(literal)["foreign"] = literal
-    for literal in fact_readers.CONTEXT_TRIGGERS:
-        role(literal)["context"] = True
-    for literal in scoping.PIP_TRIGGERS:
-        role(literal)["pip"] = True
     automaton = ahocorasick.Automaton()
     for literal, found in roles.items():
         signature_roles = (tuple(found[name]) for name in ("signatures", "after", "before"))
-        key = _Key(len(literal), *signature_roles, found["fact"], found["foreign"], found["context"], found["pip"])
+        key = _Key(len(literal), *signature_roles, found["fact"], found["foreign"])
         automaton.add_word(literal.decode("latin-1"), key)
     automaton.make_automaton()
     return automaton
 
 
-def _scan_regexes(automaton: ahocorasick.Automaton) -> tuple["re2._Regexp", "re2._Regexp"]:
-    """Any secret or literal of the automaton; and, matched at a line start, the run of
-    lines from there on that each hold a literal (empty if the first one holds none)."""
-    literals = sorted(key.encode("latin-1") for key in list(automaton.keys()))
-    any_literal = b"(?:" + b"|".join(re2.escape(literal) for literal in literals) + b")"
-    line_with_literal = rb"[^\n]*" + any_literal + rb"[^\n]*(?:\n|\z)"
-    stops = redaction.compile_bytes_regex(redaction.SECRETS_PATTERN + b"|(?i:" + any_literal + b")", capture=False)
-    run = redaction.compile_bytes_regex(b"(?:" + line_with_literal + b")*", case_sensitive=False, within_lines=False)
-    return stops, run
+def _literal_search(literals: Iterable[bytes]) -> "re2._Regexp":
+    any_literal = b"|".join(re2.escape(literal) for literal in sorted(literals))
+    return redaction.compile_bytes_regex(any_literal, case_sensitive=False, capture=False)
 
 
 def _wrap_pieces(literal: bytes) -> tuple[bytes, bytes] | None:

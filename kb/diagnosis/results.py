@@ -29,6 +29,7 @@ class Diagnosis:
     redacted: int = 0  # secrets removed from it
     outcome: str = "unknown"  # failed | succeeded | warnings | other-tool | unknown
     tool: str = "pip"  # whose output the log is: pip, or the other tool's name
+    partial: str = ""  # why part of the log was not read (it was made to cost too much); empty if all was
 
     @property
     def root_cause(self) -> Match | None:
@@ -42,5 +43,6 @@ class Diagnosis:
             "pip_version": self.pip_version,
             "python_version": self.python_version,
             "facts": dict(self.facts),
+            "partial": self.partial or None,
             "matches": [match.to_dict() for match in self.matches],
         }

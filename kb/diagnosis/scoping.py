@@ -8,7 +8,7 @@ never prints: pip writes `WARNING: ` and `ERROR: ` with nothing but indentation 
 """
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import re2
 
@@ -143,6 +143,8 @@ _LOGGER_HEADER = _re(
     rb"|^npm (?:ERR!|error|warn|WARN)\b"
 )
 _LOGGER_HEADER_REACH = 300
+# Lines that might close another tool's region, read before the region is taken to end.
+CLOSING_CANDIDATES = 1000
 
 
 def foreign_tool(trigger: bytes, text: bytes) -> str:
@@ -176,7 +178,7 @@ class ForeignRegions:
     def __init__(
         self,
         start_candidates: Sequence[int],
-        end_candidates: Sequence[int],
+        end_candidates: Callable[[int], Iterable[int]],
         opens: Callable[[int], str],
         closes: Callable[[int], bool],
     ):
@@ -204,10 +206,12 @@ class ForeignRegions:
         return bool(self._starts)
 
 
-def _first_closing(end_candidates: Sequence[int], start: int, closes: Callable[[int], bool]) -> int:
-    for index in range(bisect.bisect_right(end_candidates, start), len(end_candidates)):
-        if closes(end_candidates[index]):
-            return end_candidates[index]
+def _first_closing(end_candidates: Callable[[int], Iterable[int]], start: int, closes: Callable[[int], bool]) -> int:
+    """The first line after `start` that closes its region; after CLOSING_CANDIDATES lines
+    that might have and did not, the last of those (a region is never read for ever)."""
+    for read, candidate in enumerate(end_candidates(start), start=1):
+        if closes(candidate) or read == CLOSING_CANDIDATES:
+            return candidate
     return 2**62
 
 

@@ -58,6 +58,8 @@ def describe(report: Report) -> str:
     if diagnosis.redacted:
         lines.append(f"{diagnosis.redacted} secret(s) removed from the log before reading it.")
     lines.append(OUTCOME_LINES[diagnosis.outcome].format(tool=diagnosis.tool))
+    if diagnosis.partial:
+        lines.append(diagnosis.partial)
     for number, finding in enumerate(report.findings, start=1):
         match = finding.match
         role = "Root cause" if number == 1 and diagnosis.failed else match.severity.capitalize()

@@ -1,0 +1,133 @@
+"""Crafted 5 MB logs made to cost the diagnosis the most, timed through POST /api/diagnose.
+
+Each log is built from what the engine looks for (the catalogue's signature literals, the
+halves of them it tries across wrapped lines, the trigger literals of its fact, context and
+other-tool readers, and secrets), so that every line costs the engine work. Goal: each one
+answers in under 2 s. Uses a scratch SQLite database with the shipped catalogue and Django's
+test client (in process, no network); CPU time is printed beside wall time because the
+machine may be shared.
+
+    .venv/bin/python bench/worst_cases.py [--megabytes 5] [--only NAME]
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = tempfile.mkdtemp(prefix="kb-bench-")
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+        "DATABASE_URL": f"sqlite:///{SCRATCH}/bench.sqlite3",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "KB_RATE_LIMIT": "1000000",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from bench.diagnose import catalogue  # noqa: E402
+from kb.diagnosis import facts, scoping  # noqa: E402
+from kb.diagnosis.signatures import required_literals  # noqa: E402
+
+ERROR_AT_THE_END = b"\nERROR: Could not find a version that satisfies the requirement six==99\n"
+
+
+def signature_literals() -> list[bytes]:
+    signatures, _ = catalogue()
+    literals = []
+    for signature in signatures:
+        literals += required_literals(signature.pattern) if signature.is_regex else [signature.pattern]
+    return [literal.encode() for literal in literals if literal.strip()]
+
+
+def trigger_literals() -> list[bytes]:
+    return [*facts.TRIGGERS, *facts.CONTEXT_TRIGGERS, *scoping.FOREIGN_TRIGGERS, *scoping.PIP_TRIGGERS]
+
+
+def halves(literals: list[bytes]) -> list[bytes]:
+    return [part for literal in literals for part in (literal[: len(literal) // 2], literal[len(literal) // 2 :])]
+
+
+def repeated(lines: Iterator[bytes], size: int) -> bytes:
+    body = bytearray()
+    for line in lines:
+        if len(body) >= size:
+            break
+        body += line + b"\n"
+    return bytes(body[: size - len(ERROR_AT_THE_END)]) + ERROR_AT_THE_END
+
+
+def cycle(items: list[bytes]) -> Iterator[bytes]:
+    while True:
+        yield from items
+
+
+def crafted_logs(size: int) -> dict[str, Callable[[], bytes]]:
+    literals = signature_literals()
+    everything = literals + trigger_literals()
+    long_line = b" ".join(everything)
+    return {
+        "a secret on every line (pwd=x)": lambda: repeated(cycle([b"pwd=x"]), size),
+        "a secret every other line": lambda: repeated(cycle([b"pwd=x", b"ok"]), size),
+        "100 long lines holding every literal": lambda: repeated(
+            cycle([(long_line * (size // 100 // len(long_line) + 1))[: size // 100]]), size
+        ),
+        "every literal, one per line": lambda: repeated(cycle(everything), size),
+        "literal halves on 20 KB lines": lambda: repeated(cycle([(b" ".join(halves(literals)) * 10)[:20_000]]), size),
+        "npm ERR! and ERROR: alternating": lambda: repeated(cycle([b"npm ERR! x", b"ERROR: y"]), size),
+        "one trigger literal repeated on long lines (:\\)": lambda: repeated(cycle([b":\\" * 50_000]), size),
+        "one trigger literal on every line (:\\)": lambda: repeated(cycle([b"C:\\x"]), size),
+        "conda's Collecting lines, then an error": lambda: repeated(
+            cycle([b"Collecting package metadata (current_repodata.json): done"]), size
+        ),
+        "a 5 MB line ending in an error": lambda: b"x" * (size - len(ERROR_AT_THE_END)) + ERROR_AT_THE_END,
+        "a 5 MB line that is one fact": lambda: b"ERROR: No matching distribution found for " + b"a" * size,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=float, default=5)
+    parser.add_argument("--only", help="run the cases whose name contains this")
+    arguments = parser.parse_args()
+    with open(os.devnull, "w") as quiet:
+        call_command("migrate", verbosity=0, stdout=quiet)
+        call_command("load_catalogue", stdout=quiet, stderr=quiet)
+    size = int(arguments.megabytes * 1024 * 1024) - 64
+    client = Client()
+    client.post("/api/diagnose", b"warm up\n", content_type="text/plain", secure=True)
+    print(f"{'crafted log':<50} {'wall':>7} {'CPU':>7} {'answer':>9}  root cause")
+    for name, build in crafted_logs(size).items():
+        if arguments.only and arguments.only not in name:
+            continue
+        log = build()
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = client.post("/api/diagnose", log, content_type="text/plain", secure=True)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        body = response.json()
+        root = body["matches"][0]["code"] if body.get("matches") else body.get("error", "none")
+        print(f"{name:<50} {wall:6.2f}s {cpu:6.2f}s {len(response.content) / 1024:7.0f}KB  {root}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
