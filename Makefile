@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/entry_page.py
 	$(BIN)/python bench/corpus.py
 	$(BIN)/python bench/markdown_render.py
+	$(BIN)/python bench/load_catalogue.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase
 
-from kb.models import Entry
+from kb.models import Entry, SourceReference
+from kb.staff import revisions
 from kb.staff.models import Revision
 from kb.staff.snapshots import snapshot_of
 from tests.test_staff_editing import editor_post
-from tests.test_staff_revisions import make_staff
+from tests.test_staff_revisions import changed, make_staff
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 HASH_FILES = ("HASH_MISMATCH", "HASH_MISSING", "HASH_UNPINNED", "VCS_HASH_UNSUPPORTED")
@@ -162,6 +163,32 @@ class StaffEditsSurviveALoadTests(TestCase):
         edit_file(self.catalogue, "HASH_MISMATCH", "pip computed the hash", "pip worked out the hash")
         load(self.catalogue)
         self.assertEqual(set(entry.related.values_list("code", flat=True)), named_by_others)
+
+
+class SourceReferencesTests(TestCase):
+    def setUp(self):
+        self.catalogue = copy_catalogue(HASH_FILES)
+        load(self.catalogue)
+        self.entry = Entry.objects.get(code="HASH_MISMATCH")
+
+    def symbols_with_references(self) -> set[str]:
+        return set(SourceReference.objects.filter(entry=self.entry).values_list("symbol", flat=True))
+
+    def test_a_load_brings_back_references_the_database_lost(self):
+        before = self.symbols_with_references()
+        SourceReference.objects.filter(entry=self.entry).delete()
+        load(self.catalogue)
+        self.assertEqual(self.symbols_with_references(), before)
+
+    def test_a_symbol_staff_removed_loses_its_references_at_the_next_load(self):
+        self.assertIn("HashErrors", self.symbols_with_references())
+        editor, reviewer = make_staff("eddie"), make_staff("rita", "Reviewers")
+        symbols = [symbol for symbol in self.entry.symbol_list if symbol != "HashErrors"]
+        revision = revisions.save_revision(self.entry, changed(self.entry, symbols=symbols), editor, 0, "")
+        revisions.submit(revision, editor)
+        revisions.publish(revision, reviewer)
+        load(self.catalogue)
+        self.assertNotIn("HashErrors", self.symbols_with_references())
 
 
 class MakeRunTests(TestCase):

@@ -17,16 +17,17 @@ two marks.
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import caches
 from django.db import transaction
 
 from kb.catalogue import EntryFile, link_entries, load_categories, read_entry_files, save_entry
-from kb.models import Entry
+from kb.models import Entry, SourceReference
+from kb.releases.pipsource import FIXTURE_DIR
 from kb.releases.sources import load_source_references
 from kb.staff import revisions
 from kb.staff.diffs import FieldDiff, compare
@@ -34,6 +35,7 @@ from kb.staff.models import Revision
 from kb.staff.snapshots import Snapshot, snapshot_of, snapshot_of_file
 
 LOADER_USERNAME = "load_catalogue"
+SOURCES_SYNCED_KEY = "load_catalogue:source-references"  # forgetting it only costs one full sync
 PENDING = (Revision.State.DRAFT, Revision.State.SUBMITTED)
 
 
@@ -93,7 +95,7 @@ def load_catalogue(directory: Path) -> LoadReport:
         snapshot = linked_only(snapshot_of_file(entry_file, implied[entry_file.code]), set(by_code))
         outcome = load_changed_file(entry, entry_file, snapshot, loader)
         getattr(report, outcome).append(entry_file.code)
-    report.warnings += missing_source_warnings(Entry.objects.all())
+    report.warnings += sync_source_references()
     return report
 
 
@@ -175,9 +177,25 @@ def waiting_file_changes() -> list[tuple[Revision, list[FieldDiff]]]:
     ]
 
 
-def missing_source_warnings(entries: Iterable[Entry]) -> list[str]:
-    missing = load_source_references(entries).missing
+def sync_source_references() -> list[str]:
+    """Sync the entries' source references when their symbols, the synced releases or the rows
+    changed since the last load (that sync is most of a load's time); warn about symbols no
+    release defines."""
+    if caches["shared"].get(SOURCES_SYNCED_KEY) == sources_fingerprint():
+        return []
+    missing = load_source_references(Entry.objects.all()).missing
+    caches["shared"].set(SOURCES_SYNCED_KEY, sources_fingerprint(), timeout=None)
     return [
         f"{code}: symbol {symbol} is in no synced pip release (run sync_pip_sources --all-minors --save-fixtures)"
         for code, symbol in sorted(missing)
     ]
+
+
+def sources_fingerprint() -> str:
+    """Changes with the entries' symbols, the release fixtures, and the rows (a restored or
+    rolled-back database, a shared cache that outlived it)."""
+    state = [sorted(Entry.objects.values_list("code", "symbols")), SourceReference.objects.count()]
+    fingerprint = hashlib.sha256(json.dumps(state).encode())
+    for path in sorted(FIXTURE_DIR.glob("*.json")):
+        fingerprint.update(path.read_bytes())
+    return fingerprint.hexdigest()
