@@ -28,7 +28,7 @@ FRONT_ORDER = (
     "symbols",
     "header",
 )
-OPTIONAL_KEYS = {"quick_fix"}
+OPTIONAL_KEYS = {"quick_fix", "pip_versions"}  # left out when empty
 SECTION_HEADINGS = {name: heading.capitalize() for heading, name in SECTION_FIELDS.items()}
 
 
@@ -36,23 +36,28 @@ def entry_file_text(front: dict, sections: dict[str, str], causes: list[list[str
     """The file for this content. ``front`` holds the values as an entry file spells them
     (``status`` included, ``signatures`` as tables); ``existing`` is the file's current text."""
     if existing is None:
-        document, body = tomlkit.document(), ""
-    else:
-        _, front_text, body = existing.split("+++", 2)
-        document = tomlkit.parse(front_text)
-    old = parse_entry_text(existing, Path("the existing file")) if existing else None
-    update_front(document, front, old.front if old else {})
+        document = tomlkit.document()
+        update_front(document, front, {})
+        markdown = "\n\n".join(section_texts(sections, causes, "", None))
+        return f"+++\n{tomlkit.dumps(document).strip(chr(10))}\n+++\n\n{markdown}\n"
+    _, front_text, body = existing.split("+++", 2)
+    document = tomlkit.parse(front_text)
+    old = parse_entry_text(existing, Path("the existing file"))
+    update_front(document, front, old.front)
     markdown = "\n\n".join(section_texts(sections, causes, body, old))
-    return f"+++\n{tomlkit.dumps(document).strip(chr(10))}\n+++\n\n{markdown}\n"
+    before, after = body[: len(body) - len(body.lstrip())], body[len(body.rstrip()) :]
+    return f"+++{tomlkit.dumps(document)}+++{before}{markdown}{after or chr(10)}"
 
 
 def update_front(document: tomlkit.TOMLDocument, front: dict, old_front: dict) -> None:
     for key in FRONT_ORDER:
         value = front.get(key, "")
-        if key in OPTIONAL_KEYS and not value:
-            document.pop(key, None)
-        elif key not in old_front or normalized(key, old_front[key]) != normalized(key, value):
+        if key in old_front and normalized(key, old_front[key]) == normalized(key, value):
+            continue
+        if value or not old_front and key not in OPTIONAL_KEYS:
             set_value(document, key, value)
+        else:  # an empty value: left out, as the file had it or as optional keys are
+            document.pop(key, None)
     signatures = [signature_table(spec) for spec in front.get("signatures", [])]
     old_signatures = [signature_table(spec) for spec in old_front.get("signatures", [])]
     if signatures != old_signatures or "signatures" not in document and signatures:

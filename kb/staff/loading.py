@@ -74,29 +74,36 @@ def load_catalogue(directory: Path) -> LoadReport:
     load_categories(directory)
     files = read_entry_files(directory)
     entries = {(entry.tool.slug, entry.code): entry for entry in Entry.objects.select_related("tool")}
-    report = LoadReport()
-    new_files = [entry_file for entry_file in files if entry_key(entry_file) not in entries]
-    for entry_file in new_files:
-        entries[entry_key(entry_file)] = create_entry(entry_file)
-        report.created.append(entry_file.code)
-    by_code = {code: entry for (_, code), entry in entries.items()}
     implied = implied_related(files)
-    for entry_file in new_files:
-        both_ways = sorted(set(entry_file.front.get("related", [])) | implied[entry_file.code])
-        linked = replace(entry_file, front={**entry_file.front, "related": both_ways})
-        report.warnings += link_entries(by_code[entry_file.code], linked, by_code)
+    new_files = [entry_file for entry_file in files if entry_key(entry_file) not in entries]
+    report = LoadReport(created=[entry_file.code for entry_file in new_files])
+    report.warnings += create_entries(new_files, entries, implied)
+    known = {code for _, code in entries}
     loader = None
-    for entry_file in (entry_file for entry_file in files if entry_file not in new_files):
+    for entry_file in (entry_file for entry_file in files if entry_file.code not in report.created):
         entry = entries[entry_key(entry_file)]
         if entry.file_hash == content_hash(entry_file):
             report.unchanged.append(entry_file.code)
             continue
         loader = loader or loader_account()
-        snapshot = linked_only(snapshot_of_file(entry_file, implied[entry_file.code]), set(by_code))
-        outcome = load_changed_file(entry, entry_file, snapshot, loader)
-        getattr(report, outcome).append(entry_file.code)
+        snapshot = linked_only(snapshot_of_file(entry_file, implied[entry_file.code]), known)
+        getattr(report, load_changed_file(entry, entry_file, snapshot, loader)).append(entry_file.code)
     report.warnings += sync_source_references()
     return report
+
+
+def create_entries(new_files: list[EntryFile], entries: dict, implied: dict[str, set[str]]) -> list[str]:
+    """Create the entries of files loaded for the first time, then link them (related goes both
+    ways); the warnings about links to codes with no entry yet."""
+    for entry_file in new_files:
+        entries[entry_key(entry_file)] = create_entry(entry_file)
+    by_code = {code: entry for (_, code), entry in entries.items()}
+    warnings = []
+    for entry_file in new_files:
+        both_ways = sorted(set(entry_file.front.get("related", [])) | implied[entry_file.code])
+        linked = replace(entry_file, front={**entry_file.front, "related": both_ways})
+        warnings += link_entries(by_code[entry_file.code], linked, by_code)
+    return warnings
 
 
 def entry_key(entry_file: EntryFile) -> tuple[str, str]:
