@@ -1,15 +1,20 @@
 from django import forms
 
-MAX_QUERY_LENGTH = 2000
+from kb.diagnosis import redact
 
 
 class SearchForm(forms.Form):
+    """The query, with any secret a pasted line carried already removed."""
+
     q = forms.CharField(
         label="Search the knowledge base",
-        max_length=MAX_QUERY_LENGTH,
         strip=True,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words, or a pasted pip error line"}),
     )
+
+    def clean_q(self) -> str:
+        query, self.secrets_removed = redact(self.cleaned_data["q"])
+        return query
 
 
 class DiagnoseForm(forms.Form):

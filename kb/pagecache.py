@@ -33,7 +33,9 @@ def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not is_anonymous_reader(request) or settings.KB_PAGE_CACHE_SECONDS <= 0:
             return view(request, *args, **kwargs)
-        key = f"page:{_generation}:{request.get_full_path()}"
+        # The path alone: the page never depends on the query string, and keying on it would let
+        # ?utm_source=1, 2, 3... fill the cache with copies of one page.
+        key = f"page:{_generation}:{request.path}"
         body = cache.get(key)
         if body is not None:
             return HttpResponse(body)

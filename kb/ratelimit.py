@@ -13,36 +13,44 @@ RATE_LIMIT_MESSAGE = "Too many diagnoses from your address in a short time. Wait
 
 
 def client_address(request: HttpRequest) -> str:
-    if settings.KB_TRUST_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The address the outermost of ``KB_TRUSTED_PROXIES`` proxies appended to X-Forwarded-For.
+
+    Each proxy appends the address it saw, so with two proxies ``forged, client, proxy1`` names
+    the client second from the right; whatever a client wrote itself stands further left.
+    """
+    trusted = settings.KB_TRUSTED_PROXIES
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if trusted > 0 and len(hops) >= trusted:
+        return hops[-trusted]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def over_limit(request: HttpRequest, scope: str, limit_setting: str = "KB_RATE_LIMIT") -> bool:
+def over_limit(request: HttpRequest, scope: str, limit: int) -> bool:
+    """Count this request; True once the client has made more than ``limit`` in this window."""
     window = settings.KB_RATE_WINDOW_SECONDS
     key = f"rate:{scope}:{client_address(request)}:{int(time.time() // window)}"
     cache = caches["shared"]
-    cache.add(key, 0, timeout=window * 2)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        count = 1
-    return count > getattr(settings, limit_setting)
+    except ValueError:  # the first request of the window, or its count just expired
+        count = 1 if cache.add(key, 1, timeout=window * 2) else cache.incr(key)
+    return count > limit
 
 
 def rate_limited(
-    scope: str, refuse: Callable[[HttpRequest], HttpResponse], limit_setting: str = "KB_RATE_LIMIT"
+    scope: str,
+    refuse: Callable[[HttpRequest], HttpResponse],
+    limit_setting: str = "KB_RATE_LIMIT",
+    methods: tuple[str, ...] = ("POST",),
 ) -> Callable:
-    """Answer with ``refuse(request)`` once a client has used up its requests in this window;
-    ``limit_setting`` names the setting with the number of requests allowed."""
+    """Answer with ``refuse(request)`` once a client has used up its ``methods`` requests in
+    this window (the number in the setting ``limit_setting``)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method == "POST" and over_limit(request, scope, limit_setting):
+            limit = getattr(settings, limit_setting)
+            if request.method in methods and over_limit(request, scope, limit):
                 return refuse(request)
             return view(request, *args, **kwargs)
 

@@ -55,6 +55,13 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:// or postgres://, not {parts.scheme!r}")
 
 
+def proxy_ssl_header(header: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` becomes Django's ``("HTTP_X_FORWARDED_PROTO", "https")``."""
+    if not header:
+        return None
+    return ("HTTP_" + header.upper().replace("-", "_"), "https")
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -80,7 +87,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kb.middleware.refuse_nul_in_address",
     "django.middleware.security.SecurityMiddleware",
+    "kb.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,11 +121,26 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "default" is per process (rendered HTML, keyed by content version); "shared" is seen by every
-# process (rate limits, the signature version that tells each process to rebuild its matcher).
+
+def shared_cache(redis_url: str, table: str, max_entries: int) -> dict:
+    """Redis when there is one, else a table in the database every process already shares."""
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": table}
+    return {
+        "BACKEND": "kb.counting_cache.CountingDatabaseCache",
+        "LOCATION": table,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+# "default" is per process (rendered HTML, keyed by content version). "shared" is seen by every
+# process (rate-limit counts); "signals" too, and holds only the signature version that tells
+# each process to rebuild its matcher, so culling the many counts can never drop it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kb_shared_cache"},
+    "shared": shared_cache(REDIS_URL, "kb_shared_cache", max_entries=100_000),
+    "signals": shared_cache(REDIS_URL, "kb_signal_cache", max_entries=100),
 }
 
 LANGUAGE_CODE = "en"
@@ -158,7 +182,9 @@ AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_VERBOSE = False
 
 # Production hardening; all of it is on whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust a proxy's word that the request came over https only when told which header it sets
+# (and so overwrites): a client could send it too.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("KB_PROXY_SSL_HEADER", ""))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -183,16 +209,21 @@ KB_RATE_WINDOW_SECONDS = env_int("KB_RATE_WINDOW_SECONDS", 60)
 KB_SHARE_RATE_LIMIT = env_int("KB_SHARE_RATE_LIMIT", 5)
 KB_SHARED_LOG_MAX_BYTES = env_int("KB_SHARED_LOG_MAX_BYTES", 512 * 1024)
 KB_SHARED_LOG_QUEUE_LIMIT = env_int("KB_SHARED_LOG_QUEUE_LIMIT", 500)
+# Searches (and the 404 page's suggestions) per client per window.
+KB_SEARCH_RATE_LIMIT = env_int("KB_SEARCH_RATE_LIMIT", 120)
 # How long another server process may serve an entry page from memory after it changed.
 KB_PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 10)
-# Behind a reverse proxy that sets X-Forwarded-For, count clients by that header's first address.
-KB_TRUST_FORWARDED_FOR = env_bool("KB_TRUST_FORWARDED_FOR", False)
+# How many reverse proxies of yours stand in front of the app, each appending the address it
+# saw to X-Forwarded-For: clients are counted by the address the outermost one appended.
+KB_TRUSTED_PROXIES = env_int("KB_TRUSTED_PROXIES", 0)
 # Where the CLI's diagnoses say the entries live.
 KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://127.0.0.1:8000")
 # Logs of pip runs that succeeded: a changed signature that fires on one is a regression.
 KB_CLEAN_LOGS_DIR = Path(os.environ.get("KB_CLEAN_LOGS_DIR", BASE_DIR / "tests" / "logs" / "success"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = KB_MAX_LOG_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploads are refused by their declared size before they are read, and kept in memory.
+FILE_UPLOAD_HANDLERS = ["kb.uploads.BoundedUploadHandler", "django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""A token in the shared cache that changes whenever the published signatures may have changed.
+"""A token in the shared "signals" cache that changes whenever the published signatures may
+have changed.
 
 Every server process compares it with the token its compiled matcher was built from, so one
 process's edit makes all of them rebuild, once.
@@ -12,10 +13,13 @@ SIGNATURE_VERSION_KEY = "kb:signature-version"
 
 
 def bump() -> None:
-    caches["shared"].set(SIGNATURE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    caches["signals"].set(SIGNATURE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def current() -> str:
-    shared = caches["shared"]
-    shared.add(SIGNATURE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    return shared.get(SIGNATURE_VERSION_KEY)
+    signals = caches["signals"]
+    version = signals.get(SIGNATURE_VERSION_KEY)
+    if version is None:
+        signals.add(SIGNATURE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = signals.get(SIGNATURE_VERSION_KEY)
+    return version

@@ -5,6 +5,7 @@ from django.urls import include, path
 from kb import views
 from kb.sitemaps import SITEMAPS
 
+handler400 = "kb.views.bad_request"
 handler404 = "kb.views.page_not_found"
 
 kb_patterns = [

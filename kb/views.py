@@ -1,13 +1,16 @@
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kb import search
 from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
@@ -15,10 +18,11 @@ from kb.diagnosis import LogRejected, LogTooLarge
 from kb.forms import DiagnoseForm, SearchForm
 from kb.models import Category, Entry
 from kb.pagecache import cached_for_readers
-from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
+from kb.ratelimit import RATE_LIMIT_MESSAGE, over_limit, rate_limited
 from kb.rendering import article_html
 from kb.serializers import entry_dict, entry_summary_dict, error_response
 
+SEARCH_LIMIT_MESSAGE = "Too many searches from your address in a short time. Wait a minute and try again."
 TOO_LARGE_MESSAGE = "That log is larger than the {limit:,} bytes we accept. Paste the part around the first ERROR line."
 
 
@@ -26,7 +30,7 @@ def published_entries():
     return Entry.objects.published().select_related("tool", "category")
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     categories = Category.objects.prefetch_related(
         Prefetch("entries", queryset=published_entries(), to_attr="published_entries")
@@ -34,14 +38,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/home.html", {"categories": categories, "form": SearchForm()})
 
 
-@require_GET
+@require_safe
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = get_object_or_404(Category, slug=slug)
     entries = published_entries().filter(category=chosen)
     return render(request, "kb/category.html", {"category": chosen, "entries": entries})
 
 
-@require_GET
+@require_safe
 @cached_for_readers
 def entry(request: HttpRequest, tool: str, slug: str) -> HttpResponse:
     found = Entry.objects.published().filter(tool__slug=tool).select_related("tool", "category")
@@ -52,21 +56,32 @@ def entry(request: HttpRequest, tool: str, slug: str) -> HttpResponse:
     return render(request, "kb/entry.html", {"entry": shown, "article": article_html(shown)})
 
 
-@require_GET
+def search_refused(request: HttpRequest) -> HttpResponse:
+    return render(request, "kb/search.html", {"form": SearchForm(), "problem": SEARCH_LIMIT_MESSAGE}, status=429)
+
+
+@require_safe
+@never_cache
+@rate_limited("search", refuse=search_refused, limit_setting="KB_SEARCH_RATE_LIMIT", methods=("GET", "HEAD"))
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
-    hits = search.search_entries(form.cleaned_data["q"]) if form.is_valid() else []
-    return render(request, "kb/search.html", {"form": form, "hits": hits, "searched": form.is_valid()})
+    if not form.is_valid():
+        return render(request, "kb/search.html", {"form": form})
+    query = form.cleaned_data["q"]
+    if form.secrets_removed:  # keep the secret out of the address bar, history and bookmarks
+        return redirect(f"{reverse('kb:search')}?{urlencode({'q': query})}")
+    results = search.search(query)
+    return render(request, "kb/search.html", {"form": form, "results": results, "searched": True})
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers and uptime checks: the process answers, without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri("/sitemap.xml")
@@ -74,19 +89,35 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A body Django refused to read for its size (even inside the CSRF check, before any view)
+    gets the diagnosis's 413 sentence, never the pasted text back."""
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception)
+    return too_large(request)
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    problem = TOO_LARGE_MESSAGE.format(limit=settings.KB_MAX_LOG_BYTES)
+    if request.path.startswith("/api/"):
+        return error_response(problem, status=413)
+    return render(request, "kb/diagnose.html", {"form": diagnose_form(), "problem": problem}, status=413)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    words = " ".join(part for part in request.path.replace("-", " ").split("/") if part)
-    suggestions = search.search_entries(words, limit=5) if words else []
+    words = " ".join(part for part in request.path[:200].replace("-", " ").split("/") if part)
+    searching = words and not over_limit(request, "search", settings.KB_SEARCH_RATE_LIMIT)
+    suggestions = search.search_entries(words, limit=5) if searching else []
     return render(request, "404.html", {"suggestions": suggestions, "form": SearchForm()}, status=404)
 
 
-@require_GET
+@require_safe
 def api_entries(request: HttpRequest) -> JsonResponse:
     entries = published_entries().order_by("tool__slug", "code")
     return JsonResponse({"entries": [entry_summary_dict(entry, request) for entry in entries]})
 
 
-@require_GET
+@require_safe
 def api_entry(request: HttpRequest, tool: str, code: str) -> JsonResponse:
     found = (
         published_entries()
@@ -113,17 +144,16 @@ def diagnose_refused(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("diagnose", refuse=diagnose_refused)
 def diagnose_page(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "kb/diagnose.html", {"form": diagnose_form()})
     try:
         form = diagnose_form(request.POST, request.FILES)
         valid = form.is_valid()
     except RequestDataTooBig:
-        problem = TOO_LARGE_MESSAGE.format(limit=settings.KB_MAX_LOG_BYTES)
-        return render(request, "kb/diagnose.html", {"form": diagnose_form(), "problem": problem}, status=413)
+        return too_large(request)
     if not valid:
         status = 413 if form.has_error("upload", "too_large") else 400
         return render(request, "kb/diagnose.html", {"form": form}, status=status)
@@ -155,7 +185,7 @@ def api_diagnose(request: HttpRequest) -> JsonResponse:
     try:
         log = api_log(request)
     except RequestDataTooBig:
-        return error_response(TOO_LARGE_MESSAGE.format(limit=settings.KB_MAX_LOG_BYTES), status=413)
+        return too_large(request)
     except ValueError as error:
         return error_response(str(error), status=400)
     try:
@@ -171,7 +201,7 @@ def api_log(request: HttpRequest) -> bytes | str:
         return request.body
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValueError('The body is not valid JSON. Send the log as text/plain, or JSON {"log": "..."}.') from None
     if not isinstance(payload, dict) or not isinstance(payload.get("log"), str):
         raise ValueError('JSON bodies must look like {"log": "the whole log as one string"}.')

@@ -252,7 +252,7 @@ class DiagnoseApiTests(DiagnosisFixture):
         # Another process writes the row (no signal reaches this one) and bumps the shared token.
         Signature.objects.bulk_create([Signature(entry=self.entry, pattern="learned elsewhere")])
         self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"], [])
-        caches["shared"].set(signature_version.SIGNATURE_VERSION_KEY, "set-by-another-process")
+        caches["signals"].set(signature_version.SIGNATURE_VERSION_KEY, "set-by-another-process")
         self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"][0]["code"], "HASH_MISMATCH")
 
     def test_a_draft_entrys_signatures_are_not_used(self):

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kb.diagnosis import LogRejected
 from kb.markup_check import MAX_MARKDOWN_CHARS, MarkdownRefused, render_checked
@@ -66,7 +66,7 @@ def revision_or_404(tool: str, code: str, number: int, **filters) -> Revision:
     return get_object_or_404(found, entry__tool__slug=tool, entry__code=code, number=number, **filters)
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_revision")
 def dashboard(request: HttpRequest) -> HttpResponse:
     waiting = Revision.objects.filter(state=Revision.State.SUBMITTED).select_related("entry__tool", "author")
@@ -195,7 +195,7 @@ def preview(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"html": rendered[""]})
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_revision")
 def history(request: HttpRequest, tool: str, code: str) -> HttpResponse:
     entry = entry_or_404(tool, code)
@@ -205,7 +205,7 @@ def history(request: HttpRequest, tool: str, code: str) -> HttpResponse:
     return render(request, "staff/history.html", context)
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_revision")
 def compare_revisions(request: HttpRequest, tool: str, code: str) -> HttpResponse:
     entry = entry_or_404(tool, code)
@@ -286,7 +286,7 @@ def restore_revision(request: HttpRequest, tool: str, code: str, number: int) ->
     return redirect("staff:history", tool, code)
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_auditevent")
 def audit(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
@@ -299,7 +299,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/audit.html", {"form": form, "page": page})
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_sharedlog")
 def log_queue(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
@@ -308,7 +308,7 @@ def log_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/log_queue.html", {"page": page, "show_all": show_all})
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_sharedlog")
 def shared_log(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(SharedLog, pk=pk)
@@ -347,7 +347,7 @@ def share(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/shared.html", {})
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_rootcausecount")
 def stats(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -357,7 +357,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/stats.html", context)
 
 
-@require_GET
+@require_safe
 @staff_only(*EDIT)
 def signature_from_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Open the chosen entry's editor with a new signature from the lines selected in a shared log."""

@@ -1,0 +1,114 @@
+"""Rate limits and the signature version, shared by every server process."""
+
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, connections
+from django.test import RequestFactory, SimpleTestCase, TestCase, TransactionTestCase, override_settings
+
+from kb import signature_version
+from kb.ratelimit import client_address, over_limit
+
+REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+def redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def redis_caches() -> dict:
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    return {**settings.CACHES, "shared": {**redis, "KEY_PREFIX": "test-shared"}}
+
+
+def request_from(address: str, forwarded_for: str = ""):
+    return RequestFactory().post("/api/diagnose", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+class ClientAddressTests(SimpleTestCase):
+    def test_without_trusted_proxies_the_forwarded_header_is_ignored(self):
+        self.assertEqual(client_address(request_from("198.51.100.1", "203.0.113.7")), "198.51.100.1")
+
+    @override_settings(KB_TRUSTED_PROXIES=1)
+    def test_behind_one_proxy_the_address_it_appended_counts_not_what_the_client_wrote(self):
+        forged = request_from("10.0.0.2", "1.2.3.4, 5.6.7.8, 203.0.113.7")
+        self.assertEqual(client_address(forged), "203.0.113.7")
+
+    @override_settings(KB_TRUSTED_PROXIES=2)
+    def test_behind_two_proxies_the_outer_ones_entry_counts(self):
+        self.assertEqual(client_address(request_from("10.0.0.2", "1.2.3.4, 203.0.113.7, 10.0.0.1")), "203.0.113.7")
+
+    @override_settings(KB_TRUSTED_PROXIES=2)
+    def test_a_request_that_skipped_a_proxy_is_counted_by_its_connection(self):
+        self.assertEqual(client_address(request_from("10.0.0.2", "")), "10.0.0.2")
+
+
+@override_settings(KB_TRUSTED_PROXIES=1)
+class ForgedHeaderTests(TestCase):
+    def test_a_client_rotating_forged_addresses_still_meets_its_limit(self):
+        allowed = [
+            not over_limit(request_from("10.0.0.2", f"198.51.100.{number}, 203.0.113.7"), "test", 30)
+            for number in range(40)
+        ]
+        self.assertEqual(allowed.count(True), 30)
+
+
+class AtomicCountMixin:
+    """100 requests from one client at once: exactly the limit gets through."""
+
+    clients = 100
+    threads = 100
+
+    def count_allowed(self) -> int:
+        def attempt(_: int) -> bool:
+            try:
+                return not over_limit(request_from("203.0.113.9"), "parallel", 30)
+            finally:
+                connections.close_all()
+
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            return sum(pool.map(attempt, range(self.clients)))
+
+
+class DatabaseCacheCountTests(AtomicCountMixin, TransactionTestCase):
+    threads = 40  # each thread holds a database connection; stay well under the server's limit
+
+    def setUp(self):
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            # The in-memory test database locks whole tables and fails at once instead of
+            # waiting its turn as a database file (or PostgreSQL, on CI) does.
+            self.skipTest("the in-memory SQLite test database cannot take parallel writers; run on PostgreSQL")
+        caches["shared"].clear()
+
+    def test_parallel_requests_let_exactly_the_limit_through(self):
+        self.assertEqual(self.count_allowed(), 30)
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379: the Redis rate-limit test is skipped")
+class RedisCountTests(AtomicCountMixin, SimpleTestCase):
+    def setUp(self):
+        settings_override = override_settings(CACHES=redis_caches())
+        settings_override.enable()
+        self.addCleanup(settings_override.disable)
+        caches["shared"].clear()
+
+    def test_parallel_requests_let_exactly_the_limit_through(self):
+        self.assertEqual(self.count_allowed(), 30)
+
+
+class SignatureVersionTests(TestCase):
+    def test_culling_the_counts_of_many_clients_keeps_the_signature_version(self):
+        version = signature_version.current()
+        shared = {**settings.CACHES["shared"], "OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}}
+        with override_settings(CACHES={**settings.CACHES, "shared": shared}):
+            for number in range(60):
+                over_limit(request_from(f"198.51.100.{number}"), "many", 30)
+        self.assertEqual(signature_version.current(), version)
