@@ -227,7 +227,7 @@ def submit_revision(request: HttpRequest, tool: str, code: str, number: int) -> 
     return redirect("staff:history", tool, code)
 
 
-@require_GET
+@require_safe
 @staff_only("staff.view_revision")
 def review_revision(request: HttpRequest, tool: str, code: str, number: int) -> HttpResponse:
     """The revision against what readers see now: everything that publishing it would change."""

@@ -28,6 +28,6 @@ def drop_search_documents(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0003_signal_cache")]
+    dependencies = [("kb", "0004_signal_cache")]
 
     operations = [migrations.RunPython(create_search_documents, drop_search_documents)]

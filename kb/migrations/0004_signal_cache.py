@@ -9,6 +9,6 @@ def create_cache_tables(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0002_search_index_and_shared_cache")]
+    dependencies = [("kb", "0003_entry_file_hash")]
 
     operations = [migrations.RunPython(create_cache_tables, migrations.RunPython.noop)]
