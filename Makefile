@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/corpus.py
 	$(BIN)/python bench/markdown_render.py
 	$(BIN)/python bench/load_catalogue.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/slow_clients.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -38,16 +38,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-
-LOGS = ROOT / "tests" / "logs"
-
-
-def realistic_log(kilobytes: int) -> bytes:
-    """Successful pip runs as filler, then a real failing run at the end, as in a CI job."""
-    filler = b"".join(path.read_bytes() for path in sorted((LOGS / "success").glob("*.log")))
-    failure = (LOGS / "PYTHON_H_MISSING" / "26.3.log").read_bytes()
-    body = filler * (kilobytes * 1024 // len(filler) + 1)
-    return body[: kilobytes * 1024 - len(failure)] + b"\n" + failure
+from serving import realistic_log  # noqa: E402
 
 
 def main() -> None:

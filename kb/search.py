@@ -9,8 +9,6 @@ entry's text without its Markdown.
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import lru_cache
 
 from django.db import connection
 from django.utils.html import escape
@@ -29,7 +27,7 @@ MAX_WORDS = 40
 # search then costs the same for a 300-character line as for a 3000-character one.
 MAX_QUERY_CHARS = 500
 SNIPPET_WORDS = 30
-LISTED_FIELDS = ("code", "slug", "title", "summary", "header", "meaning", "updated", "tool__slug")
+LISTED_FIELDS = ("code", "slug", "title", "summary", "header", "meaning", "tool__slug")
 BODY_FIELDS = ("meaning", "fix", "verify", "triage", "examples", "background", "prevention")
 QUESTION_WORDS = frozenset(
     [
@@ -90,12 +88,36 @@ class SearchResults:
 
 
 @dataclass
-class SearchVocabulary:
+class Listing:
+    """What search shows of the published entries, built once per matcher: every process
+    rebuilds its matcher whenever an entry changes anywhere, so this is never staler."""
+
     matcher: Matcher | None = None
-    vocabulary: Vocabulary | None = None
+    entries: dict[int, Entry] = field(default_factory=dict)
+    by_code: dict[str, Entry] = field(default_factory=dict)
+    snippet_text: dict[int, str] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary([]))
 
 
-_vocabulary = SearchVocabulary()
+_listing = Listing()
+
+
+def published_listing(matcher: Matcher) -> Listing:
+    global _listing
+    if _listing.matcher is not matcher:
+        entries = list(Entry.objects.published().select_related("tool").only(*LISTED_FIELDS))
+        _listing = Listing(
+            matcher=matcher,
+            entries={entry.pk: entry for entry in entries},
+            by_code={entry.code: entry for entry in entries},
+            snippet_text={
+                entry.pk: plain_text("\n".join((entry.summary, entry.header, entry.meaning))) for entry in entries
+            },
+            vocabulary=Vocabulary(
+                f"{entry.code.replace('_', ' ')} {entry.title} {entry.summary} {entry.header}" for entry in entries
+            ),
+        )
+    return _listing
 
 
 def plain_text(markdown: str) -> str:
@@ -110,54 +132,35 @@ def query_words(query: str) -> list[str]:
     return [word for word in dict.fromkeys(words) if word not in QUESTION_WORDS][:MAX_WORDS]
 
 
-def catalogue_vocabulary(matcher: Matcher) -> Vocabulary:
-    """The words of published entries' codes, titles, summaries and headers, rebuilt with the
-    matcher, which every process rebuilds whenever an entry changes anywhere."""
-    if _vocabulary.matcher is not matcher:
-        fields = Entry.objects.published().values_list("code", "title", "summary", "header")
-        _vocabulary.vocabulary = Vocabulary(" ".join(row).replace("_", " ") for row in fields)
-        _vocabulary.matcher = matcher
-    return _vocabulary.vocabulary
-
-
 def with_corrections(words: list[str], vocabulary: Vocabulary) -> list[str]:
     corrections = [vocabulary.correct(word) for word in words]
     return list(dict.fromkeys(words + [word for word in corrections if word]))[:MAX_WORDS]
 
 
-def search(query: str, limit: int = 20) -> SearchResults:
+def search(query: str, limit: int = 10) -> SearchResults:
     """Entries whose signatures recognise the query (a pasted error line) first, then the
     database's full-text ranking of the words and their corrections."""
     words = query_words(query)
     if not words:
         return SearchResults()
     matcher = current_matcher()
-    words = with_corrections(words, catalogue_vocabulary(matcher))
-    recognised = recognised_entries(matcher, query[:MAX_QUERY_CHARS])
-    ranked_pks = _ranked_postgres(words) if connection.vendor == "postgresql" else _ranked_sqlite(words)
-    pks = list(dict.fromkeys([entry.pk for entry in recognised] + ranked_pks))
-    entries = Entry.objects.published().select_related("tool").only(*LISTED_FIELDS).in_bulk(pks[:limit])
+    listing = published_listing(matcher)
+    words = with_corrections(words, listing.vocabulary)
+    recognised = [listing.by_code[match.code].pk for match in matcher.diagnose(query[:MAX_QUERY_CHARS]).matches]
+    ranked = _ranked_postgres(words) if connection.vendor == "postgresql" else _ranked_sqlite(words)
+    pks = [pk for pk in dict.fromkeys(recognised + ranked) if pk in listing.entries]
     marked = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\w*", re.IGNORECASE)
-    hits = [SearchHit(entries[pk], snippet(entries[pk], marked)) for pk in pks[:limit] if pk in entries]
+    hits = [SearchHit(listing.entries[pk], snippet(listing.snippet_text[pk], marked)) for pk in pks[:limit]]
     return SearchResults(hits=hits, total=len(pks))
 
 
-def search_entries(query: str, limit: int = 20) -> list[SearchHit]:
+def search_entries(query: str, limit: int = 10) -> list[SearchHit]:
     return search(query, limit).hits
 
 
-def recognised_entries(matcher: Matcher, query: str) -> list[Entry]:
-    codes = [match.code for match in matcher.diagnose(query).matches]
-    if not codes:
-        return []
-    by_code = {entry.code: entry for entry in Entry.objects.published().filter(code__in=codes).only("pk", "code")}
-    return [by_code[code] for code in codes if code in by_code]
-
-
-def snippet(entry: Entry, marked: re.Pattern[str]) -> SafeString:
-    """About 30 words of the summary, header and meaning around the first searched word, with
-    the searched words marked."""
-    text = snippet_source(entry.pk, entry.updated, entry.summary, entry.header, entry.meaning)
+def snippet(text: str, marked: re.Pattern[str]) -> SafeString:
+    """About 30 words of an entry's summary, header and meaning around the first searched word,
+    with the searched words marked."""
     shown = text.split(" ")
     first = marked.search(text)
     start = max(0, text[: first.start()].count(" ") - 8) if first else 0
@@ -167,12 +170,6 @@ def snippet(entry: Entry, marked: re.Pattern[str]) -> SafeString:
     ellipsis_after = " …" if start + SNIPPET_WORDS < len(shown) else ""
     html = escape(ellipsis_before + html + ellipsis_after).replace("\x02", "<mark>").replace("\x03", "</mark>")
     return mark_safe(html)
-
-
-@lru_cache(maxsize=512)
-def snippet_source(pk: int, updated: datetime, *parts: str) -> str:
-    """Each version of an entry is stripped of its Markdown once per process."""
-    return plain_text("\n".join(parts))
 
 
 def _ranked_sqlite(words: list[str]) -> list[int]:

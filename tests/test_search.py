@@ -94,8 +94,8 @@ class SearchTests(TestCase):
         for number in range(25):
             make_entry(f"HASH_VARIANT_{number}", title=f"Hash variant {number}")
         response = self.client.get("/search/", {"q": "hash"})
-        self.assertContains(response, "27 entries match; the 20 best are shown.")
-        self.assertEqual(len(response.context["results"].hits), 20)
+        self.assertContains(response, "27 entries match; the 10 best are shown.")
+        self.assertEqual(len(response.context["results"].hits), 10)
 
     def test_snippets_show_text_not_markdown(self):
         make_entry(

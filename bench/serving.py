@@ -1,0 +1,78 @@
+"""What the server benches share: a scratch PostgreSQL database with the catalogue loaded, and
+gunicorn started with the shipped configuration (``kb/gunicorn_conf.py``)."""
+
+import http.client
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOGS = ROOT / "tests" / "logs"
+
+
+def realistic_log(kilobytes: int) -> bytes:
+    """Successful pip runs as filler, then a real failing run at the end, as in a CI job."""
+    filler = b"".join(path.read_bytes() for path in sorted((LOGS / "success").glob("*.log")))
+    failure = (LOGS / "PYTHON_H_MISSING" / "26.3.log").read_bytes()
+    body = filler * (kilobytes * 1024 // len(filler) + 1)
+    return body[: kilobytes * 1024 - len(failure)] + b"\n" + failure
+
+
+def production_environment(database: str, port: int, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "LOG_LEVEL": "WARNING",
+        "KB_BIND": f"127.0.0.1:{port}",
+        **extra,
+    }
+
+
+def prepare_database(database: str, env: dict[str, str]) -> None:
+    """A new database with the schema, the shipped catalogue and the static files."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {database}")
+    for command in (["migrate", "--noinput"], ["load_catalogue"], ["collectstatic", "--noinput"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def drop_database(database: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def start_gunicorn(env: dict[str, str], port: int, *options: str) -> subprocess.Popen:
+    """gunicorn with the shipped settings (``options`` override them), once it answers."""
+    command = [PYTHON, "-m", "gunicorn", "-c", "python:kb.gunicorn_conf", "--access-logfile", os.devnull, *options]
+    server = subprocess.Popen([*command, "kb.wsgi"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            connection.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # a worker still held by a slow client
+        server.kill()
+        server.wait()
