@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, connections
+from django.http import HttpRequest
 from django.test import RequestFactory, SimpleTestCase, TestCase, TransactionTestCase, override_settings
 
 from kb import signature_version
@@ -45,6 +46,9 @@ class ClientAddressTests(SimpleTestCase):
     @override_settings(KB_TRUSTED_PROXIES=2)
     def test_behind_two_proxies_the_outer_ones_entry_counts(self):
         self.assertEqual(client_address(request_from("10.0.0.2", "1.2.3.4, 203.0.113.7, 10.0.0.1")), "203.0.113.7")
+
+    def test_a_request_built_in_process_counts_as_local_so_the_login_lockout_can_store_it(self):
+        self.assertEqual(client_address(HttpRequest()), "127.0.0.1")
 
     @override_settings(KB_TRUSTED_PROXIES=2)
     def test_a_request_that_skipped_a_proxy_is_counted_by_its_connection(self):
