@@ -10,12 +10,17 @@ the engine can look for messages before `clean_line` has picked it out.
 """
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
+
+from kb.diagnosis.scoping import has_foreign_logger_header
 
 # Python `re` is used here (not RE2) because every pattern below is fixed, and each
 # one either starts with a literal or is anchored, so none can backtrack quadratically.
+# CSI sequences, then strings (OSC `ESC ]`, APC `ESC _` such as Buildkite's per-line
+# `ESC _bk;t=<ms> BEL` timestamps, DCS, PM), then the short escapes.
 _ANSI = re.compile(
-    rb"\x1b(?:\[[0-9;:?<=>]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()#][0-9A-Za-z]|[=>78cDEHMNOZ])"
+    rb"\x1b(?:\[[0-9;:?<=>]*[ -/]*[@-~]|[\]_P^][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()#][0-9A-Za-z]|[=>78cDEHMNOZ])"
 )
 # Colour codes whose escape byte was lost on the way to a web form.
 _BARE_SGR = re.compile(rb"\[[0-9]{1,3}(?:;[0-9]{1,3})*m")
@@ -25,19 +30,42 @@ _BACKSPACE_PASSES = 3
 # the regex engine's pieces of the whole log next to the result.
 _CHUNK_BYTES = 1 << 20
 
+# What wrappers put before every line they pass on, from their documentation and output.
 _CI_PREFIX = re.compile(
     rb"""(?:
-        \d{4}-\d\d-\d\d[T\ ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\s          # GitHub Actions, pip --log
-      | \[\d{4}-\d\d-\d\d[T\ ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\]\s?     # Jenkins timestamper
-      | \d\d:\d\d:\d\d(?:[.,]\d+)?\s                               # console clocks
+        \d{4}-\d\d-\d\d[T\ ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s   # Actions, kubectl --timestamps
+          (?:[0-9a-f]{2}[OE][+\ ]|(?:stdout|stderr)\ [FP]\ )?              # GitLab 17 stream, CRI log files
+      | \[\d{4}-\d\d-\d\d[T\ ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\]\s?     # Jenkins timestamper, Buildkite
+      | \[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s                           # console clocks
       | \#\#\[[a-z]+\]                                             # Azure Pipelines, Actions
       | ::[a-z-]+(?:\s[^:\n]*)?::                                  # workflow commands
       | \#\d+\s(?:\d+\.\d+\s)?                                     # Docker BuildKit
       | Step\s\d+/\d+\s:\s                                         # classic docker build
       | section_(?:start|end):\d+:[\w.-]+(?:\[[^\]\n]*\])?\s?      # GitLab, CR already lost
+      | [A-Z][a-z]{2}\ [\ \d]\d\ \d\d:\d\d:\d\d\ \S+\ [^\s:\[]+(?:\[\d+\])?:\   # journald, syslog
+      | \[pod/[^\]\s]+\]\                                          # kubectl logs --prefix
+      | [\w.-]+\ +\|\                                              # docker compose service
+      | \s*STD(?:OUT|ERR):\                                        # Chef
+      | \[(?:stdout|stderr)\]\ ?                                   # runners that tag streams
+      | INFO\[\d+\]\                                               # Kaniko
+      | (?:pip[\d.]*|python[\d.]*|py)(?:\.exe)?\ :\                 # PowerShell's error record
     )+""",
     re.X,
 )
+# A header of pip's that may sit after a wrapper's prefix the table above does not know
+# (Vagrant's machine name, ssh's host, a JSON key): the text before it is that prefix.
+_HEADER_INSIDE = re.compile(
+    rb"""(?:^|(?<=[\s:|>\]\)"']))(?:
+        (?:ERROR|WARNING|DEPRECATION):\ | Collecting\ | Requirement\ already\ satisfied | Successfully\ installed\
+      | Downloading\ | Using\ cached\ | Processing\ | Building\ wheels?\ for\ | Installing\ build\ dependencies
+      | Installing\ collected\ packages | \xc3\x97\  | Traceback\ \(most\ recent\ call\ last\) | Exception:$
+      | Command\ "[^"\n]*"\ failed | Could\ not\ (?:fetch|find|install|build)\  | Retrying\ \(Retry\(
+      | error:\ [a-z0-9]+(?:-[a-z0-9]+)+\s*$
+    )""",
+    re.X,
+)
+_PREFIX_REACH = 160
+_DIGITS = re.compile(rb"\d+")
 _FENCE = re.compile(rb"\s*(?:```|~~~)")
 _QUOTE = re.compile(rb"(?:[ \t]*>(?=[ \t]|$)[ \t]?)+")
 _PROMPT = re.compile(
@@ -57,6 +85,7 @@ class CleanLine(NamedTuple):
     number: int  # 1-based, in the text as submitted
     body: bytes  # cleaned, with its indentation and any trailing padding
     boxed: bool  # it carried one of rich's box characters (it belongs to the record above)
+    prefix: "re.Pattern[bytes] | None" = None  # an unknown wrapper's prefix, learned before a header
 
     @property
     def text(self) -> bytes:
@@ -114,15 +143,23 @@ def _apply_backspaces(data: bytes) -> bytes:
     return data.replace(b"\x08", b"")
 
 
-def clean_line(number: int, raw: bytes) -> CleanLine:
+def clean_line(number: int, raw: bytes, learned: "Sequence[re.Pattern[bytes]]" = ()) -> CleanLine:
     """The last text drawn on a line, without what sits at its start: CI prefixes, quoting,
-    prompts, box characters."""
+    prompts, box characters. `learned` are prefixes read off pip's headers elsewhere (the
+    header of the line's record, the log's first headers); when none starts the line, a
+    prefix before a header of pip's is learned from the line itself."""
     line = _last_shown(raw) if b"\r" in raw else raw
     if b"\t" in line:
         line = line.expandtabs(8)
     prefix = _CI_PREFIX.match(line)
     if prefix:
         line = line[prefix.end() :]
+    learned_here = None
+    known = next(filter(None, (pattern.match(line) for pattern in learned)), None)
+    if known:
+        line = line[known.end() :]
+    else:
+        learned_here, line = _learn_prefix(line)
     if _FENCE.match(line):
         return CleanLine(number, b"", False)
     for noise in (_QUOTE, _PROMPT):
@@ -132,8 +169,21 @@ def clean_line(number: int, raw: bytes) -> CleanLine:
     box = _BOX.match(line)
     if box:
         indent = len(line) - len(line.lstrip(b" "))
-        return CleanLine(number, line[:indent] + line[box.end() :], True)
-    return CleanLine(number, line, False)
+        return CleanLine(number, line[:indent] + line[box.end() :], True, learned_here)
+    return CleanLine(number, line, False, learned_here)
+
+
+def _learn_prefix(line: bytes) -> tuple["re.Pattern[bytes] | None", bytes]:
+    """A wrapper's prefix before a header of pip's, as a pattern for the lines that follow
+    (its digits may change: clocks, counters), and the line without it."""
+    header = _HEADER_INSIDE.search(line, 0, _PREFIX_REACH)
+    if header is None or not line[: header.start()].strip():
+        return None, line
+    prefix = line[: header.start()]
+    if has_foreign_logger_header(prefix):  # another program's log record, not a wrapper's prefix
+        return None, line
+    shape = b"\\d+".join(re.escape(part) for part in _DIGITS.split(prefix))
+    return re.compile(shape), line[header.start() :]
 
 
 def clean_pattern(pattern: str) -> str:

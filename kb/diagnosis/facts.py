@@ -169,7 +169,7 @@ _RECORD_PATTERNS = (
         rb"Got\s+(?P<actual_hash>[0-9a-fA-F]+)"
     ),
     _re(rb"(?m)^\s+(?P<requirement>[A-Za-z0-9][\w.\[\],-]*(?:[=<>!~]=?[^\s=<>!~]+)*) from https?://"),
-    _re(rb"(?P<url>https?://[^\s'\")]+)"),
+    _re(rb"(?P<url>https?://[^\s'\")]*[^\s'\"),.;:])"),
     _re(rb"(?m)^\s*(?P<failed_step>\S[^\n]*?) did not run successfully"),
 )
 _PROJECT_NAME = _re(rb"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -297,6 +297,14 @@ def _context_fields(groups: Mapping[bytes, bytes]) -> dict[str, str]:
     if b"file" in groups:
         _add_distribution_file(fields, groups[b"file"])
     return complete_package_facts(fields)
+
+
+def with_context(own: dict[str, str], context: dict[str, str]) -> dict[str, str]:
+    """A message's own facts, completed from the records before it only when those name the
+    same package (a build's inner `Collecting setuptools` is not the project that failed)."""
+    if "package" in own and "package" in context and _normalise(own["package"]) != _normalise(context["package"]):
+        return own
+    return {**context, **own}
 
 
 def complete_package_facts(facts: dict[str, str]) -> dict[str, str]:

@@ -34,6 +34,7 @@ from kb.diagnosis.ranking import rank, wrapper_closure
 from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.results import Diagnosis, Match
 from kb.diagnosis.signatures import CompiledSignature, Signature, compile_signature
+from kb.diagnosis.unescaping import unescape_log
 
 # Hits read per signature: the first one places the match, the next ones add facts.
 HITS_PER_SIGNATURE = 20
@@ -56,7 +57,9 @@ CONTEXT_CANDIDATES = 64
 DETAIL_LINES = 15
 # Context records (Collecting, Downloading...) read back from a message.
 CONTEXT_RECORDS = 4
-# A line this wide (in bytes, after its CI prefix) may have been wrapped by a terminal.
+# A line this wide (in bytes, after its CI prefix) may have been wrapped by a terminal; a
+# shorter one may have been wrapped at a word boundary (by a chat client, an issue form)
+# when the next line's first word would have made it this wide.
 WRAP_MIN_WIDTH = 60
 # A wider line was not cut by a terminal: no terminal is that wide.
 WRAP_MAX_WIDTH = 1000
@@ -71,6 +74,11 @@ EXCERPT_REACH = 300
 BUILD_BACKEND_WRAPPER = "SUBPROCESS_EXITED_WITH_ERROR"
 
 REDACTED = redaction.REDACTED.encode()
+# Lines of an unknown wrapper's prefix is learned from, at most.
+PREFIX_SAMPLE_LINES = 5
+# The lines of PowerShell's error record for a native command's first stderr line (it
+# ends with a line of one space).
+_POWERSHELL_RECORD = re.compile(rb"At line:\d+ char:\d+\s*$|\s*\+ | $")
 # A line that starts a new pip record rather than continuing the one above.
 _NEW_RECORD = re.compile(
     rb"\s*(?:(?:ERROR|WARNING|DEPRECATION|INFO|HINT|Hint|error|warning|note|hint):\s|\[notice\]\s|"
@@ -240,6 +248,7 @@ class Matcher:
             ]
         for lines in candidates.wrap_lines.values():
             lines.sort()
+        log.learn_prefixes(candidates.pip_markers)
         return candidates
 
     @staticmethod
@@ -367,9 +376,9 @@ class Matcher:
             last_line = block[block_text.count(b"\n", 0, max(found.end() - 1, 0))].number
         for name, value in fact_readers.record_facts(hit.text + b"\n" + block_text).items():
             facts.setdefault(name, value)
-        for name, value in fact_readers.context_facts(log.context_before(hit.first, context)).items():
-            facts.setdefault(name, value)
-        return last_line, fact_readers.complete_package_facts(facts)
+        own = fact_readers.complete_package_facts(facts)
+        around = fact_readers.context_facts(log.context_before(hit.first, context))
+        return last_line, fact_readers.complete_package_facts(fact_readers.with_context(own, around))
 
 
 def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[Match]:
@@ -425,7 +434,7 @@ class _Log:
     """One cleaned log and its lines, for the duration of one diagnosis."""
 
     def __init__(self, log: bytes | str):
-        self.data = clean_log(encode_utf8(log) if isinstance(log, str) else log)
+        self.data = clean_log(unescape_log(encode_utf8(log) if isinstance(log, str) else log))
         self._index = LineIndex(self.data)
         self.line_count = self._index.line_count
         self.redacted = 0
@@ -435,6 +444,20 @@ class _Log:
         self.match_bytes_left = MATCH_BYTES_PER_LOG
         self._cleaned: dict[int, CleanLine] = {}
         self._joined: dict[int, list[tuple[bytes, list[tuple[int, int]]]]] = {}
+        self._wrapper_prefixes: tuple[re.Pattern[bytes], ...] = ()
+
+    def learn_prefixes(self, pip_lines: list[int]) -> None:
+        """Learn an unknown wrapper's prefix (a Vagrant machine, an ssh host) from the first
+        lines that may be pip's, and strip it from every line from now on."""
+        learned: dict[bytes, re.Pattern[bytes]] = {}
+        for number in pip_lines[:PREFIX_SAMPLE_LINES]:
+            prefix = self.line(number).prefix
+            if prefix is not None:
+                learned.setdefault(prefix.pattern, prefix)
+        if learned:
+            self._wrapper_prefixes = tuple(learned.values())
+            self._cleaned.clear()
+            self._joined.clear()
 
     def number_at(self, offset: int) -> int:
         return self._index.number_at(offset)
@@ -510,15 +533,23 @@ class _Log:
     def line(self, number: int) -> CleanLine:
         cleaned = self._cleaned.get(number)
         if cleaned is None:
-            cleaned = self._cleaned[number] = clean_line(number, self.raw_line(number))
+            cleaned = self._cleaned[number] = clean_line(number, self.raw_line(number), self._wrapper_prefixes)
         return cleaned
+
+    def line_under(self, number: int, header: CleanLine) -> CleanLine:
+        """A line of the record `header` opens, without the prefix learned from the header."""
+        if header.prefix is None or number == header.number:
+            return self.line(number)
+        return clean_line(number, self.raw_line(number), (header.prefix, *self._wrapper_prefixes))
 
     def detail_block(self, first: int, last: int) -> list[CleanLine]:
         """The lines under a message that belong to it: up to a blank line or a new record."""
         header = self.line(first)
         block: list[CleanLine] = []
         for number in range(last + 1, min(last + DETAIL_LINES, self.line_count) + 1):
-            line = self.line(number)
+            line = self.line_under(number, header)
+            if not block and _POWERSHELL_RECORD.match(line.body):
+                continue  # PowerShell's record of pip's first stderr line, between it and the rest
             if not line.text.strip():
                 if block:
                     break
@@ -543,11 +574,7 @@ class _Log:
     def wrapped_chain(self, first: int) -> list[CleanLine] | None:
         """The lines from `first` on that look like one line a terminal wrapped, if any."""
         chain = [self.line(first)]
-        while (
-            WRAP_MIN_WIDTH <= chain[-1].width <= WRAP_MAX_WIDTH
-            and len(chain) < WRAP_MAX_LINES
-            and chain[-1].number < self.line_count
-        ):
+        while chain[-1].width <= WRAP_MAX_WIDTH and len(chain) < WRAP_MAX_LINES and chain[-1].number < self.line_count:
             following = self.line(chain[-1].number + 1)
             if not _continues(chain[-1], following):
                 break
@@ -653,8 +680,10 @@ def _is_spent(key: _Key, candidates: _Candidates) -> bool:
 def _continues(line: CleanLine, following: CleanLine) -> bool:
     """Whether `following` reads as the wrapped rest of `line`, not a line of its own."""
     allowed_indent = line.indent + (2 if line.boxed else 1)
+    first_word = following.text.lstrip().split(b" ", 1)[0]
     return (
-        bool(following.text.strip())
+        line.width + 1 + len(first_word) > WRAP_MIN_WIDTH
+        and bool(following.text.strip())
         and not following.boxed
         and following.indent <= allowed_indent
         and not _NEW_RECORD.match(following.text)
@@ -726,8 +755,9 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
 
 def _excerpt(log: _Log, hit: _Hit, last_line: int) -> str:
     lines = []
+    header = log.line(hit.first)
     for number in range(hit.first, last_line + 1):
-        text = log.line(number).text
+        text = log.line_under(number, header).text
         if len(text) > 2 * EXCERPT_REACH:
             single_line_hit = hit.first == hit.last == number
             text = _around(text, hit.start, hit.end) if single_line_hit else _around(text, 0, 0)

@@ -51,8 +51,14 @@ def compile_signature(signature: Signature) -> CompiledSignature:
     regex = _compile_regex(signature, signature.pattern, "pattern")
     if regex.search(b""):
         raise _invalid(signature, "the pattern matches an empty line, so it would match every line")
-    literals = tuple(literal.lower().encode() for literal in required_literals(signature.pattern))
+    literals = tuple(_indexed(literal).lower().encode() for literal in required_literals(signature.pattern))
     return CompiledSignature(signature, literals, regex, detail)
+
+
+def _indexed(literal: str) -> str:
+    """The literal as looked for: a label's blank (`for url: `) goes, since a word wrap breaks
+    the line there and drops it."""
+    return literal.rstrip() if literal.endswith(": ") else literal
 
 
 def _compile_regex(signature: Signature, pattern: str, field: str) -> "re2._Regexp":

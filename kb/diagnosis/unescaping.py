@@ -1,0 +1,105 @@
+"""Logs that a tool passed on escaped, read as the text pip printed.
+
+Ansible prints a failed task's result as JSON (`"stderr": "ERROR: ...\\nERROR: ..."`, and the
+same lines again as `"stderr_lines": [...]`, one per line with `-v`); log shippers keep each
+line as a JSON object (`{"log": "...\\n", "stream": "stderr"}` from Docker's json-file driver,
+`message` or `msg` from most others, `MESSAGE` from `journalctl -o json`). Each such line is
+replaced by the text it carries, so the engine reads pip's own lines. The log's line numbers
+are then those of the unescaped text, which is the log the diagnosis shows.
+"""
+
+import json
+import re
+
+import re2
+
+
+def _re2(pattern: bytes) -> "re2._Regexp":
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+# Keys whose string value is output a program printed, in the order they are read: pip
+# writes its progress to stdout and its errors to stderr, so stdout comes first. The
+# `_lines` lists repeat them; `msg` repeats them too where they are present.
+_TEXT_KEYS = ("stdout", "module_stdout", "stderr", "module_stderr", "log", "message", "MESSAGE", "textPayload", "msg")
+_LINE_LISTS = {"stdout_lines": "stdout", "stderr_lines": "stderr"}
+_REPEATED_BY_MSG = {"stdout", "stderr", "stdout_lines", "stderr_lines"}
+# Lines that may be escaped: a JSON object, an escaped newline, or (in a log that shows
+# Ansible's keys) a JSON string on a line of its own, as pretty-printed results have them.
+_ESCAPED = _re2(rb"\{\s*\"|\\n")
+_PRETTY_JSON = _re2(rb"(?m)\{\s*\"|\\n|^[ \t]*\"")
+_ANSIBLE_KEYS = (b'"stderr_lines"', b'"stdout_lines"', b'"module_stderr"', b'"msg": "')
+_STRING_LINE = re.compile(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*\Z")
+# A JSON value (after a key) holding escaped newlines, in a line too long or cut to parse.
+_STRING_WITH_NEWLINES = re.compile(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*\\n(?:[^\"\\\n]|\\.)*)\"")
+
+
+def unescape_log(data: bytes) -> bytes:
+    """The log with each escaped line replaced by the text it carries; others are kept as they are."""
+    if b"\\" not in data and b"{" not in data:
+        return data  # the usual log, decided at memchr's speed
+    candidates = _PRETTY_JSON if any(key in data for key in _ANSIBLE_KEYS) else _ESCAPED
+    found = candidates.search(data)
+    if found is None:
+        return data
+    pieces, kept_from = [], 0
+    while found is not None:
+        start = data.rfind(b"\n", 0, found.start()) + 1
+        end = data.find(b"\n", found.end())
+        end = len(data) if end < 0 else end
+        unescaped = _unescape_line(data[start:end])
+        if unescaped is not None:
+            pieces += [data[kept_from:start], unescaped]
+            kept_from = end
+        found = candidates.search(data, end + 1) if end < len(data) else None
+    return b"".join([*pieces, data[kept_from:]])
+
+
+def _unescape_line(line: bytes) -> bytes | None:
+    """The text an escaped line carries, or None when it carries none."""
+    opening = line.find(b"{")
+    if opening >= 0:
+        texts = _texts_of(_json_or_none(line[opening:].rstrip().rstrip(b",")))
+        if texts:
+            before = line[:opening].rstrip()
+            return b"\n".join([before, *texts] if before else texts)
+    string = _STRING_LINE.match(line)
+    if string:
+        text = _json_or_none(string.group(1))
+        return text.rstrip("\n").encode() if isinstance(text, str) else None
+    if b"\\n" in line:
+        return _STRING_WITH_NEWLINES.sub(_decoded_string, line)
+    return None
+
+
+def _decoded_string(found: "re.Match[bytes]") -> bytes:
+    text = _json_or_none(b'"' + found.group(2) + b'"')
+    return found.group(1) + b"\n" + text.rstrip("\n").encode() if isinstance(text, str) else found.group(0)
+
+
+def _json_or_none(text: bytes) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _texts_of(value: object) -> list[bytes]:
+    """The printed output inside a decoded JSON value, line by line, in the order of its keys."""
+    texts: list[bytes] = []
+    if isinstance(value, list):
+        for item in value:
+            texts += _texts_of(item)
+    elif isinstance(value, dict):
+        for key in _TEXT_KEYS:
+            if isinstance(value.get(key), str) and not (key == "msg" and _REPEATED_BY_MSG & value.keys()):
+                texts += [line.encode() for line in value[key].rstrip("\n").split("\n")]
+        for key, stream in _LINE_LISTS.items():
+            if isinstance(value.get(key), list) and not isinstance(value.get(stream), str):
+                texts += [line.encode() for line in value[key] if isinstance(line, str)]
+        for item in value.values():
+            if isinstance(item, dict | list):
+                texts += _texts_of(item)
+    return texts

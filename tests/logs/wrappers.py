@@ -1,0 +1,272 @@
+"""Captured pip output passed on the way other programs pass it on, and cut the way people paste it.
+
+Each wrapper takes a log as pip printed it and returns it as the named program shows it:
+per-line prefixes (CI timestamps, container builders, log shippers, remote shells), framing
+lines around it (task runners, builders), or escaping (Ansible's JSON, JSON lines). The forms
+follow each program's documentation and real output: GitHub Actions' raw logs put an
+RFC 3339 time with 7 fractional digits before each line; GitLab Runner 17 (FF_TIMESTAMPS) a time
+with 6 digits, then 2 hex digits of stream number, `O` or `E` and a space (or `+` for a
+continued line); Jenkins' timestamper `[ISO time] `; Buildkite an APC escape `ESC _bk;t=<ms> BEL`;
+BuildKit `#<step> <seconds> `; Docker Compose `<service>-<n>  | `; `kubectl logs --timestamps`
+RFC 3339 with 9 digits and `--prefix` `[pod/<name>/<container>] `; journald
+`<Mon> <dd> <hh:mm:ss> <host> <identifier>[<pid>]: `; Vagrant's provisioners
+`    <machine>: `; pdsh `<host>: `; Chef's ShellCommandFailed `STDOUT: `/`STDERR: ` on the first
+line of each stream; PowerShell an error record `<program> : <first stderr line>` with its
+`At line:1 char:1` block when a native command's stderr is redirected.
+
+Parts are what people paste instead of the whole log: the `×` box, the traceback, the last
+`ERROR:` line, a Markdown block missing its first lines, lines re-wrapped by a chat client.
+Each part function returns (text, first, last): the part and the lines of the original (1-based,
+inclusive) it holds, or None when the log has no such part.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Callable
+
+Wrapper = Callable[[str], str]
+COMMAND = "pip install -r requirements.txt"
+
+
+def _each_line(prefix: Callable[[int, str], str]) -> Wrapper:
+    def wrap(text: str) -> str:
+        return "".join(prefix(index, line) + line for index, line in enumerate(text.splitlines(True)))
+
+    return wrap
+
+
+def _stderr_line(line: str) -> bool:
+    return bool(re.match(r"\s*(?:ERROR|WARNING|error|DEPRECATION|×|│|╰|Traceback|  File |\S+Error\b)", line))
+
+
+def _streams(text: str) -> list[tuple[bool, str]]:
+    """Each line with whether pip wrote it to stderr: a record that starts there goes on there."""
+    lines, on_stderr = [], False
+    for line in text.splitlines(True):
+        if _stderr_line(line):
+            on_stderr = True
+        elif line.strip() and not line[0].isspace():
+            on_stderr = False
+        lines.append((on_stderr, line))
+    return lines
+
+
+def azure_pipelines(text: str) -> str:
+    return "".join(
+        f"2024-05-01T10:11:{index % 60:02d}.1234567Z " + ("##[error]" if line.startswith("ERROR") else "") + line
+        for index, line in enumerate(text.splitlines(True))
+    )
+
+
+def gitlab_timestamps(text: str) -> str:
+    return "".join(
+        f"2024-05-30T14:30:{index % 60:02d}.{index:06d}Z 0{1 if _stderr_line(line) else 0}{'E' if _stderr_line(line) else 'O'} "
+        + line
+        for index, line in enumerate(text.splitlines(True))
+    )
+
+
+def framed(before: str, after: str) -> Wrapper:
+    return lambda text: before + text + ("" if text.endswith("\n") else "\n") + after
+
+
+def chef(text: str) -> str:
+    lines = text.splitlines()
+    shown = [f"    STDOUT: {lines[0]}", *lines[1:]] if lines else []
+    return (
+        "    Mixlib::ShellOut::ShellCommandFailed\n    ------------------------------------\n"
+        "    Expected process to exit with [0], but received '1'\n"
+        f"    ---- Begin output of {COMMAND} ----\n" + "\n".join(shown) + "\n    STDERR: \n"
+        f"    ---- End output of {COMMAND} ----\n    Ran {COMMAND} returned 1\n"
+    )
+
+
+def stream_tags(text: str) -> str:
+    return "".join(("[stderr] " if on_stderr else "[stdout] ") + line for on_stderr, line in _streams(text))
+
+
+def powershell(text: str) -> str:
+    lines = text.splitlines()
+    first_error = next((index for index, line in enumerate(lines) if _stderr_line(line)), None)
+    if first_error is None:
+        return text
+    line = lines[first_error]
+    record = [
+        f"pip : {line}",
+        "At line:1 char:1",
+        f"+ {COMMAND}",
+        "+ " + "~" * len(COMMAND),
+        f"    + CategoryInfo          : NotSpecified: ({line[:16]}...:String) [], RemoteException",
+        "    + FullyQualifiedErrorId : NativeCommandError",
+        " ",
+    ]
+    return "\n".join(lines[:first_error] + record + lines[first_error + 1 :]) + "\n"
+
+
+def ansible_json(text: str) -> str:
+    stdout = "".join(line for on_stderr, line in _streams(text) if not on_stderr)
+    stderr = "".join(line for on_stderr, line in _streams(text) if on_stderr)
+    result = {
+        "changed": False,
+        "cmd": COMMAND.split(),
+        "msg": "non-zero return code",
+        "rc": 1,
+        "stderr": stderr,
+        "stderr_lines": stderr.splitlines(),
+        "stdout": stdout,
+        "stdout_lines": stdout.splitlines(),
+    }
+    return f"TASK [Install requirements] ****\nfatal: [web1]: FAILED! => {json.dumps(result)}\n\nPLAY RECAP ****\n"
+
+
+def ansible_verbose(text: str) -> str:
+    """`-v` prints the result indented; the output is both one escaped string and a list."""
+    lines = text.splitlines()
+    body = ",\n".join(f"        {json.dumps(line, ensure_ascii=False)}" for line in lines)
+    return (
+        "fatal: [web1]: FAILED! => {\n"
+        '    "changed": false,\n'
+        '    "rc": 1,\n'
+        f'    "stdout": {json.dumps(text, ensure_ascii=False)},\n'
+        '    "stdout_lines": [\n' + body + "\n    ]\n}\n"
+    )
+
+
+def json_lines(key: str) -> Wrapper:
+    def wrap(text: str) -> str:
+        return "".join(
+            json.dumps({key: line, "stream": "stderr", "time": f"2024-05-01T10:11:{index % 60:02d}.123456789Z"}) + "\n"
+            for index, line in enumerate(text.splitlines(True))
+        )
+
+    return wrap
+
+
+# Wrappers that put a prefix before every line: the line numbers stay those of the original.
+PER_LINE: dict[str, Wrapper] = {
+    "github-actions": _each_line(lambda index, line: f"2024-05-01T10:11:{index % 60:02d}.1234567Z "),
+    "gitlab-timestamps": gitlab_timestamps,
+    "jenkins-timestamper": _each_line(lambda index, line: f"[2024-05-01T10:11:{index % 60:02d}.123Z] "),
+    "azure-pipelines": azure_pipelines,
+    "buildkite": _each_line(lambda index, line: f"\x1b_bk;t={1714558272123 + index}\x07"),
+    "buildkit": _each_line(lambda index, line: f"#12 {3 + index / 10:.3f} "),
+    "compose": _each_line(lambda index, line: "web-1  | "),
+    "kubectl-timestamps": _each_line(lambda index, line: f"2024-05-01T10:11:{index % 60:02d}.123456789Z "),
+    "kubectl-prefix": _each_line(lambda index, line: "[pod/web-5d8f7b9c4-x2x7q/app] "),
+    "journald": _each_line(lambda index, line: f"May 01 10:11:{index % 60:02d} build01 pip[2817]: "),
+    "vagrant": _each_line(lambda index, line: "    default: "),
+    "pdsh": _each_line(lambda index, line: "build01: "),
+    "stream-tags": stream_tags,
+}
+# Wrappers that add lines before or after, or rewrite the log's lines.
+FRAMING: dict[str, Wrapper] = {
+    "docker-classic": framed(
+        f"Step 4/6 : RUN {COMMAND}\n ---> Running in 0a1b2c3d4e5f\n",
+        f"The command '/bin/sh -c {COMMAND}' returned a non-zero code: 1\n",
+    ),
+    "podman": framed(
+        f"STEP 4/6: RUN {COMMAND}\n", f'Error: building at STEP "RUN {COMMAND}": while running runtime: exit status 1\n'
+    ),
+    "kaniko": framed(
+        f"INFO[0004] RUN {COMMAND}\nINFO[0004] Cmd: /bin/sh\nINFO[0004] Running: [/bin/sh -c {COMMAND}]\n",
+        "error building image: error building stage: failed to execute command: waiting for process to exit: "
+        "exit status 1\n",
+    ),
+    "tox": framed(
+        f"py311: commands[0]> {COMMAND}\n",
+        f"py311: exit 1 (2.31 seconds) /home/user/project> {COMMAND} pid=2817\n"
+        "  py311: FAIL code 1 (2.40=setup[0.09]+cmd[2.31] seconds)\n  evaluation failed :( (2.52 seconds)\n",
+    ),
+    "nox": framed(
+        f"nox > Running session tests\nnox > {COMMAND}\n",
+        f"nox > Command {COMMAND} failed with exit code 1\nnox > Session tests failed.\n",
+    ),
+    "pre-commit": framed(
+        "install requirements.....................................................Failed\n- hook id: deps\n- exit code: 1\n\n",
+        "",
+    ),
+    "make": framed(f"{COMMAND}\n", "make: *** [Makefile:4: install] Error 1\n"),
+    "notebook": framed(f"!{COMMAND}\n", "Note: you may need to restart the kernel to use updated packages.\n"),
+    "chef": chef,
+    "powershell": powershell,
+    "ansible-json": ansible_json,
+    "ansible-verbose": ansible_verbose,
+    "docker-json-file": json_lines("log"),
+    "shipper-message": json_lines("message"),
+}
+WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING}
+# Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
+SEPARATES_STREAMS = {"ansible-json"}
+
+
+Part = tuple[str, int, int] | None
+
+
+def _lines_between(lines: list[str], first: int, last: int) -> Part:
+    return "\n".join(lines[first - 1 : last]) + "\n", first, last
+
+
+def box_only(text: str) -> Part:
+    """From a `× ... did not run successfully.` line to the end of its output block."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines, 1) if "did not run successfully" in line), None)
+    if start is None:
+        return None
+    end = next((n for n in range(start, len(lines) + 1) if "[end of output]" in lines[n - 1]), start + 2)
+    return _lines_between(lines, start, min(end, len(lines)))
+
+
+def traceback_only(text: str) -> Part:
+    """From the first `Traceback` line to the exception line that ends the last chained one."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith("Traceback (most recent")), None)
+    if start is None:
+        return None
+    indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
+    end = start
+    for number in range(start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith("Traceback"):
+            end = number
+            if not line.lstrip().startswith("During handling") and not re.match(r"\s*The above exception", line):
+                following = lines[number] if number < len(lines) else ""
+                if not following.strip() or len(following) - len(following.lstrip()) <= indent:
+                    break
+    return _lines_between(lines, start, end)
+
+
+def last_error_line(text: str) -> Part:
+    lines = text.splitlines()
+    numbers = [n for n, line in enumerate(lines, 1) if line.lstrip().startswith("ERROR:")]
+    return _lines_between(lines, numbers[-1], numbers[-1]) if numbers else None
+
+
+def markdown_tail(text: str) -> Part:
+    """A fenced block that lost the log's first three lines."""
+    lines = text.splitlines()
+    if len(lines) < 5:
+        return None
+    return "Here is the error:\n```\n" + "\n".join(lines[3:]) + "\n```\n", 4, len(lines)
+
+
+def chat_wrapped(text: str) -> Part:
+    """Every long line broken at a word boundary near 70 characters, as chat clients do."""
+    lines = text.splitlines()
+    wrapped = []
+    for line in lines:
+        indent = line[: len(line) - len(line.lstrip())]
+        pieces = textwrap.wrap(line, 70, subsequent_indent=indent, break_long_words=False, drop_whitespace=True)
+        wrapped += pieces or [line]
+    return "\n".join(wrapped) + "\n", 1, len(lines)
+
+
+PARTS: dict[str, Callable[[str], Part]] = {
+    "box": box_only,
+    "traceback": traceback_only,
+    "last-error": last_error_line,
+    "markdown-tail": markdown_tail,
+    "chat-wrapped": chat_wrapped,
+}

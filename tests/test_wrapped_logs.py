@@ -1,0 +1,86 @@
+"""Every captured failing pip log, passed on by each wrapper and cut into the parts people paste
+(tests/logs/wrappers.py does both), is diagnosed as the log itself is: the same root cause, read
+through the wrapper's prefix (same facts and excerpt), on the same lines where no line was added.
+"""
+
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from kb.catalogue import matcher_from_files
+from kb.diagnosis import Diagnosis, Match, read_log
+from kb.diagnosis.ranking import wrapper_closure
+
+LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
+sys.path.insert(0, str(LOGS))
+
+import wrappers  # noqa: E402
+
+
+@cache
+def catalogue():
+    return matcher_from_files(Path(settings.BASE_DIR) / "fixtures" / "entries")
+
+
+def diagnose(text: str) -> Diagnosis:
+    return catalogue()[0].diagnose(read_log(text.encode(), 10 * 1024 * 1024))
+
+
+def failing_logs() -> list[Path]:
+    """The oldest and the newest pip's log of each code: every form pip printed, in fewer runs."""
+    logs = []
+    for folder in sorted(path for path in LOGS.iterdir() if path.name.isupper() and path.is_dir()):
+        captured = sorted(folder.glob("*.log"))
+        logs += dict.fromkeys(captured[:1] + captured[-1:])
+    return logs
+
+
+@cache
+def original(path: Path) -> tuple[str, Diagnosis]:
+    text = path.read_text(encoding="utf-8")
+    return text, diagnose(text)
+
+
+def log_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+def root(diagnosis: Diagnosis) -> Match:
+    assert diagnosis.matches, "nothing found"
+    return diagnosis.matches[0]
+
+
+@pytest.mark.parametrize("log", failing_logs(), ids=log_id)
+def test_a_wrapped_log_has_the_same_root_cause_read_through_the_prefix(log: Path) -> None:
+    text, expected = original(log)
+    if not expected.failed:
+        pytest.skip("the log shows no failure")
+    wanted = root(expected)
+    for wrapper, wrap in wrappers.WRAPPERS.items():
+        diagnosis = diagnose(wrap(text))
+        found = root(diagnosis)
+        assert (found.code, diagnosis.outcome) == (wanted.code, "failed"), wrapper
+        if wrapper not in wrappers.SEPARATES_STREAMS:  # other lines come before the error there
+            assert found.facts == wanted.facts, wrapper
+        if wrapper in wrappers.PER_LINE:
+            # The prefix is gone where a header of pip's shows it (a log without one keeps it).
+            assert found.excerpt.endswith(wanted.excerpt.strip()), wrapper
+            assert found.lines == wanted.lines, wrapper
+
+
+@pytest.mark.parametrize("part", wrappers.PARTS)
+@pytest.mark.parametrize("log", failing_logs(), ids=log_id)
+def test_a_part_of_a_log_names_an_entry_it_holds_whole(log: Path, part: str) -> None:
+    """The part's root cause is the log's, one the log shows within the part, or a more specific
+    cause of one (a part may hold the line that names the cause without the wrapper around it)."""
+    text, full = original(log)
+    cut = wrappers.PARTS[part](text)
+    held = {match.code for match in full.matches if cut and match.lines[0] <= cut[2] and match.lines[1] >= cut[1]}
+    if not held:
+        pytest.skip("the part holds no line of a match of the log")
+    found = root(diagnose(cut[0])).code
+    explained = held | {root(full).code}
+    assert found in explained or held & wrapper_closure(catalogue()[1]).get(found, set()), (found, held)
