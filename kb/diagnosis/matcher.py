@@ -248,7 +248,7 @@ class Matcher:
             ]
         for lines in candidates.wrap_lines.values():
             lines.sort()
-        log.learn_prefixes(candidates.pip_markers)
+        log.learn_prefixes([1, *itertools.islice(candidates.pip_markers.after(1), PREFIX_SAMPLE_LINES - 1)])
         return candidates
 
     @staticmethod
@@ -447,10 +447,10 @@ class _Log:
         self._wrapper_prefixes: tuple[re.Pattern[bytes], ...] = ()
 
     def learn_prefixes(self, pip_lines: list[int]) -> None:
-        """Learn an unknown wrapper's prefix (a Vagrant machine, an ssh host) from the first
-        lines that may be pip's, and strip it from every line from now on."""
+        """Learn an unknown wrapper's prefix (a Vagrant machine, an ssh host) from lines that
+        may be pip's (the log's first ones), and strip it from every line from now on."""
         learned: dict[bytes, re.Pattern[bytes]] = {}
-        for number in pip_lines[:PREFIX_SAMPLE_LINES]:
+        for number in pip_lines:
             prefix = self.line(number).prefix
             if prefix is not None:
                 learned.setdefault(prefix.pattern, prefix)
