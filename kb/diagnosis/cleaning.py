@@ -85,7 +85,7 @@ class CleanLine(NamedTuple):
     number: int  # 1-based, in the text as submitted
     body: bytes  # cleaned, with its indentation and any trailing padding
     boxed: bool  # it carried one of rich's box characters (it belongs to the record above)
-    prefix: "re.Pattern[bytes] | None" = None  # an unknown wrapper's prefix, learned before a header
+    prefix: "re.Pattern[bytes] | None" = None  # an unknown wrapper's prefix it had (learned before a header)
 
     @property
     def text(self) -> bytes:
@@ -154,10 +154,9 @@ def clean_line(number: int, raw: bytes, learned: "Sequence[re.Pattern[bytes]]" =
     prefix = _CI_PREFIX.match(line)
     if prefix:
         line = line[prefix.end() :]
-    learned_here = None
     known = next(filter(None, (pattern.match(line) for pattern in learned)), None)
     if known:
-        line = line[known.end() :]
+        learned_here, line = known.re, line[known.end() :]
     else:
         learned_here, line = _learn_prefix(line)
     if _FENCE.match(line):

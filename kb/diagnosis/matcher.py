@@ -736,6 +736,11 @@ def _outcome(failed: bool, succeeded: bool, matches: list[Match], regions: scopi
     return "unknown", "pip"
 
 
+def _closes(line: CleanLine) -> bool:
+    # A pip header behind a prefix (Poetry's `  | ` before a build's own pip) is inside the region.
+    return line.prefix is None and scoping.closes_foreign_region(line.text)
+
+
 def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegions:
     triggers: dict[int, list[bytes]] = {}
     for number, trigger in candidates.foreign:
@@ -749,7 +754,7 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
         list(triggers),
         candidates.pip_markers.after,
         opens=opens,
-        closes=lambda number: scoping.closes_foreign_region(log.line(number).text),
+        closes=lambda number: _closes(log.line(number)),
     )
 
 
