@@ -101,3 +101,13 @@ class ExportTests(TestCase):
     def test_an_unknown_code_is_refused_with_a_sentence(self):
         with self.assertRaisesMessage(CommandError, "There is no pip entry with the code NOT_A_CODE."):
             export(Path(tempfile.mkdtemp()), "not_a_code")
+
+    def test_a_broken_file_in_the_target_stops_the_export_with_its_name_and_writes_nothing(self):
+        directory = copy_of_the_shipped_files()
+        broken = directory / "pip" / "HASH_MISSING.md"
+        broken.write_text("+++\ncode = \n+++\n")
+        before = (directory / "pip" / "HASH_MISMATCH.md").read_bytes()
+        with self.assertRaisesMessage(CommandError, "HASH_MISSING.md: front matter is not valid TOML"):
+            export(directory)
+        self.assertEqual(broken.read_text(), "+++\ncode = \n+++\n")
+        self.assertEqual((directory / "pip" / "HASH_MISMATCH.md").read_bytes(), before)
