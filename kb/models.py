@@ -79,12 +79,6 @@ class Entry(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    file_hash = models.CharField(
-        max_length=64, blank=True, help_text="hash of the entry file's content when load_catalogue last read it"
-    )
-    loaded_revision = models.PositiveIntegerField(
-        default=0, help_text="the newest revision when load_catalogue last found the entry in line with its file"
-    )
 
     objects = EntryQuerySet.as_manager()
 
@@ -105,6 +99,20 @@ class Entry(models.Model):
     @property
     def symbol_list(self) -> list[str]:
         return self.symbols.split()
+
+
+class LoadedFile(models.Model):
+    """What an entry's file held when ``load_catalogue`` last read it (see ``kb.staff.loading``)."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="loaded_file")
+    content_hash = models.CharField(max_length=64, help_text="hash of the file's content, to skip unchanged files")
+    content = models.JSONField(help_text="the file's content as a snapshot: the base when staff changed the entry too")
+    revision = models.PositiveIntegerField(
+        default=0, help_text="the entry's newest revision when the load last found it in line with its file"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.entry} as loaded"
 
 
 class Cause(models.Model):

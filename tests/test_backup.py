@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import TestCase
 
-from kb.models import Entry, Signature
+from kb.models import Entry, LoadedFile, Signature
 from kb.staff import revisions
 from kb.staff.models import Revision, RootCauseCount, SharedLog
 from tests.test_staff_revisions import changed, make_staff
@@ -88,8 +88,12 @@ class BackupTests(TestCase):
         ).fetchall()
         self.assertEqual(groups, [("eddie", "Editors"), ("rita", "Reviewers")])
         self.assertEqual(restored.execute("SELECT COUNT(*) FROM kb_signature").fetchone()[0], Signature.objects.count())
-        marks = dict(restored.execute("SELECT code, file_hash FROM kb_entry").fetchall())
-        self.assertEqual(marks, dict(Entry.objects.values_list("code", "file_hash")))  # the next load skips them
+        marks = restored.execute(
+            "SELECT entry.code, loaded.content_hash FROM kb_loadedfile loaded"
+            " JOIN kb_entry entry ON entry.id = loaded.entry_id"
+        ).fetchall()
+        self.assertEqual(dict(marks), dict(LoadedFile.objects.values_list("entry__code", "content_hash")))
+        self.assertEqual(len(marks), Entry.objects.count())  # so the next load skips every unchanged file
 
 
 def username(user: User | None) -> str | None:

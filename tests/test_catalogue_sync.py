@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase
 
-from kb.models import Entry, SourceReference
+from kb.models import Entry, LoadedFile, SourceReference
 from kb.staff import revisions
 from kb.staff.models import Revision
 from kb.staff.snapshots import snapshot_of
@@ -92,8 +92,9 @@ class StaffEditsSurviveALoadTests(TestCase):
         self.assertContains(dashboard, "Entry files changed after a staff edit")
         self.assertContains(dashboard, "Loaded from fixtures/entries/pip/HASH_MISMATCH.md")
         self.assertContains(dashboard, 'aria-label="Changes in What this error means"')  # the diff itself
-        self.assertContains(dashboard, 'aria-label="Changes in Title"')  # the file would take the title back
+        self.assertNotContains(dashboard, 'aria-label="Changes in Title"')  # the staff's title stays
         self.assertNotContains(dashboard, 'aria-label="Changes in Related entries"')
+        self.assertEqual(waiting.snapshot["front"]["title"], STAFF_TITLE)
 
     def test_a_file_change_does_not_jump_over_a_staff_draft_waiting_for_review(self):
         entry = Entry.objects.get(code="HASH_MISMATCH")
@@ -122,9 +123,20 @@ class StaffEditsSurviveALoadTests(TestCase):
         waiting = Revision.objects.get(state=Revision.State.SUBMITTED)
         self.client.post(f"/staff/entries/pip/HASH_MISMATCH/revisions/{waiting.number}/publish/")
         self.assertContains(self.client.get(PAGE), "pip worked out the hash")
+        self.assertContains(self.client.get(PAGE), STAFF_TITLE)
         edit_file(self.catalogue, "HASH_MISMATCH", "pip worked out the hash", "pip hashed")
         self.assertIn("1 updated from their files", load(self.catalogue))
         self.assertContains(self.client.get(PAGE), "pip hashed")
+        self.assertContains(self.client.get(PAGE), STAFF_TITLE)
+
+    def test_a_field_both_sides_changed_takes_the_files_version_and_says_so(self):
+        self.publish_title_through_the_staff_views(STAFF_TITLE)
+        edit_file(self.catalogue, "HASH_MISMATCH", 'title = "Downloaded file', 'title = "The downloaded file')
+        load(self.catalogue)
+        waiting = Revision.objects.get(state=Revision.State.SUBMITTED)
+        self.assertTrue(waiting.snapshot["front"]["title"].startswith("The downloaded file"))
+        self.assertIn("staff had changed Title too", waiting.message)
+        self.assertContains(self.client.get(PAGE), STAFF_TITLE)
 
     def test_a_file_change_nobody_competes_with_goes_live_as_a_revision_in_the_history(self):
         edit_file(self.catalogue, "HASH_MISMATCH", "pip computed the hash", "pip worked out the hash")
@@ -155,6 +167,13 @@ class StaffEditsSurviveALoadTests(TestCase):
         self.assertIn("1 updated from their files", load(self.catalogue))
         self.assertContains(self.client.get(PAGE), STAFF_TITLE)
         self.assertContains(self.client.get(PAGE), "pip worked out the hash")
+
+    def test_a_database_loaded_before_files_were_remembered_needs_no_review_when_it_matches(self):
+        LoadedFile.objects.all().delete()
+        report = load(self.catalogue)
+        self.assertIn("0 updated from their files, 4 unchanged", report)
+        self.assertFalse(Revision.objects.exists())
+        self.assertEqual(LoadedFile.objects.count(), 4)
 
     def test_related_links_go_both_ways_whichever_file_names_them(self):
         entry = Entry.objects.get(code="HASH_UNPINNED")

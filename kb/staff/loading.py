@@ -1,20 +1,24 @@
 """Loading the entry files without undoing what staff published.
 
 Entries live in two places: the files in ``fixtures/entries/`` (reviewed in a diff) and the
-database (edited and reviewed in ``/staff/``). Each entry remembers the hash of its file's
-content when it was last loaded (``Entry.file_hash``) and its newest revision when the load
-last found it in line with the file (``Entry.loaded_revision``). For each file:
+database (edited and reviewed in ``/staff/``). Each entry remembers what its file held when it
+was last loaded (``LoadedFile``: a hash, the content, and the entry's newest revision when the
+load last found it in line with the file). For each file:
 
-- unchanged since the last load: nothing happens (no query beyond reading the entries);
-- changed, and no staff revision was published since the last load: the file's content is saved
-  as a revision by the ``load_catalogue`` user and goes live;
-- changed, and staff published since: the published content stays, and the file's content waits
-  for a reviewer as a submitted revision (the staff dashboard shows the diff).
+- unchanged since the last load: nothing happens;
+- changed, and no staff edit is live or waiting since the last load: the file's changes are saved
+  as a revision by the ``load_catalogue`` account and go live;
+- changed, and staff changed the entry too: the published content stays, and a revision waits for
+  a reviewer on the staff dashboard with its diff;
+- changed to what is already published (a committed export): the load only notes that they agree.
 
-A file whose content is already the entry's (an export that was committed) only updates the
-two marks.
+A file's changes are the fields that differ between what it held at the last load and what it
+holds now; they are laid over the published content (``merged``), so neither a staff edit nor a
+file change is dropped. Where both changed one field, the file's value is taken and the
+revision's message names the field.
 """
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -26,17 +30,18 @@ from django.core.cache import caches
 from django.db import transaction
 
 from kb.catalogue import EntryFile, link_entries, load_categories, read_entry_files, save_entry
-from kb.models import Entry, SourceReference
+from kb.models import Entry, LoadedFile, SourceReference
 from kb.releases.pipsource import FIXTURE_DIR
 from kb.releases.sources import load_source_references
 from kb.staff import revisions
-from kb.staff.diffs import FieldDiff, compare
+from kb.staff.diffs import FRONT_LABELS, SECTION_LABELS, FieldDiff, compare
 from kb.staff.models import Revision
 from kb.staff.snapshots import Snapshot, snapshot_of, snapshot_of_file
 
 LOADER_USERNAME = "load_catalogue"
 SOURCES_SYNCED_KEY = "load_catalogue:source-references"  # forgetting it only costs one full sync
 PENDING = (Revision.State.DRAFT, Revision.State.SUBMITTED)
+FIELD_LABELS = {**FRONT_LABELS, **SECTION_LABELS, "signatures": "Signatures", "causes": "Causes"}
 
 
 @dataclass
@@ -73,7 +78,7 @@ def content_hash(entry_file: EntryFile) -> str:
 def load_catalogue(directory: Path) -> LoadReport:
     load_categories(directory)
     files = read_entry_files(directory)
-    entries = {(entry.tool.slug, entry.code): entry for entry in Entry.objects.select_related("tool")}
+    entries = {(entry.tool.slug, entry.code): entry for entry in Entry.objects.select_related("tool", "loaded_file")}
     implied = implied_related(files)
     new_files = [entry_file for entry_file in files if entry_key(entry_file) not in entries]
     report = LoadReport(created=[entry_file.code for entry_file in new_files])
@@ -82,7 +87,7 @@ def load_catalogue(directory: Path) -> LoadReport:
     loader = None
     for entry_file in (entry_file for entry_file in files if entry_file.code not in report.created):
         entry = entries[entry_key(entry_file)]
-        if entry.file_hash == content_hash(entry_file):
+        if getattr(loaded_file(entry), "content_hash", None) == content_hash(entry_file):
             report.unchanged.append(entry_file.code)
             continue
         loader = loader or loader_account()
@@ -92,29 +97,33 @@ def load_catalogue(directory: Path) -> LoadReport:
     return report
 
 
+def loaded_file(entry: Entry) -> LoadedFile | None:
+    try:
+        return entry.loaded_file
+    except LoadedFile.DoesNotExist:
+        return None
+
+
 def create_entries(new_files: list[EntryFile], entries: dict, implied: dict[str, set[str]]) -> list[str]:
     """Create the entries of files loaded for the first time, then link them (related goes both
     ways); the warnings about links to codes with no entry yet."""
     for entry_file in new_files:
-        entries[entry_key(entry_file)] = create_entry(entry_file)
+        entry, _ = save_entry(entry_file)
+        entries[entry_key(entry_file)] = entry
     by_code = {code: entry for (_, code), entry in entries.items()}
     warnings = []
     for entry_file in new_files:
         both_ways = sorted(set(entry_file.front.get("related", [])) | implied[entry_file.code])
         linked = replace(entry_file, front={**entry_file.front, "related": both_ways})
         warnings += link_entries(by_code[entry_file.code], linked, by_code)
+    for entry_file in new_files:
+        entry = by_code[entry_file.code]
+        remember(entry, entry_file, snapshot_of(entry), revision=0)
     return warnings
 
 
 def entry_key(entry_file: EntryFile) -> tuple[str, str]:
     return entry_file.front.get("tool", "pip"), entry_file.code
-
-
-def create_entry(entry_file: EntryFile) -> Entry:
-    entry, _ = save_entry(entry_file)
-    entry.file_hash = content_hash(entry_file)
-    entry.save(update_fields=["file_hash"])
-    return entry
 
 
 def implied_related(files: list[EntryFile]) -> dict[str, set[str]]:
@@ -128,20 +137,57 @@ def implied_related(files: list[EntryFile]) -> dict[str, set[str]]:
 
 def load_changed_file(entry: Entry, entry_file: EntryFile, snapshot: Snapshot, loader: AbstractBaseUser) -> str:
     """Apply or propose one changed file; the name of the report's list it belongs to."""
+    before = loaded_file(entry)
+    live = snapshot_of(entry)
+    content, conflicts = merged(before.content if before else live, live, snapshot)
     newest = revisions.newest_revision(entry)
-    outcome = "unchanged"
-    if snapshot == snapshot_of(entry):
-        entry.loaded_revision = newest.number if newest else 0
-    elif changed_by_staff(entry, loader) or entry_file.front.get("status") == Entry.Status.DRAFT:
-        revisions.propose_file_change(entry, snapshot, loader, loaded_message(entry_file, waiting=True))
-        outcome = "waiting"
+    in_line, outcome = newest.number if newest else 0, "unchanged"
+    if content == live:
+        pass
+    elif changed_by_staff(entry, before.revision if before else 0, loader) or is_draft(entry_file):
+        revisions.propose_file_change(entry, content, loader, loaded_message(entry_file, conflicts, waiting=True))
+        in_line, outcome = before.revision if before else 0, "waiting"
     else:
-        revision = revisions.save_file_change(entry, snapshot, loader, loaded_message(entry_file))
-        entry.loaded_revision = revision.number
+        in_line = revisions.save_file_change(entry, content, loader, loaded_message(entry_file, conflicts)).number
         outcome = "updated"
-    entry.file_hash = content_hash(entry_file)
-    entry.save(update_fields=["file_hash", "loaded_revision"])
+    remember(entry, entry_file, snapshot, in_line)
     return outcome
+
+
+def remember(entry: Entry, entry_file: EntryFile, content: Snapshot, revision: int) -> None:
+    values = {"content_hash": content_hash(entry_file), "content": content, "revision": revision}
+    LoadedFile.objects.update_or_create(entry=entry, defaults=values)
+
+
+def is_draft(entry_file: EntryFile) -> bool:
+    return entry_file.front.get("status") == Entry.Status.DRAFT
+
+
+def merged(base: Snapshot, live: Snapshot, file: Snapshot) -> tuple[Snapshot, list[str]]:
+    """The live content with every field the file changed since ``base`` taken from the file, and
+    the labels of the fields both sides changed differently (the file's value wins there)."""
+    proposal = copy.deepcopy(live)
+    conflicts = []
+    for part, name in snapshot_fields(file):
+        was, now, theirs = (field_value(snapshot, part, name) for snapshot in (base, live, file))
+        if theirs == was:
+            continue
+        if now not in (was, theirs):
+            conflicts.append(FIELD_LABELS.get(name, name))
+        if part == "causes":
+            proposal["causes"] = theirs
+        else:
+            proposal[part][name] = theirs
+    return proposal, conflicts
+
+
+def snapshot_fields(snapshot: Snapshot) -> list[tuple[str, str]]:
+    fields = [("front", name) for name in snapshot["front"] if name != "code"]
+    return fields + [("sections", name) for name in snapshot["sections"]] + [("causes", "causes")]
+
+
+def field_value(snapshot: Snapshot, part: str, name: str):
+    return snapshot["causes"] if part == "causes" else snapshot[part].get(name)
 
 
 def linked_only(snapshot: Snapshot, known_codes: set[str]) -> Snapshot:
@@ -152,20 +198,22 @@ def linked_only(snapshot: Snapshot, known_codes: set[str]) -> Snapshot:
     return {**snapshot, "front": front}
 
 
-def changed_by_staff(entry: Entry, loader: AbstractBaseUser) -> bool:
-    """Is a person's edit live since the load last matched the file, or waiting on top of what is live?
-    A file version a reviewer published counts as the file's."""
+def changed_by_staff(entry: Entry, in_line: int, loader: AbstractBaseUser) -> bool:
+    """Is a person's edit live since the load last found the entry in line with its file, or
+    waiting on top of what is live? A file version a reviewer published counts as the file's."""
     live = revisions.live_revision(entry)
-    if live and live.number > entry.loaded_revision and live.author_id not in (None, loader.pk):
+    if live and live.number > in_line and live.author_id not in (None, loader.pk):
         return True
     pending = entry.revisions.filter(state__in=PENDING, number__gt=live.number if live else 0)
     return pending.exclude(author=None).exclude(author=loader).exists()
 
 
-def loaded_message(entry_file: EntryFile, waiting: bool = False) -> str:
+def loaded_message(entry_file: EntryFile, conflicts: list[str], waiting: bool = False) -> str:
     message = f"Loaded from {display_path(entry_file.path)}"
     if waiting:
-        message += "; waiting for review, not published"
+        message += ": the file's changes on top of the published content, waiting for review"
+    if conflicts:
+        message += f"; staff had changed {', '.join(conflicts)} too, and the file's version is taken"
     return message
 
 
