@@ -48,7 +48,8 @@ SECRETS_PER_LOG = 10_000
 # Literal occurrences the scan notes per log: past them it stops and says where.
 KEYS_PER_LOG = 1_000_000
 # Bytes of candidate lines the signatures are run on per log; past them the rest are skipped.
-MATCH_BYTES_PER_LOG = 32 << 20
+# Staff patterns read at least pattern_speed.MIN_MEGABYTES_PER_SECOND, so this is 2 s at most.
+MATCH_BYTES_PER_LOG = 8 << 20
 # Occurrences of literals nothing needs more lines of, read before the scan stops looking for them.
 SPENT_KEYS_BEFORE_NARROWING = 256
 # Candidate lines a message's context is looked for in, nearest first.
