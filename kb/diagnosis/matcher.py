@@ -189,6 +189,10 @@ class Matcher:
     def _is_conditional(self, hit: _Hit) -> bool:
         return self._signatures[hit.signature].signature.only_if_failed
 
+    def rank(self, matches: list[Match]) -> list[Match]:
+        """Matches found apart (in windows of one log) ordered root cause first."""
+        return rank(matches, self._wrappers)
+
     def every_hit(self, log_data: bytes | str, limit: int) -> list[Match]:
         """Every line each signature fires on (not merged by code), with its facts; a line in
         another tool's output has that tool as its match's tool."""
