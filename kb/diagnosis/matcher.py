@@ -48,7 +48,8 @@ SECRETS_PER_LOG = 10_000
 # Literal occurrences the scan notes per log: past them it stops and says where.
 KEYS_PER_LOG = 1_000_000
 # Bytes of candidate lines the signatures are run on per log; past them the rest are skipped.
-# Staff patterns read at least pattern_speed.MIN_MEGABYTES_PER_SECOND, so this is 2 s at most.
+# Staff patterns read at least pattern_speed.MIN_MEGABYTES_PER_SECOND: this and one 5 MB line
+# take under 2 s.
 MATCH_BYTES_PER_LOG = 8 << 20
 # Occurrences of literals nothing needs more lines of, read before the scan stops looking for them.
 SPENT_KEYS_BEFORE_NARROWING = 256
@@ -513,11 +514,11 @@ class _Log:
         return variants
 
     def spend(self, size: int) -> bool:
-        """Take `size` bytes of signature matching from the log's budget; False once it is spent,
-        and the diagnosis is then cut short."""
-        self.match_bytes_left -= size
-        if self.match_bytes_left < 0:
+        """Take `size` bytes of signature matching from the log's budget; False once it is spent
+        (a line longer than what is left is still read), and the diagnosis is then cut short."""
+        if self.match_bytes_left <= 0:
             self.cut_short = True
+        self.match_bytes_left -= size
         return not self.cut_short
 
     @cached_property

@@ -18,7 +18,7 @@ import re2
 from kb.diagnosis.signatures import required_literals
 
 # A diagnosis reads at most this many megabytes of candidate lines per second of work.
-MIN_MEGABYTES_PER_SECOND = 4.0
+MIN_MEGABYTES_PER_SECOND = 8.0
 _LINES = 16
 _LINE_BYTES = 1000
 _CLASSES = 4
