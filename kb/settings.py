@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "kb.middleware.refuse_nul_in_address",
     "django.middleware.security.SecurityMiddleware",
     "kb.middleware.permissions_policy",
+    "kb.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
