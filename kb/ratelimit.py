@@ -1,6 +1,7 @@
 """Per-client limits on expensive requests, counted in the shared cache so that every server
 process sees the same counts."""
 
+import ipaddress
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -25,6 +26,15 @@ def client_address(request: HttpRequest) -> str:
     # Only requests built in-process (a login made by code) have no peer: they are local, and
     # the login lockout stores the answer in an address column that refuses anything else.
     return request.META.get("REMOTE_ADDR") or "127.0.0.1"
+
+
+def login_client_address(request: HttpRequest) -> str | None:
+    """The client's address for the login throttle (django-axes stores it in an address column),
+    or None when the request carries no valid one, such as a forwarded hop that is no address."""
+    try:
+        return str(ipaddress.ip_address(client_address(request)))
+    except ValueError:
+        return None
 
 
 def over_limit(request: HttpRequest, scope: str, limit: int) -> bool:

@@ -3,7 +3,7 @@ never leaves the browser signed in as the person it was before."""
 
 from datetime import timedelta
 
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth.models import User
 from django.test import TestCase, override_settings
 
@@ -45,6 +45,13 @@ class PasswordGuessingTests(TestCase):
             self.guess(username, 1)
         self.assertEqual(self.log_in("rita", PASSWORD).status_code, 429)
         self.assertEqual(self.log_in("rita", PASSWORD, address=OFFICE).status_code, 302)
+
+    @override_settings(KB_TRUSTED_PROXIES=1)
+    def test_a_forwarded_address_that_is_no_address_does_not_break_the_login(self):
+        forged = {"username": "eddie", "password": PASSWORD}
+        response = self.client.post("/staff/login/", forged, HTTP_X_FORWARDED_FOR="10.0.0.1, not-an-address")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(list(AccessLog.objects.values_list("ip_address", flat=True)), [None])
 
     def test_the_lockout_ends_once_the_guessing_has_stopped_for_the_cool_off(self):
         self.guess("eddie", 5)
