@@ -227,7 +227,7 @@ def waiting_file_changes() -> list[tuple[Revision, list[FieldDiff]]]:
     """The file versions waiting for review, each with its differences from what readers see now."""
     waiting = Revision.objects.filter(state=Revision.State.SUBMITTED, author__username=LOADER_USERNAME)
     return [
-        (revision, compare(snapshot_of(revision.entry), revision.snapshot, "published now", "the file"))
+        (revision, compare(snapshot_of(revision.entry), revision.snapshot, "published now", "with the file's changes"))
         for revision in waiting.select_related("entry__tool", "entry__category").order_by("entry__code", "number")
     ]
 
