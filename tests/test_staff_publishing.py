@@ -1,8 +1,10 @@
 """Publishing goes live with exactly what the reviewer saw, never backwards, and never by its own author."""
 
+import importlib
 import threading
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
@@ -167,3 +169,16 @@ def publish_at_once(publishes: list[tuple[Revision, User]]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+class HistoryMigrationTests(TestCase):
+    def test_histories_from_before_keep_only_the_newest_published_revision_live(self):
+        migration = importlib.import_module("kb.staff.migrations.0003_revision_replaced_and_superseded")
+        editor = make_staff("eddie")
+        entry = make_editable_entry()
+        first = revisions.save_revision(entry, changed(entry, title="Two"), editor, 0, "")
+        revisions.save_revision(entry, changed(entry, title="Three"), editor, first.number, "")
+        entry.revisions.update(state=Revision.State.PUBLISHED)  # what the old publish left behind
+        migration.keep_one_published_revision_per_entry(apps, None)
+        states = dict(entry.revisions.values_list("number", "state"))
+        self.assertEqual(states, {1: "replaced", 2: "replaced", 3: "published"})
