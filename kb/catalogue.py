@@ -125,6 +125,7 @@ def save_entry(entry_file: EntryFile) -> tuple[Entry, bool]:
         "header": front.get("header", "").strip("\n"),
         "quick_fix": front.get("quick_fix", "").strip(),
         "pip_versions": front.get("pip_versions", ""),
+        "printed_by": front.get("printed_by", ""),
         "verified_with": ", ".join(front.get("verified_with", [])),
         "symbols": " ".join(front.get("symbols", [])),
         **{name: entry_file.sections.get(name, "") for name in Entry.SECTIONS},

@@ -66,7 +66,10 @@ class Entry(models.Model):
     quick_fix = models.TextField(
         blank=True, help_text="a command for the diagnosis page; {package}-style placeholders are filled from the log"
     )
-    pip_versions = models.CharField(max_length=80, blank=True)
+    pip_versions = models.CharField(max_length=80, blank=True, help_text="the pip releases that print the header")
+    printed_by = models.CharField(
+        max_length=80, blank=True, help_text="the program that prints the header when it is not pip (setuptools…)"
+    )
     verified_with = models.CharField(max_length=200, blank=True)
     symbols = models.CharField(max_length=400, blank=True, help_text="pip source symbols, space-separated")
     related = models.ManyToManyField("self", blank=True)

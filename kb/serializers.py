@@ -48,6 +48,7 @@ def entry_dict(entry: Entry, request: HttpRequest) -> dict:
         "severity": entry.severity,
         "header": entry.header,
         "pip_versions": entry.pip_versions,
+        "printed_by": entry.printed_by,
         "verified_with": entry.verified_with,
         "sections": {name: getattr(entry, name) for name in Entry.SECTIONS},
         "causes": [{"title": cause.title, "body": cause.body} for cause in entry.causes.all()],

@@ -272,8 +272,8 @@ class FakeTreeTests(SimpleTestCase):
         newer_files["_internal/exceptions/hashes.py"] = "from pip._internal.exceptions import PipError\n"
         newer_files["_internal/hashing.py"] = EXCEPTIONS_PACKAGE["_internal/exceptions/hashes.py"]
         del newer_files["_internal/utils/misc.py"]
-        older = open_release(make_pip_tree(self.tmp / "old", "1.0", EXCEPTIONS_PACKAGE))
-        newer = open_release(make_pip_tree(self.tmp / "new", "2.0", newer_files))
+        older = open_release(make_pip_tree(self.tmp / "old", "98.0", EXCEPTIONS_PACKAGE))
+        newer = open_release(make_pip_tree(self.tmp / "new", "99.0", newer_files))
         changes = compare_releases(older, newer)
         self.assertEqual(changes.new_exceptions, ["NewError"])
         self.assertEqual(changes.gone_exceptions, [])
@@ -326,13 +326,13 @@ class CommittedFixtureTests(SimpleTestCase):
     def test_every_release_file_finds_its_snippets_and_the_whole_stays_small(self):
         snippets = read_snippets(FIXTURE_DIR)
         versions = fixture_versions(FIXTURE_DIR)
-        self.assertEqual(versions, last_patch_of_each_minor(versions))
+        self.assertEqual(versions, last_patch_of_each_minor(versions, since="8.0"))
         for version in versions:
             definitions = read_fixture(FIXTURE_DIR, version, snippets)
             self.assertIn("HashMismatch", definitions)
             self.assertTrue(definitions["HashMismatch"].snippet.startswith("class HashMismatch"))
         size = sum(path.stat().st_size for path in FIXTURE_DIR.glob("*.json"))
-        self.assertLess(size, 3_200_000)
+        self.assertLess(size, 4_200_000)  # 38 releases, 8.0.3 to 26.3
         self.assertTrue((FIXTURE_DIR / SNIPPETS_FILE).exists())
 
 

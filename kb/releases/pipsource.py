@@ -24,7 +24,7 @@ from kb.versions import version_tuple
 # The packages whose sources are indexed; resolvelib is vendored and raises
 # ResolutionImpossible, which pip prints as its own error.
 INDEXED_PACKAGES = ("pip/_internal/", "pip/_vendor/resolvelib/")
-# pip's repository keeps the package under src/ in every release since 10.0.
+# pip's repository keeps the package under src/ in every release since 10.0 (see repository_path).
 REPOSITORY_PREFIX = "src/"
 FIRST_SYNCED_VERSION = "20.0"
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "pip_sources"
@@ -100,12 +100,20 @@ def read_release(location: Path) -> PipRelease:
         raise ValueError(f"{location} is neither a wheel nor a directory")
     if "pip/__init__.py" not in files:
         raise ValueError(f"{location} holds no pip package")
-    sources = {
-        REPOSITORY_PREFIX + name: text
-        for name, text in files.items()
-        if name.startswith(INDEXED_PACKAGES) and name.endswith(".py")
-    }
-    return PipRelease(_declared_version(files["pip/__init__.py"], location), sources)
+    version = _declared_version(files["pip/__init__.py"], location)
+    sources = {path: files[name] for name in files if (path := repository_path(version, name))}
+    return PipRelease(version, sources)
+
+
+def repository_path(version: str, name: str) -> str | None:
+    """Where a module of a release's wheel lives in pip's repository at that release's tag,
+    or None when it is not indexed. Before 10.0 the package sat at the root, with no
+    `_internal` and no resolvelib: `pip/exceptions.py`."""
+    if not name.endswith(".py"):
+        return None
+    if version_tuple(version) < (10, 0, 0):
+        return name if name.startswith("pip/") and not name.startswith("pip/_vendor/") else None
+    return REPOSITORY_PREFIX + name if name.startswith(INDEXED_PACKAGES) else None
 
 
 def _package_directory(location: Path) -> Path:

@@ -1,0 +1,417 @@
+"""The release matrix and the text index: what dates every header and claim of the catalogue.
+
+Everything here reads committed fixtures (fixtures/pip_releases/); no pip wheel, no network.
+"""
+
+import io
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import TestCase
+
+from kb.catalogue import EntryFile, parse_entry_file, read_entry_files
+from kb.releases.dating import (
+    Claim,
+    claim_problems,
+    claim_sources,
+    claims_of,
+    computed_pip_versions,
+    dated_phrases,
+    entry_texts,
+    missing_captures,
+    neighbour_release,
+    printing_releases,
+    quoted_texts,
+    run_claim_problems,
+    set_pip_versions,
+    unclaimed,
+)
+from kb.releases.matrix import (
+    Release,
+    ReleaseTexts,
+    format_ranges,
+    module_texts,
+    read_releases,
+    release_key,
+    releases_from_files,
+    split_at_placeholders,
+    versions_in_ranges,
+)
+from kb.releases.newrelease import new_release_report
+from kb.releases.pipsource import repository_path
+from kb.releases.textindex import TextIndex, Vocabulary, build_index, read_index
+
+ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
+RELEASES = ["19.3.1", "20.0", "20.0.1", "20.1", "21.0", "21.0.1"]
+
+
+@cache
+def entry_files() -> list[EntryFile]:
+    return read_entry_files(ENTRIES)
+
+
+@cache
+def shipped_index() -> TextIndex:
+    return read_index()
+
+
+# The release list -----------------------------------------------------------------------------
+
+
+def test_post_releases_sort_after_their_release_and_before_the_next():
+    versions = ["26.3", "26.2.1.post1", "8.0.0", "26.2.1", "26.2.2.post1", "10.0.1"]
+    assert sorted(versions, key=release_key) == ["8.0.0", "10.0.1", "26.2.1", "26.2.1.post1", "26.2.2.post1", "26.3"]
+
+
+def test_the_release_list_keeps_wheels_from_8_0_on_and_marks_the_yanked_ones():
+    files = [
+        {"filename": "pip-7.1.2-py2.py3-none-any.whl", "yanked": False},
+        {"filename": "pip-8.0.0-py2.py3-none-any.whl", "yanked": False},
+        {"filename": "pip-20.0-py2.py3-none-any.whl", "yanked": True},
+        {"filename": "pip-20.0.tar.gz", "yanked": True},
+        {"filename": "pip-20.1b1-py2.py3-none-any.whl", "yanked": False},
+        {"filename": "pip-21.2-py3-none-any.whl", "yanked": "See https://github.com/pypa/pip/issues/8711"},
+    ]
+    assert releases_from_files(files) == [Release("8.0.0"), Release("20.0", True), Release("21.2", True)]
+
+
+def test_the_shipped_release_list_runs_from_8_0_0_to_the_newest_with_its_yanked_releases():
+    releases = read_releases()
+    assert releases[0].version == "8.0.0"
+    assert [release.version for release in releases if release.yanked] == ["20.0", "20.3.2", "21.2"]
+    assert [release.version for release in releases] == sorted((r.version for r in releases), key=release_key)
+
+
+def test_ranges_show_the_gaps_and_read_back():
+    present = {"20.0", "20.0.1", "21.0"}
+    assert format_ranges(present, RELEASES) == "20.0–20.0.1, 21.0"
+    assert versions_in_ranges("20.0–20.0.1, 21.0", RELEASES) == present
+
+
+def test_a_range_bound_that_is_no_release_is_refused():
+    with pytest.raises(ValueError, match="20.2 in"):
+        versions_in_ranges("20.0–20.2", RELEASES)
+
+
+# Reading a release's texts ----------------------------------------------------------------------
+
+
+def test_format_strings_are_split_where_pip_puts_a_value():
+    assert split_at_placeholders("Could not open %s: %r (%(reason)s)") == ["Could not open ", ": ", " (", ")"]
+    assert split_at_placeholders("Directory {!r} is not installable. {}") == ["Directory ", " is not installable. "]
+
+
+def test_a_modules_texts_are_its_literals_f_string_parts_and_definitions():
+    source = b'class HashError(Exception):\n    msg = f"Expected {kind} got " "%s"\n'
+    assert module_texts(source) == {"HashError", "Expected ", " got "}
+
+
+def test_a_module_that_is_not_python_3_gives_no_text():
+    assert module_texts(b'print "pip 8 vendored this"\n') == set()
+
+
+# Pieces and the index -------------------------------------------------------------------------
+
+
+def test_the_pieces_of_a_line_are_pips_messages_without_the_values():
+    vocabulary = Vocabulary(["Could not open requirements file: ", "file", "requirements"])
+    line = "ERROR: Could not open requirements file: [Errno 2] No such file: 'requirements.txt'"
+    assert vocabulary.pieces_of(line) == ["Could not open requirements file: "]
+
+
+def test_a_piece_never_starts_inside_a_word_or_a_path():
+    vocabulary = Vocabulary(["run successfully", "site-packages"])
+    assert vocabulary.pieces_of("did not rerun successfully in /lib/site-packages") == []
+
+
+def small_index() -> TextIndex:
+    old, new, option = "Could not install packages due to an EnvironmentError", "due to an OSError", "--prefer-binary"
+    texts = {
+        "19.3.1": ReleaseTexts(frozenset({old}), frozenset()),
+        "20.0": ReleaseTexts(frozenset({old, option}), frozenset()),
+        "20.0.1": ReleaseTexts(frozenset({old, option}), frozenset()),
+        "20.1": ReleaseTexts(frozenset({old, option}), frozenset({"class BackendError"})),
+        "21.0": ReleaseTexts(frozenset({new, option}), frozenset({"class BackendError"})),
+        "21.0.1": ReleaseTexts(frozenset({new}), frozenset({"class BackendError"})),
+    }
+    quoted = ["ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied", "pip: not found"]
+    return build_index(quoted, [option, "class BackendError"], texts, RELEASES)
+
+
+def test_the_index_dates_a_header_line_by_the_releases_that_print_it():
+    index = small_index()
+    line = "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied"
+    assert index.format(index.releases_printing(line)) == "21.0–21.0.1"
+    assert index.releases_printing("pip: not found") is None
+
+
+def test_the_index_survives_its_json_form():
+    index = small_index()
+    again = TextIndex.from_json(index.to_json(), RELEASES)
+    assert again.ranges == index.ranges and again.texts == index.texts
+    assert again.format(again.releases_holding("--prefer-binary")) == "20.0–21.0"
+
+
+# Claims ---------------------------------------------------------------------------------------
+
+
+def test_a_claim_the_source_bears_out_has_no_problem():
+    assert claim_problems(Claim("from pip 20.0", source="--prefer-binary", since="20.0"), small_index()) == []
+    assert claim_problems(Claim("until 21.0", source="--prefer-binary", until="21.0"), small_index()) == []
+
+
+def test_a_claim_may_name_code_as_written():
+    claim = Claim("pip 20.1 and later", source="class BackendError", since="20.1")
+    assert claim_problems(claim, small_index()) == []
+
+
+def test_a_claim_dated_a_release_too_late_is_contradicted():
+    problems = claim_problems(Claim("from pip 20.1", source="--prefer-binary", since="20.1"), small_index())
+    assert problems == [
+        "'from pip 20.1': since 20.1, but 20.0.1 holds it too (pip's source holds '--prefer-binary' in 20.0–21.0)"
+    ]
+
+
+def test_a_claim_dated_a_release_that_lacks_the_text_is_contradicted():
+    problems = claim_problems(Claim("pip 19.3.1 and later", source="--prefer-binary", since="19.3.1"), small_index())
+    assert problems and "since 19.3.1, but pip's source holds '--prefer-binary' in 20.0–21.0" in problems[0]
+
+
+def test_a_claim_on_a_source_that_is_not_indexed_says_how_to_index_it():
+    problems = claim_problems(Claim("from 20.0", source="--only-binary", since="20.0"), small_index())
+    assert problems == ["'from 20.0': '--only-binary' is not in the text index (run index_pip_releases)"]
+
+
+def test_a_claim_without_evidence_is_a_problem():
+    assert claim_problems(Claim("from 20.0"), small_index()) == [
+        "'from 20.0': a claim needs source (or run) and since or until"
+    ]
+
+
+def test_dated_phrases_are_found_in_prose_but_not_in_code_or_other_programs_versions():
+    markdown = (
+        "From pip 25.3 the option exists; before 10 it did not, and 24.x behaves the same.\n"
+        "Python 3.12 and later lack distutils; setuptools 70.0 and later too.\n\n"
+        "```text\npip 24.0 from /usr/lib/python3/dist-packages/pip\n```\n`pip 21.2 and later`"
+    )
+    found = [phrase.text for phrase in dated_phrases("X", [markdown])]
+    assert found == ["pip 25.3", "before 10", "24.x"]
+
+
+def test_a_phrase_is_claimed_only_by_a_claim_that_holds_it_in_its_paragraph():
+    phrases = dated_phrases("X", ["pip 22.2 and later print it.\n\nSince 20.3 the resolver\nbacktracks."])
+    claims = [Claim("pip 22.2 and later", source="--dry-run", since="22.2")]
+    assert [phrase.text for phrase in unclaimed(phrases, claims)] == ["Since 20.3"]
+
+
+def test_pip_versions_are_written_into_the_front_matter(tmp_path):
+    path = tmp_path / "X.md"
+    path.write_text('+++\ncode = "X"\nseverity = "error"\npip_versions = "20.0-26.2.1"\n+++\n\n## Body\n')
+    assert set_pip_versions(path, "20.0–26.3")
+    assert path.read_text() == '+++\ncode = "X"\nseverity = "error"\npip_versions = "20.0–26.3"\n+++\n\n## Body\n'
+    assert not set_pip_versions(path, "20.0–26.3")
+
+
+# The shipped catalogue --------------------------------------------------------------------------
+
+
+def test_every_quoted_text_and_claim_source_of_the_entries_is_indexed():
+    fronts = [entry_file.front for entry_file in entry_files()]
+    index = shipped_index()
+    missing = sorted(quoted_texts(fronts) - index.texts.keys()) + sorted(claim_sources(fronts) - index.ranges.keys())
+    assert not missing, f"run `manage.py index_pip_releases --offline`; not indexed: {missing}"
+
+
+def test_every_entrys_pip_versions_is_the_computed_range():
+    index = shipped_index()
+    wrong = {
+        entry_file.code: (entry_file.front.get("pip_versions", ""), computed_pip_versions(entry_file.front, index))
+        for entry_file in entry_files()
+        if entry_file.front.get("pip_versions", "") != computed_pip_versions(entry_file.front, index)
+    }
+    assert not wrong, f"run `manage.py index_pip_releases --offline` (typed, computed): {wrong}"
+
+
+def test_an_entry_whose_header_is_not_pips_says_who_prints_it():
+    index = shipped_index()
+    unsaid = [
+        entry_file.code
+        for entry_file in entry_files()
+        if printing_releases(entry_file.front, index) is None and not entry_file.front.get("printed_by")
+    ]
+    assert not unsaid, f"no pip release prints these headers; give them printed_by: {unsaid}"
+
+
+def test_every_claim_of_the_entries_is_borne_out_by_pips_source():
+    index = shipped_index()
+    problems = [
+        f"{entry_file.code}: {problem}"
+        for entry_file in entry_files()
+        for claim in claims_of(entry_file.front)
+        if not claim.run
+        for problem in claim_problems(claim, index)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
+AWAITING_CAPTURE_FILE = Path(settings.BASE_DIR) / "fixtures" / "pip_releases" / "awaiting_capture.txt"
+
+
+def run_claims() -> list[tuple[str, Claim]]:
+    return [(f.code, claim) for f in entry_files() for claim in claims_of(f.front) if claim.run]
+
+
+def test_every_run_claim_is_borne_out_by_the_captures_of_both_sides():
+    releases = shipped_index().releases
+    problems = [
+        f"{code}: {problem}"
+        for code, claim in run_claims()
+        if not missing_captures(claim, releases, LOGS)
+        for problem in run_claim_problems(claim, releases, LOGS)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_run_claims_without_captures_are_only_the_recorded_backlog():
+    """fixtures/pip_releases/awaiting_capture.txt lists the run claims whose scenario has not
+    been captured on both sides yet; it may only shrink."""
+    releases = shipped_index().releases
+    backlog = set(AWAITING_CAPTURE_FILE.read_text(encoding="utf-8").splitlines()) - {""}
+    waiting = {f"{code}\t{claim.says}" for code, claim in run_claims() if missing_captures(claim, releases, LOGS)}
+    assert not waiting - backlog, f"capture these runs (tests/logs/capture.py): {sorted(waiting - backlog)}"
+    assert not backlog - waiting, f"captured now, remove from {AWAITING_CAPTURE_FILE.name}: {sorted(backlog - waiting)}"
+
+
+def test_a_run_claim_is_checked_on_the_captures_of_both_sides(tmp_path):
+    releases = ["20.0", "20.1"]
+    (tmp_path / "CONNECTION_TIMEOUT").mkdir()
+    for version, output in (("20.0", "Collecting six\n"), ("20.1", "Collecting six\nResuming download\n")):
+        (tmp_path / "CONNECTION_TIMEOUT" / f"{version}-stall.log").write_text(output)
+    claim = Claim("from 20.1", run="CONNECTION_TIMEOUT:stall", since="20.1", shows="Resuming download")
+    assert missing_captures(claim, releases, tmp_path) == []
+    assert run_claim_problems(claim, releases, tmp_path) == []
+    wrong = Claim("until 20.0", run="CONNECTION_TIMEOUT:stall", until="20.0", shows="Collecting six")
+    assert run_claim_problems(wrong, releases, tmp_path) == [
+        "'until 20.0': the capture of CONNECTION_TIMEOUT:stall on pip 20.1 shows 'Collecting six' too"
+    ]
+    assert missing_captures(claim, ["19.3.1", "20.1"], tmp_path) == ["19.3.1"]
+
+
+def test_a_post_release_is_the_same_side_of_an_until_boundary():
+    releases = ["26.1.2", "26.1.2.post1", "26.2"]
+    assert neighbour_release("26.1.2", "until", releases) == "26.2"
+    assert neighbour_release("26.2", "since", releases) == "26.1.2.post1"
+
+
+def test_every_claims_words_stand_in_its_entry():
+    stale = []
+    for entry_file in entry_files():
+        text = " ".join(" ".join(entry_texts(entry_file.front, entry_file.sections, entry_file.causes)).split())
+        stale += [
+            f"{entry_file.code}: {claim.says!r}" for claim in claims_of(entry_file.front) if claim.says not in text
+        ]
+    assert not stale, f"these claims' `says` is not in their entry's text: {stale}"
+
+
+UNCLAIMED_FILE = Path(settings.BASE_DIR) / "fixtures" / "pip_releases" / "unclaimed.txt"
+
+
+def unclaimed_phrases() -> set[str]:
+    found = set()
+    for entry_file in entry_files():
+        sections = {name: body for name, body in entry_file.sections.items() if name != "examples"}
+        phrases = dated_phrases(entry_file.code, entry_texts(entry_file.front, sections, entry_file.causes))
+        found |= {f"{phrase.code}\t{phrase.text}" for phrase in unclaimed(phrases, claims_of(entry_file.front))}
+    return found
+
+
+def test_no_entry_dates_something_without_a_claim_beyond_the_recorded_backlog():
+    """fixtures/pip_releases/unclaimed.txt lists the dated phrases still waiting for a claim;
+    a new one fails, and so does a listed one that was claimed or rewritten (shrink the list)."""
+    backlog = set(UNCLAIMED_FILE.read_text(encoding="utf-8").splitlines()) - {""}
+    found = unclaimed_phrases()
+    assert not found - backlog, f"dated without a claim: {sorted(found - backlog)}"
+    assert not backlog - found, f"claimed now, remove from {UNCLAIMED_FILE.name}: {sorted(backlog - found)}"
+
+
+class ComputedVersionsOnThePage(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_catalogue", stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_the_badge_shows_the_computed_range(self):
+        response = self.client.get("/pip/hash-mismatch/")
+        versions = next(f.front["pip_versions"] for f in entry_files() if f.code == "HASH_MISMATCH")
+        self.assertContains(response, f"pip {versions}")
+
+    def test_the_badge_says_who_prints_a_text_that_is_not_pips(self):
+        response = self.client.get("/pip/compiler-missing/")
+        self.assertContains(response, "printed by setuptools")
+
+    def test_the_api_shows_the_computed_range_and_the_printer(self):
+        entry = self.client.get("/api/entries/pip/COMPILER_MISSING").json()
+        self.assertEqual((entry["pip_versions"], entry["printed_by"]), ("", "setuptools"))
+
+
+def test_the_new_release_report_lists_the_texts_the_newest_release_no_longer_prints(tmp_path):
+    path = tmp_path / "OS_ERROR.md"
+    path.write_text(
+        '+++\ncode = "OS_ERROR"\ntitle = "t"\nsummary = "s"\ncategory = "c"\n'
+        'header = "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied"\n'
+        '[[signatures]]\npattern = "--prefer-binary"\n+++\n'
+    )
+    texts = {
+        version: ReleaseTexts(frozenset({"--prefer-binary", "due to an OSError: "}), frozenset())
+        for version in RELEASES
+    }
+    texts[RELEASES[-1]] = ReleaseTexts(frozenset({"due to an OSError: "}), frozenset())
+    entry_file = parse_entry_file(path)
+    index = build_index(quoted_texts([entry_file.front]), [], texts, RELEASES)
+    report = new_release_report([entry_file], index)
+    assert (report.newest, report.previous) == ("21.0.1", "21.0")
+    assert [(dropped.code, dropped.kind, dropped.text) for dropped in report.dropped] == [
+        ("OS_ERROR", "signature", "--prefer-binary")
+    ]
+
+
+# Old releases -----------------------------------------------------------------------------------
+
+
+def test_before_10_0_a_module_is_where_the_tag_has_it_without_src():
+    assert repository_path("9.0.3", "pip/exceptions.py") == "pip/exceptions.py"
+    assert repository_path("9.0.3", "pip/_vendor/six.py") is None
+    assert repository_path("10.0.1", "pip/_internal/exceptions.py") == "src/pip/_internal/exceptions.py"
+    assert repository_path("10.0.1", "pip/_vendor/six.py") is None
+
+
+OLD_HASH_LOG = (
+    "You are using pip version 9.0.3, however version 26.3 is available.\n"
+    "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package "
+    "versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have "
+    "tampered with them.\n"
+    "    six==1.16.0 from https://example.org/six-1.16.0.tar.gz:\n"
+    "        Expected sha256 " + "1" * 64 + "\n"
+    "             Got        " + "2" * 64 + "\n"
+)
+
+
+class OldReleasesSourceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_catalogue", stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_a_log_of_pip_9_links_the_code_at_the_9_0_3_tag(self):
+        data = self.client.post("/api/diagnose", OLD_HASH_LOG, content_type="text/plain").json()
+        source = data["matches"][0]["source"]
+        self.assertEqual(source["version"], "9.0.3")
+        self.assertEqual(source["url"], "https://github.com/pypa/pip/blob/9.0.3/pip/exceptions.py#L186-L239")
+
+    def test_the_source_trail_runs_from_8_0_3(self):
+        entry = self.client.get("/api/entries/pip/HASH_MISMATCH").json()
+        versions = {s["version"]: s["path"] for s in entry["sources"] if s["symbol"] == "HashMismatch"}
+        self.assertEqual(versions["8.0.3"], "pip/exceptions.py")
+        self.assertEqual(versions["10.0.1"], "src/pip/_internal/exceptions.py")
