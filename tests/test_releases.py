@@ -40,9 +40,10 @@ from kb.releases.matrix import (
     split_at_placeholders,
     versions_in_ranges,
 )
-from kb.releases.newrelease import new_release_report
+from kb.releases.newrelease import new_release_report, read_report
 from kb.releases.pipsource import repository_path
 from kb.releases.textindex import TextIndex, Vocabulary, build_index, read_index
+from tests.test_staff_revisions import make_staff
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 RELEASES = ["19.3.1", "20.0", "20.0.1", "20.1", "21.0", "21.0.1"]
@@ -415,3 +416,26 @@ class OldReleasesSourceTests(TestCase):
         versions = {s["version"]: s["path"] for s in entry["sources"] if s["symbol"] == "HashMismatch"}
         self.assertEqual(versions["8.0.3"], "pip/exceptions.py")
         self.assertEqual(versions["10.0.1"], "src/pip/_internal/exceptions.py")
+
+
+class NewReleasePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_catalogue", stdout=io.StringIO(), stderr=io.StringIO())
+        cls.editor = make_staff("eddie")
+        cls.nobody = make_staff("nora", group=None)
+
+    def test_staff_see_what_the_newest_release_stopped_printing_and_its_new_errors(self):
+        self.client.force_login(self.editor)
+        response = self.client.get("/staff/releases/")
+        report = read_report()
+        self.assertContains(response, f"What pip {report.newest} changed for the catalogue")
+        for dropped in report.dropped:
+            self.assertContains(response, f"<code>{dropped.code}</code>", html=False)
+        for name in report.new_exceptions + report.new_references:
+            self.assertContains(response, f"<code>{name}</code>")
+
+    def test_the_report_is_for_staff_only(self):
+        self.assertRedirects(self.client.get("/staff/releases/"), "/staff/login/?next=/staff/releases/")
+        self.client.force_login(self.nobody)
+        self.assertEqual(self.client.get("/staff/releases/").status_code, 403)

@@ -31,4 +31,5 @@ urlpatterns = [
     path("logs/<int:pk>/triaged/", views.set_log_state, {"state": SharedLog.State.TRIAGED}, name="triage"),
     path("logs/<int:pk>/dismissed/", views.set_log_state, {"state": SharedLog.State.DISMISSED}, name="dismiss"),
     path("stats/", views.stats, name="stats"),
+    path("releases/", views.new_release, name="new_release"),
 ]

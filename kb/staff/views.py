@@ -16,6 +16,7 @@ from kb.diagnosis import LogRejected
 from kb.markup_check import MAX_MARKDOWN_CHARS, MarkdownRefused, render_checked
 from kb.models import Entry
 from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
+from kb.releases.newrelease import read_report
 from kb.staff import revisions
 from kb.staff.diffs import compare
 from kb.staff.editor import EditorForms, bound_editor, initial_editor, previews, tester_results
@@ -355,6 +356,16 @@ def stats(request: HttpRequest) -> HttpResponse:
     per_code = [(totals, titles.get(totals.code, "")) for totals in totals_per_code(today)]
     context = {"per_code": per_code, "per_day": totals_per_day(today)}
     return render(request, "staff/stats.html", context)
+
+
+@require_safe
+@staff_only(*EDIT)
+def new_release(request: HttpRequest) -> HttpResponse:
+    """What the newest pip release stopped printing of the catalogue's texts, and its new errors."""
+    report = read_report()
+    entries = {entry.code: entry for entry in Entry.objects.select_related("tool")}
+    dropped = [(item, entries.get(item.code)) for item in report.dropped] if report else []
+    return render(request, "staff/new_release.html", {"report": report, "dropped": dropped})
 
 
 @require_safe
