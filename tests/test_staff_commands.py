@@ -8,10 +8,15 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 class CreateEditorTests(TestCase):
-    def create(self, *args: str) -> str:
+    def create(self, *args: str, stdin: io.StringIO | None = None) -> str:
         out = io.StringIO()
-        call_command("createeditor", *args, stdout=out)
+        call_command("createeditor", *args, stdout=out, stdin=stdin or Terminal())
         return out.getvalue()
 
     def test_it_makes_an_editor_who_can_log_in(self):
@@ -50,6 +55,13 @@ class CreateEditorTests(TestCase):
     def test_without_input_it_needs_a_password_option(self):
         with self.assertRaisesMessage(CommandError, "Give --password"):
             self.create("eddie", "--no-input")
+
+    def test_without_a_terminal_it_asks_for_a_password_option_instead_of_failing(self):
+        with self.assertRaisesMessage(
+            CommandError, "There is no terminal to ask for the password on: give --password."
+        ):
+            self.create("eddie", stdin=io.StringIO())
+        self.assertFalse(User.objects.filter(username="eddie").exists())
 
     def test_an_existing_username_is_refused(self):
         self.create("eddie", "--password", "a-good-password")

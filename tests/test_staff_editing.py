@@ -195,6 +195,16 @@ class NewEntryTests(EditorTestCase):
         self.assertContains(response, 'name="signatures-1-pattern" value="ERROR: hashes differ here"')
 
 
+class LineEndingTests(EditorTestCase):
+    def test_a_browsers_crlf_line_ends_are_saved_as_lf(self):
+        crlf = {"meaning": "One.\r\n\r\nTwo.", "causes-0-body": "Cut\r\nshort.", "header": "A\r\nB"}
+        self.assertEqual(self.post(**crlf).status_code, 302)
+        saved = self.entry.revisions.first().snapshot
+        self.assertEqual(saved["sections"]["meaning"], "One.\n\nTwo.")
+        self.assertEqual(saved["causes"][0][1], "Cut\nshort.")
+        self.assertEqual(saved["front"]["header"], "A\nB")
+
+
 class ConflictTests(EditorTestCase):
     def test_the_second_of_two_editors_gets_the_conflict_page_not_an_overwrite(self):
         other = Client()
@@ -209,6 +219,55 @@ class ConflictTests(EditorTestCase):
         self.assertContains(second, 'name="base" value="2"', status_code=409)
         self.assertContains(second, 'value="Eddie&#x27;s title"', status_code=409)
         self.assertEqual(self.entry.revisions.count(), 2)
+
+    def conflict_after_olga_saved(self, olga: dict, eddie: dict):
+        """Olga and Eddie open the editor on the same content; Olga saves first, then Eddie."""
+        other = Client()
+        other.force_login(make_staff("olga"))
+        started_from = snapshot_of(self.entry)
+        self.assertEqual(other.post(EDIT_URL, editor_post(started_from, 0, **olga)).status_code, 302)
+        response = self.client.post(EDIT_URL, editor_post(started_from, 0, **eddie))
+        self.assertEqual(response.status_code, 409)
+        return response
+
+    def save_the_form_as_shown(self, response) -> Revision:
+        conflict = response.context["conflict"]
+        resubmitted = editor_post(conflict["merge"].snapshot, conflict["newest"].number, message="merged")
+        self.assertEqual(self.client.post(EDIT_URL, resubmitted).status_code, 302)
+        return self.entry.revisions.first()
+
+    def test_fields_only_the_other_editor_changed_are_merged_in_and_saving_keeps_both_changes(self):
+        response = self.conflict_after_olga_saved({"title": "Olga's title"}, {"meaning": "Eddie's meaning."})
+        self.assertContains(response, "only they changed it: Title.", status_code=409)
+        self.assertContains(response, "No field was changed by both of you", status_code=409)
+        self.assertContains(response, 'value="Olga&#x27;s title"', status_code=409)
+        self.assertNotContains(response, 'value="Title of HASH_MISMATCH"', status_code=409)
+        self.assertContains(response, "Eddie&#x27;s meaning.</textarea>", status_code=409)
+        self.assertNotContains(response, 'class="diff_sub"', status_code=409)
+        saved = self.save_the_form_as_shown(response)
+        self.assertEqual((saved.number, saved.base.number), (3, 2))
+        self.assertEqual(saved.snapshot["front"]["title"], "Olga's title")
+        self.assertEqual(saved.snapshot["sections"]["meaning"], "Eddie's meaning.")
+
+    def test_only_the_fields_both_changed_are_asked_about_and_marked(self):
+        response = self.conflict_after_olga_saved(
+            {"title": "Olga's title", "fix": "Olga's fix."}, {"title": "Eddie's title", "meaning": "Eddie's meaning."}
+        )
+        self.assertContains(response, "You both changed: Title.", status_code=409)
+        self.assertContains(response, "only they changed it: How to fix it.", status_code=409)
+        self.assertEqual([diff.label for diff in response.context["conflict"]["diffs"]], ["Title"])
+        self.assertContains(response, "both changed this field", count=1, status_code=409)
+        self.assertContains(response, "Olga&#x27;s fix.</textarea>", status_code=409)
+        saved = self.save_the_form_as_shown(response)
+        self.assertEqual(saved.snapshot["sections"]["fix"], "Olga's fix.")
+        self.assertEqual(saved.snapshot["sections"]["meaning"], "Eddie's meaning.")
+
+    def test_causes_both_changed_are_flagged_on_their_fieldset(self):
+        response = self.conflict_after_olga_saved(
+            {"causes-0-title": "Olga's cause"}, {"causes-0-title": "Eddie's cause"}
+        )
+        self.assertContains(response, "You both changed: Causes.", status_code=409)
+        self.assertContains(response, "both changed the causes", status_code=409)
 
     def test_the_merge_form_saves_on_top_of_the_newest_revision(self):
         revisions.save_revision(self.entry, snapshot_of(self.entry), make_staff("olga"), 0, "")

@@ -61,6 +61,20 @@ class ReviewTests(TestCase):
         event = AuditEvent.objects.get(action="published")
         self.assertEqual(event.note, "Replaces revision 1; includes the changes of revision 2.")
 
+    def test_the_history_marks_the_live_revision_and_moves_the_mark_when_another_is_published(self):
+        live_mark = "live: readers see this one"
+        before = self.client.get("/staff/entries/pip/HASH_MISMATCH/history/")
+        self.assertContains(
+            before, f'Revision 1 <span class="badge">published</span> <span class="badge badge-live">{live_mark}'
+        )
+        self.assertContains(before, '<a href="#revision-1">Revision 1 is live</a>')
+        self.client.post("/staff/entries/pip/HASH_MISMATCH/revisions/3/publish/")
+        after = self.client.get("/staff/entries/pip/HASH_MISMATCH/history/")
+        self.assertContains(
+            after, f'Revision 3 <span class="badge">published</span> <span class="badge badge-live">{live_mark}'
+        )
+        self.assertContains(after, live_mark, count=1)
+
     def test_a_refused_publish_says_why_on_the_review_page(self):
         self.client.force_login(self.editor)  # an editor who is also a reviewer, reviewing their own work
         self.editor.groups.add(self.reviewer.groups.get())

@@ -13,8 +13,16 @@ MARKDOWN = {"rows": 8, "spellcheck": "true", "class": "markdown", "data-preview"
 CODE_LIST_HELP = "entry codes separated by spaces"
 
 
+class TextareaField(forms.CharField):
+    """Browsers send a textarea's line ends as CRLF; stored content has LF only, so a save from
+    a browser never shows as a change of every line."""
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 def markdown_field(label: str | None = None) -> forms.CharField:
-    return forms.CharField(
+    return TextareaField(
         label=label, required=False, max_length=MAX_MARKDOWN_CHARS, widget=forms.Textarea(attrs=MARKDOWN)
     )
 
@@ -23,10 +31,10 @@ class EntryForm(forms.Form):
     """Everything in an entry but its causes and signatures (two formsets beside it)."""
 
     title = forms.CharField(max_length=200)
-    summary = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = TextareaField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     category = forms.ModelChoiceField(Category.objects.all(), to_field_name="slug", empty_label=None)
     severity = forms.ChoiceField(choices=Entry.Severity.choices)
-    header = forms.CharField(
+    header = TextareaField(
         label="Error text, exactly as pip prints it",
         required=False,
         strip=False,
@@ -111,7 +119,7 @@ class CauseForm(forms.Form):
 class SignatureForm(forms.Form):
     pattern = forms.CharField(max_length=2000, strip=False, widget=forms.TextInput(attrs={"spellcheck": "false"}))
     regex = forms.BooleanField(label="regex (RE2)", required=False)
-    detail = forms.CharField(
+    detail = TextareaField(
         required=False,
         max_length=4000,
         strip=False,

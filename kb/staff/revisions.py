@@ -54,6 +54,12 @@ def unpublished_since_live(revision: Revision) -> list[Revision]:
     return list(later.select_related("author").order_by("number"))
 
 
+def started_from(entry: Entry, base_number: int) -> Revision | None:
+    """The revision an editor started from. Base 0 is the entry before its first edit, which
+    the first save keeps as revision 1."""
+    return entry.revisions.filter(number=max(base_number, 1)).first()
+
+
 def editable_content(entry: Entry) -> tuple[Snapshot, int]:
     """What the editor starts from: the newest revision, or the entry itself before its first edit."""
     newest = newest_revision(entry)

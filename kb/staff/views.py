@@ -22,6 +22,7 @@ from kb.staff.diffs import compare
 from kb.staff.editor import EditorForms, bound_editor, initial_editor, previews, tester_results
 from kb.staff.forms import AuditFilterForm, CompareForm, PreviewForm, RejectForm, RestoreForm, ShareLogForm
 from kb.staff.loading import waiting_file_changes
+from kb.staff.merging import merge_snapshots
 from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
 from kb.staff.sharing import ShareRefused, selected_lines, share_log
@@ -145,13 +146,19 @@ def side_panels(request: HttpRequest, editor: EditorForms, snapshot: dict) -> di
 def render_conflict(
     request: HttpRequest, entry: Entry, editor: EditorForms, mine: dict, newest: Revision
 ) -> HttpResponse:
-    """The editor again, holding the person's version, now based on the newest revision."""
-    data = request.POST.copy()
-    data["base"] = str(newest.number)
-    data.pop("save_anyway", None)
+    """The editor again, based on the newest revision, holding the person's version with the
+    other person's changes merged in; only the fields both changed are left to decide."""
+    form = editor.entry.cleaned_data
+    base = revisions.started_from(entry, form["base"])
+    merge = merge_snapshots(base.snapshot if base else None, mine, newest.snapshot)
+    kept = {"fields": {name: form[name] for name in ("message", "sample_log")}}
+    merged_editor = initial_editor(merge.snapshot, newest.number, entry.tool, kept)
     theirs = f"revision {newest.number} by {newest.author or 'the catalogue'}"
-    conflict = {"newest": newest, "diffs": compare(newest.snapshot, mine, theirs, "your version")}
-    return render_editor(request, bound_editor(data, entry.tool), entry, conflict=conflict, status=409)
+    diffs = compare(newest.snapshot, mine, theirs, "your version")
+    diffs = [diff for diff in diffs if diff.label in merge.both_changed_labels]
+    conflict = {"newest": newest, "merge": merge, "diffs": diffs}
+    conflicted = merge.both_changed_names
+    return render_editor(request, merged_editor, entry, conflict=conflict, conflicted=conflicted, status=409)
 
 
 def render_editor(
@@ -202,7 +209,8 @@ def history(request: HttpRequest, tool: str, code: str) -> HttpResponse:
     entry = entry_or_404(tool, code)
     found = entry.revisions.select_related("author", "reviewer", "base")
     newest = found.first()
-    context = {"entry": entry, "revisions": found, "newest": newest, "compare_form": CompareForm()}
+    live = revisions.live_revision(entry) if entry.status == Entry.Status.PUBLISHED else None
+    context = {"entry": entry, "revisions": found, "newest": newest, "live": live, "compare_form": CompareForm()}
     return render(request, "staff/history.html", context)
 
 

@@ -1,4 +1,5 @@
 import getpass
+import sys
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,6 +12,7 @@ REVIEWERS = "Reviewers"
 
 
 class Command(BaseCommand):
+    stealth_options = ("stdin",)  # tests pass one that is not a terminal
     help = "Create a support staff account that logs in at /staff/login/: an editor, or a reviewer with --reviewer."
 
     def add_arguments(self, parser) -> None:
@@ -27,6 +29,8 @@ class Command(BaseCommand):
         if password is None:
             if not options["interactive"]:
                 raise CommandError("Give --password, or leave out --no-input to be asked for one.")
+            if not options.get("stdin", sys.stdin).isatty():
+                raise CommandError("There is no terminal to ask for the password on: give --password.")
             password = ask_password()
         try:
             validate_password(password)
