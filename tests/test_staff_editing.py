@@ -1,5 +1,6 @@
 """The entry editor: sections with previews, the signature tester, the regression check, new entries, conflicts."""
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -107,6 +108,29 @@ class EditorPageTests(EditorTestCase):
         self.assertIn("line 1", results)
         self.assertIn("https://[redacted]@pypi.example", results)
         self.assertNotIn("s3cr3tpass", results)
+
+    def test_an_invalid_pattern_is_summarised_at_the_top_and_marks_its_field(self):
+        response = self.post("test", **{"signatures-0-pattern": r"(a+)\1", "signatures-0-regex": "on"})
+        page = response.content.decode()
+        summary = page.partition('id="error-summary"')[2].partition("</section>")[0]
+        self.assertIn(
+            '<a href="#id_signatures-0-pattern">Signature 1, pattern: The pattern is not a valid RE2', summary
+        )
+        self.assertLess(page.index('id="error-summary"'), page.index('<form method="post" class="editor"'))
+        pattern_input = re.search(r'<input[^>]*name="signatures-0-pattern"[^>]*>', page)[0]
+        self.assertIn('aria-invalid="true"', pattern_input)
+        self.assertIn('aria-describedby="id_signatures-0-pattern_error"', pattern_input)
+        self.assertIn('id="id_signatures-0-pattern_error"', page)
+
+    def test_a_field_error_links_from_the_summary_to_the_field(self):
+        response = self.post(title="", **{"causes-0-title": ""})
+        self.assertContains(response, '<a href="#id_title">Title: This field is required.</a>')
+        self.assertContains(response, '<a href="#id_causes-0-title">Cause 1, title: This field is required.</a>')
+
+    def test_the_tester_button_brings_the_page_back_at_the_tester(self):
+        response = self.client.get(EDIT_URL)
+        self.assertContains(response, f'value="test" formaction="{EDIT_URL}#tester"')
+        self.assertContains(response, '<fieldset class="tester" id="tester">')
 
     def test_a_pattern_that_needs_backtracking_is_refused_with_the_engines_reason(self):
         response = self.post(**{"signatures-0-pattern": r"(a+)\1", "signatures-0-regex": "on"})

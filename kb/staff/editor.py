@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
@@ -21,6 +22,15 @@ from kb.staff.forms import (
     snapshot_from,
 )
 from kb.staff.snapshots import Snapshot
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error of the editor, for the summary at the top of the page."""
+
+    label: str
+    message: str
+    field_id: str
 
 
 @dataclass
@@ -53,8 +63,28 @@ class EditorForms:
             return self.causes.forms[int(key.removeprefix("cause-"))], "body"
         return self.entry, key
 
+    def problems(self) -> list[Problem]:
+        found = form_problems(self.entry, "")
+        for number, form in enumerate(self.causes.forms, start=1):
+            found += form_problems(form, f"Cause {number}, ")
+        for number, form in enumerate(self.signatures.forms, start=1):
+            found += form_problems(form, f"Signature {number}, ")
+        return found
+
     def snapshot(self, tool: str, code: str) -> Snapshot:
         return snapshot_from(self.entry, self.causes, self.signatures, tool, code)
+
+
+def form_problems(form: forms.Form, row: str) -> list[Problem]:
+    """Each error with the field it belongs to; an error of the whole form points at its first field."""
+    if not form.is_bound:
+        return []
+    found = []
+    for name, messages in form.errors.items():
+        field = form[name] if name != NON_FIELD_ERRORS else next(iter(form))
+        label = f"{row}{field.label.lower()}" if row else field.label
+        found += [Problem(label, message, field.auto_id) for message in messages]
+    return found
 
 
 def bound_editor(data: QueryDict, tool: Tool | None) -> EditorForms:

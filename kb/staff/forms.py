@@ -134,7 +134,9 @@ class SignatureForm(forms.Form):
             try:
                 Matcher([signature_for_check(cleaned)], {})
             except InvalidPattern as error:
-                raise forms.ValidationError(str(error)) from None
+                # The matcher names the signature by its code, which a draft does not have yet.
+                problem = str(error).partition(": ")[2]
+                raise forms.ValidationError({"pattern": problem[:1].upper() + problem[1:]}) from None
         return cleaned
 
 

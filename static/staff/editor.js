@@ -28,6 +28,10 @@
     };
   }
 
+  // After a refused save or test the page opens on the list of problems, whose links lead to the fields.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   var form = document.querySelector("form.editor[data-preview-url]");
   if (!form) return;
   form.querySelectorAll("textarea[data-preview]").forEach(function (textarea) {
