@@ -32,6 +32,8 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/diagnose.py
 	$(BIN)/python bench/api_diagnose.py
+	$(BIN)/python bench/cli.py --gigabyte-log
+	$(BIN)/python bench/worst_cases.py
 	$(BIN)/python bench/entry_page.py
 	$(BIN)/python bench/corpus.py
 	$(BIN)/python bench/markdown_render.py

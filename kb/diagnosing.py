@@ -11,12 +11,14 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db.models import Prefetch
 
 from kb import signature_version
 from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log
+from kb.diagnosis.streaming import diagnose_stream
 from kb.models import Entry, SourceReference
 from kb.serializers import source_dict
 from kb.staff.stats import count_root_cause
@@ -123,6 +125,12 @@ def diagnose_log(data: bytes | str, counted: bool = False) -> Report:
     diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
     if counted and diagnosis.matches:
         count_root_cause(diagnosis.matches[0].code)
+    return Report(diagnosis, findings_for(diagnosis))
+
+
+def diagnose_file(stream: BinaryIO) -> Report:
+    """Diagnose a log of any size from a file or a pipe, a window at a time (the command line)."""
+    diagnosis = diagnose_stream(current_matcher(), stream)
     return Report(diagnosis, findings_for(diagnosis))
 
 

@@ -794,9 +794,9 @@ class TestBounds:
 
     def test_candidate_lines_past_the_matching_budget_are_skipped_and_said_so(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
-        log = f"{'x' * 2000} {self.NOT_FOUND}{self.NOT_FOUND}"
-        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
-        assert diagnosis.matches == []
+        long_line = f"{'x' * 2000} {self.NOT_FOUND}"
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(long_line + "ERROR: Exception:\n" + long_line)
+        assert [(match.code, match.lines) for match in diagnosis.matches] == [("DISTRIBUTION_NOT_FOUND", (1, 1))]
         assert "some were skipped" in diagnosis.partial
         assert Matcher(SIGNATURES, REFINES).diagnose(self.NOT_FOUND).partial == ""
 

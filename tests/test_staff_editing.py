@@ -138,6 +138,27 @@ class EditorPageTests(EditorTestCase):
         self.assertContains(response, "errorlist")
         self.assertEqual(Revision.objects.count(), 0)
 
+    def test_a_pattern_too_slow_for_a_crafted_log_is_refused_and_never_tested(self):
+        for pattern in (r"ERR (?:.*a.{100}){8}", r"ERR (?P<x>(?:.{0,100}a){10})b", r"ERR [ab]*a[ab]{1000}"):
+            with self.subTest(pattern=pattern):
+                sample = "ERR " + "ab" * 500 + "\n"
+                response = self.post(
+                    "test", sample_log=sample, **{"signatures-0-pattern": pattern, "signatures-0-regex": "on"}
+                )
+                self.assertContains(response, "is too slow: it reads the lines a log could hold for it at")
+                self.assertNotContains(response, "Signature tester results")
+        self.assertEqual(Revision.objects.count(), 0)
+
+    def test_a_slow_detail_regex_is_refused_too(self):
+        response = self.post(**{"signatures-0-detail": r"(?:.*a.{100}){8}"})
+        self.assertContains(response, "The detail regex is too slow")
+        self.assertEqual(Revision.objects.count(), 0)
+
+    def test_a_regex_that_reads_fast_is_saved(self):
+        fast = {"signatures-0-pattern": r"ERR [ab]{1,3} failed", "signatures-0-regex": "on", "save_anyway": "on"}
+        response = self.post(**fast)
+        self.assertRedirects(response, "/staff/entries/pip/HASH_MISMATCH/history/")
+
     def test_a_saved_change_is_a_draft_and_the_public_page_is_unchanged(self):
         response = self.post(meaning="A draft meaning nobody reads yet.")
         self.assertRedirects(response, "/staff/entries/pip/HASH_MISMATCH/history/")

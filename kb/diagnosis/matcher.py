@@ -48,7 +48,9 @@ SECRETS_PER_LOG = 10_000
 # Literal occurrences the scan notes per log: past them it stops and says where.
 KEYS_PER_LOG = 1_000_000
 # Bytes of candidate lines the signatures are run on per log; past them the rest are skipped.
-MATCH_BYTES_PER_LOG = 32 << 20
+# Staff patterns read at least pattern_speed.MIN_MEGABYTES_PER_SECOND: this and one 5 MB line
+# take under 2 s.
+MATCH_BYTES_PER_LOG = 8 << 20
 # Occurrences of literals nothing needs more lines of, read before the scan stops looking for them.
 SPENT_KEYS_BEFORE_NARROWING = 256
 # Candidate lines a message's context is looked for in, nearest first.
@@ -187,6 +189,10 @@ class Matcher:
 
     def _is_conditional(self, hit: _Hit) -> bool:
         return self._signatures[hit.signature].signature.only_if_failed
+
+    def rank(self, matches: list[Match]) -> list[Match]:
+        """Matches found apart (in windows of one log) ordered root cause first."""
+        return rank(matches, self._wrappers)
 
     def every_hit(self, log_data: bytes | str, limit: int) -> list[Match]:
         """Every line each signature fires on (not merged by code), with its facts; a line in
@@ -508,11 +514,11 @@ class _Log:
         return variants
 
     def spend(self, size: int) -> bool:
-        """Take `size` bytes of signature matching from the log's budget; False once it is spent,
-        and the diagnosis is then cut short."""
-        self.match_bytes_left -= size
-        if self.match_bytes_left < 0:
+        """Take `size` bytes of signature matching from the log's budget; False once it is spent
+        (a line longer than what is left is still read), and the diagnosis is then cut short."""
+        if self.match_bytes_left <= 0:
             self.cut_short = True
+        self.match_bytes_left -= size
         return not self.cut_short
 
     @cached_property

@@ -4,6 +4,8 @@ from django import forms
 
 from kb.catalogue import CODE_PATTERN
 from kb.diagnosis import InvalidPattern, Matcher, Signature
+from kb.diagnosis.pattern_speed import MIN_MEGABYTES_PER_SECOND, megabytes_per_second
+from kb.diagnosis.signatures import compile_signature
 from kb.markup_check import MAX_MARKDOWN_CHARS
 from kb.models import Category, Entry, Tool
 from kb.staff.models import SharedLog
@@ -131,13 +133,32 @@ class SignatureForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("pattern") and not cleaned.get("DELETE"):
+            signature = signature_for_check(cleaned)
             try:
-                Matcher([signature_for_check(cleaned)], {})
+                Matcher([signature], {})
             except InvalidPattern as error:
                 # The matcher names the signature by its code, which a draft does not have yet.
                 problem = str(error).partition(": ")[2]
                 raise forms.ValidationError({"pattern": problem[:1].upper() + problem[1:]}) from None
+            check_speed(signature)
         return cleaned
+
+
+def check_speed(signature: Signature) -> None:
+    """Refuse a regex that reads the lines a log can hold for it too slowly: published, one
+    crafted log would keep a worker busy for every diagnosis of it."""
+    compiled = compile_signature(signature)
+    for name, pattern, regex in (
+        ("pattern", signature.pattern, compiled.regex),
+        ("detail regex", signature.detail, compiled.detail),
+    ):
+        speed = megabytes_per_second(pattern, regex) if regex else MIN_MEGABYTES_PER_SECOND
+        if speed < MIN_MEGABYTES_PER_SECOND:
+            raise forms.ValidationError(
+                f"The {name} is too slow: it reads the lines a log could hold for it at {speed:.2f} MB/s, "
+                f"and a diagnosis needs {MIN_MEGABYTES_PER_SECOND:g} MB/s or more. The usual cause is a counted "
+                "repeat inside a repeated group, such as (?:.*a.{100}){8}: match less around the literal text."
+            )
 
 
 def signature_for_check(cleaned: dict) -> Signature:

@@ -1,25 +1,27 @@
+import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.diagnosing import Report, diagnose_log, report_dict
+from kb.diagnosing import Report, diagnose_file, report_dict
 from kb.diagnosis import LogRejected
 
 
 class Command(BaseCommand):
-    help = "Diagnose a pip log: FILE, or - for standard input. --json prints the API's JSON."
+    help = "Diagnose a pip log of any size: FILE, or - for standard input. --json prints the API's JSON."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="the log file, or - for standard input")
         parser.add_argument("--json", action="store_true", help="print exactly what POST /api/diagnose answers")
 
     def handle(self, *args, file: str, json: bool, **options) -> None:
-        data = read_input(file)
         try:
-            report = diagnose_log(data)
+            with open_input(file) as stream:
+                report = diagnose_file(stream)
         except LogRejected as error:
             raise CommandError(str(error)) from None
         if json:
@@ -28,11 +30,12 @@ class Command(BaseCommand):
             self.stdout.write(describe(report))
 
 
-def read_input(file: str) -> bytes:
+def open_input(file: str) -> contextlib.AbstractContextManager[BinaryIO]:
+    """The log to read, of any size: it is read a window at a time."""
     if file == "-":
-        return sys.stdin.buffer.read()
+        return contextlib.nullcontext(sys.stdin.buffer)
     try:
-        return Path(file).read_bytes()
+        return Path(file).open("rb")
     except OSError as error:
         raise CommandError(f"Cannot read {file}: {error.strerror}") from None
 

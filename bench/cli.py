@@ -1,0 +1,155 @@
+"""The command line on big logs: its time against `grep -F -f`, and its memory on 1 GB.
+
+    .venv/bin/python bench/cli.py [--megabytes 10] [--gigabyte-log] [--log FILE ...] [--runs 3]
+
+For each log (a dense one where nearly every line is pip's, the sparse CI log of
+bench/diagnose.py, and any --log given), prints the CPU time of `manage.py diagnose --json`
+on the log minus its time on a one-line log (Django's start and the matcher's compile),
+against the CPU time of `grep -F -i -c -f` over the catalogue's literals. Goal: within
+10x grep. CPU time, not wall time, so that others' work on a shared machine does not
+count; the best of --runs runs. With --gigabyte-log it also writes a 1 GB log to a
+temporary folder (deleted after) and prints the command's peak memory on it. Goal: under
+500 MB.
+
+The pip output in the logs is real, from tests/logs/ (made by tests/logs/capture.py); the
+rest is what busy CI jobs print around it. Uses a scratch SQLite database with the
+shipped catalogue.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+ENVIRONMENT = {
+    **os.environ,
+    "DATABASE_URL": f"sqlite:///{SCRATCH}/bench.sqlite3",
+    "DJANGO_SETTINGS_MODULE": "kb.settings",
+}
+PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from bench.diagnose import PIP_OUTPUTS, build_log  # noqa: E402
+
+CAPTURED = ROOT / "tests" / "logs"
+# What a busy pip job prints between its failures: nearly every line is pip's.
+DENSE_NOISE = (
+    "Collecting numpy==1.26.4",
+    "  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl (18.2 MB)",
+    "     \x1b[32m━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\x1b[0m 18.2/18.2 MB 61.3 MB/s eta 0:00:00",
+    "Requirement already satisfied: six in ./venv/lib/python3.11/site-packages (1.16.0)",
+    "tests/test_views.py::test_index PASSED                                    [ 12%]",
+    "gcc -pthread -Wno-unused-result -DNDEBUG -g -fwrapv -O3 -Wall -fPIC -I/usr/include/python3.11 -c src/m.c -o m.o",
+    "Installing collected packages: urllib3, idna, charset-normalizer, certifi, requests",
+    "Successfully installed certifi-2024.2.2 charset-normalizer-3.3.2 idna-3.6 requests-2.31.0 urllib3-2.2.1",
+)
+
+
+def dense_log(megabytes: float) -> bytes:
+    """A GitHub Actions log of a busy pip job, a real failing pip run every 2000 lines."""
+    rng = random.Random(7)
+    failures = [path.read_text() for path in sorted(CAPTURED.glob("*/2*.log"))]
+    lines: list[str] = []
+    size, target = 0, int(megabytes * 1024 * 1024)
+    while size < target:
+        block = rng.choice(failures).splitlines() if len(lines) % 2000 == 1999 else [rng.choice(DENSE_NOISE)]
+        for line in block:
+            number = len(lines)
+            lines.append(f"2024-05-0{1 + number % 9}T12:{number % 60:02d}:{number % 60:02d}.{number:07d}Z {line}\n")
+            size += len(lines[-1].encode())
+    return "".join(lines).encode()
+
+
+def child_cpu_seconds(command: list[str]) -> tuple[float, int]:
+    """CPU seconds (user and system) of one run of `command`, and its peak memory in bytes."""
+    process = subprocess.Popen(command, cwd=ROOT, env=ENVIRONMENT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # grep says 1 when nothing matched
+        raise SystemExit(f"{command[:3]} failed")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def best(command: list[str], runs: int) -> float:
+    return min(child_cpu_seconds(command)[0] for _ in range(runs))
+
+
+def literals_file() -> Path:
+    from bench.diagnose import catalogue
+    from kb.diagnosis.signatures import required_literals
+
+    signatures, _ = catalogue()
+    literals = [
+        literal
+        for signature in signatures
+        for literal in (required_literals(signature.pattern) if signature.is_regex else [signature.pattern])
+    ]
+    path = SCRATCH / "literals.txt"
+    path.write_text("\n".join(literals) + "\n")
+    return path
+
+
+def compare(name: str, log: Path, one_line: Path, patterns: Path, runs: int) -> None:
+    diagnose = [PYTHON, "manage.py", "diagnose", "--json"]
+    start_up = best([*diagnose, str(one_line)], runs)
+    engine = best([*diagnose, str(log)], runs) - start_up
+    grep = best(["grep", "-F", "-i", "-c", "-f", str(patterns), str(log)], runs)
+    megabytes = log.stat().st_size / (1024 * 1024)
+    print(
+        f"{name}: {megabytes:.1f} MB; diagnose {engine:.3f} s CPU (after {start_up:.2f} s to start), "
+        f"grep {grep:.3f} s -> {engine / grep:.1f}x grep (goal <= 10x)"
+    )
+
+
+def gigabyte(dense: bytes, one_line: Path) -> None:
+    log = SCRATCH / "gigabyte.log"
+    with log.open("wb") as handle:
+        for _ in range(1024 * 1024 * 1024 // len(dense) + 1):
+            handle.write(dense)
+    _, start_up_memory = child_cpu_seconds([PYTHON, "manage.py", "diagnose", "--json", str(one_line)])
+    seconds, memory = child_cpu_seconds([PYTHON, "manage.py", "diagnose", "--json", str(log)])
+    gigabytes = log.stat().st_size / 1024**3
+    print(
+        f"{gigabytes:.2f} GB log: peak memory {memory / 1024**2:.0f} MB (a one-line log: "
+        f"{start_up_memory / 1024**2:.0f} MB; goal < 500 MB), {seconds:.0f} s CPU"
+    )
+    log.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=float, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--gigabyte-log", action="store_true")
+    parser.add_argument("--log", type=Path, action="append", default=[])
+    arguments = parser.parse_args()
+    for command in (["migrate", "--verbosity", "0"], ["load_catalogue"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=ENVIRONMENT, check=True, capture_output=True)
+    one_line = SCRATCH / "one-line.log"
+    one_line.write_text(next(line for line in PIP_OUTPUTS[2].splitlines() if line.startswith("ERROR:")) + "\n")
+    patterns = literals_file()
+    dense = dense_log(arguments.megabytes)
+    logs = {
+        "dense (nearly every line pip's)": dense,
+        "sparse (bench/diagnose.py)": build_log(arguments.megabytes, random.Random(7)),
+    }
+    for name, data in logs.items():
+        path = SCRATCH / "log.log"
+        path.write_bytes(data)
+        compare(name, path, one_line, patterns, arguments.runs)
+    for path in arguments.log:
+        compare(str(path), path, one_line, patterns, arguments.runs)
+    if arguments.gigabyte_log:
+        gigabyte(dense, one_line)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)

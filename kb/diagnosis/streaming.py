@@ -1,0 +1,140 @@
+"""Diagnosing a log of any size in bounded memory, a window of lines at a time.
+
+The web takes logs up to a size limit; the command line takes a CI job's whole output.
+A stream is read in windows of WINDOW_BYTES, each one starting with the last
+OVERLAP_LINES lines of the one before (a quarter of the window at most), and every window
+is diagnosed on its own. Of the lines two windows share, a match starting in the first
+half is kept from the earlier window, which still has the lines under it, and one
+starting in the second half from the later window, which has the lines above it. Line
+numbers are those of the whole stream.
+
+What a window cannot see: the lines that name a package (Collecting...) more than a
+window before a message, and another tool's output that began in an earlier window.
+"""
+
+import codecs
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+from kb.diagnosis.matcher import Matcher
+from kb.diagnosis.reading import EmptyLog, read_log
+from kb.diagnosis.results import Diagnosis, Match
+
+WINDOW_BYTES = 16 << 20
+OVERLAP_LINES = 200
+_READ_BYTES = 1 << 20
+# Most important first: one window's outcome stands for the whole log.
+_OUTCOMES = ("failed", "succeeded", "warnings", "other-tool", "unknown")
+
+
+@dataclass
+class Window:
+    data: bytes
+    first_line: int  # the stream's number of the window's first line
+    owned_from: int  # matches starting on this line or later are this window's
+    owned_to: int | None  # ...and before this one (None for the last window)
+
+
+def diagnose_stream(
+    matcher: Matcher, stream: BinaryIO, window_bytes: int = WINDOW_BYTES, overlap_lines: int = OVERLAP_LINES
+) -> Diagnosis:
+    """The diagnosis of everything `stream` holds; raises the engine's LogRejected subclasses."""
+    diagnoses = []
+    for window in windows(utf8_chunks(stream), window_bytes, overlap_lines):
+        data = window.data
+        if window.first_line == 1 and not data.isspace():
+            data = read_log(data, len(data))  # refuses a binary file
+        diagnoses.append(_in_stream(matcher.diagnose(data), window))
+    return merge(matcher, diagnoses)
+
+
+def utf8_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream's bytes, as UTF-8 when it starts with a UTF-16 BOM (PowerShell's `>`)."""
+    first = stream.read(_READ_BYTES)
+    chunks = itertools.chain([first], iter(lambda: stream.read(_READ_BYTES), b""))
+    if not first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+    for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8", "surrogatepass")
+    yield decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
+
+
+def windows(chunks: Iterable[bytes], window_bytes: int, overlap_lines: int = OVERLAP_LINES) -> Iterator[Window]:
+    """The stream in windows of `window_bytes` (the last one shorter), each starting with
+    the end of the one before."""
+    chunks = iter(chunks)
+    buffer, first_line, owned_from, seen_text = b"", 1, 1, False
+    while True:
+        parts, size = [buffer], len(buffer)
+        while size < window_bytes and (chunk := next(chunks, b"")):
+            parts.append(chunk)
+            size += len(chunk)
+        buffer = b"".join(parts)
+        window, buffer = (buffer[:window_bytes], buffer[window_bytes:]) if size > window_bytes else (buffer, b"")
+        seen_text = seen_text or not window.isspace()
+        if len(window) < window_bytes:
+            if not seen_text:
+                raise EmptyLog("The log is empty: paste the output of the pip command that failed.")
+            yield Window(window, first_line, owned_from, None)
+            return
+        tail_start = _tail_start(window, overlap_lines, window_bytes // 4)
+        tail_first_line = first_line + window.count(b"\n", 0, tail_start)
+        starts_inside_a_line = window[tail_start - 1 : tail_start] != b"\n"
+        owned_to = tail_first_line + window.count(b"\n", tail_start) // 2 + starts_inside_a_line
+        yield Window(window, first_line, owned_from, owned_to)
+        buffer, first_line = window[tail_start:] + buffer, tail_first_line
+        owned_from = owned_to - starts_inside_a_line
+
+
+def _tail_start(buffer: bytes, overlap_lines: int, overlap_bytes: int) -> int:
+    """Where the lines the next window starts with begin: the last `overlap_lines` lines, or
+    fewer if they are long; inside the last line if that one alone is too long."""
+    start = len(buffer)
+    for _ in range(overlap_lines):
+        previous = buffer.rfind(b"\n", 0, start - 1) + 1
+        if previous == 0 or len(buffer) - previous > overlap_bytes:
+            break
+        start = previous
+    return start if start < len(buffer) else len(buffer) - overlap_bytes
+
+
+def _in_stream(diagnosis: Diagnosis, window: Window) -> Diagnosis:
+    """A window's diagnosis with the stream's line numbers, and only the matches it owns."""
+    shift = window.first_line - 1
+    matches = [replace(match, lines=(match.lines[0] + shift, match.lines[1] + shift)) for match in diagnosis.matches]
+    owned = [
+        match
+        for match in matches
+        if match.lines[0] >= window.owned_from and (window.owned_to is None or match.lines[0] < window.owned_to)
+    ]
+    return replace(diagnosis, matches=owned, log=b"")
+
+
+def merge(matcher: Matcher, diagnoses: list[Diagnosis]) -> Diagnosis:
+    """One diagnosis from the windows' own: the first match of each code, ranked again."""
+    by_code: dict[tuple[str, str], Match] = {}
+    for match in (match for diagnosis in diagnoses for match in diagnosis.matches):
+        first = by_code.setdefault((match.code, match.tool), match)
+        for name, value in match.facts.items():
+            first.facts.setdefault(name, value)
+    matches = matcher.rank([replace(match, consequence_of=None) for match in by_code.values()])
+    matches.sort(key=lambda match: (match.severity != "error", match.tool != "pip"))
+    deciding = min(diagnoses, key=lambda diagnosis: _OUTCOMES.index(diagnosis.outcome))
+    facts: dict[str, str] = {}
+    for name, value in itertools.chain.from_iterable(diagnosis.facts.items() for diagnosis in diagnoses):
+        facts.setdefault(name, value)
+    return Diagnosis(
+        matches,
+        any(diagnosis.failed for diagnosis in diagnoses),
+        deciding.pip_version or next((d.pip_version for d in diagnoses if d.pip_version), None),
+        deciding.python_version or next((d.python_version for d in diagnoses if d.python_version), None),
+        facts,
+        redacted=sum(diagnosis.redacted for diagnosis in diagnoses),
+        outcome=deciding.outcome,
+        tool=deciding.tool,
+        partial=" ".join(dict.fromkeys(diagnosis.partial for diagnosis in diagnoses if diagnosis.partial)),
+    )
