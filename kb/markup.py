@@ -12,6 +12,8 @@ text; ``kb.markup_check`` renders an editor's text in a child process with a tim
 
 import html
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -208,11 +210,43 @@ def render_markdown(text: str, anchor_prefix: str = "") -> str:
 
     Crafted text can raise RecursionError or run for minutes: see ``kb.markup_check``.
     """
+    return sanitize(unsanitised_html(text, anchor_prefix))
+
+
+def unsanitised_html(text: str, anchor_prefix: str) -> str:
     converter = markdown.Markdown(
         extensions=["pymdownx.superfences", "tables", "sane_lists", HeadingIdExtension(anchor_prefix)],
         extension_configs={"pymdownx.superfences": {"custom_fences": FENCES}},
     )
-    return sanitize(converter.convert(align_list_blocks(text)))
+    return converter.convert(align_list_blocks(text))
+
+
+def render_noting_removed(text: str, anchor_prefix: str = "") -> tuple[str, list[str]]:
+    """The safe HTML, and what the sanitiser took out of it (``<script>``, ``onclick=…``), so an
+    editor learns that part of their text will not reach readers."""
+    unsafe = unsanitised_html(text, anchor_prefix)
+    safe = sanitize(unsafe)
+    before, after = markup_names(unsafe), markup_names(safe)
+    return safe, [name for name, count in before.items() if count > after[name]]
+
+
+class MarkupNames(HTMLParser):
+    """Counts the tags and attribute names of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names[f"<{tag}>"] += 1
+        self.names.update(f"{name}=…" for name, _ in attrs)
+
+
+def markup_names(fragment: str) -> Counter[str]:
+    parser = MarkupNames()
+    parser.feed(fragment)
+    parser.close()
+    return parser.names
 
 
 def keep_own_heading_ids(tag: str, attribute: str, value: str) -> str | None:

@@ -11,16 +11,22 @@ import logging
 import multiprocessing
 import time
 from multiprocessing.connection import Connection
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.html import escape
 
-from kb.markup import render_markdown
+from kb.markup import render_markdown, render_noting_removed
 
 MAX_MARKDOWN_CHARS = 20_000
 SLOW_HINT = "long runs of brackets, list markers, angle brackets or headings are the usual cause"
 
 logger = logging.getLogger(__name__)
+
+
+class RenderedText(NamedTuple):
+    html: str
+    removed: list[str]  # what the sanitiser took out: "<script>", "onclick=…"
 
 
 class MarkdownRefused(ValueError):
@@ -31,7 +37,7 @@ class MarkdownRefused(ValueError):
         self.name = name
 
 
-def render_checked(texts: dict[str, str]) -> dict[str, str]:
+def render_checked(texts: dict[str, str]) -> dict[str, RenderedText]:
     """Each text rendered to HTML, its key used as the heading-id prefix. Raises MarkdownRefused."""
     for name, text in texts.items():
         if len(text) > MAX_MARKDOWN_CHARS:
@@ -49,19 +55,19 @@ def render_checked(texts: dict[str, str]) -> dict[str, str]:
         receiver.close()
 
 
-def collect(texts: dict[str, str], receiver: Connection, seconds: float) -> dict[str, str]:
+def collect(texts: dict[str, str], receiver: Connection, seconds: float) -> dict[str, RenderedText]:
     deadline = time.monotonic() + seconds
     rendered = {}
     for name in texts:
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
             raise MarkdownRefused(name, f"It takes more than {seconds:g} s to render ({SLOW_HINT}).")
         try:
-            problem, html = receiver.recv()
+            problem, html, removed = receiver.recv()
         except EOFError:
             raise MarkdownRefused(name, "The renderer stopped on it.") from None
         if problem:
             raise MarkdownRefused(name, problem)
-        rendered[name] = html
+        rendered[name] = RenderedText(html, removed)
     return rendered
 
 
@@ -69,12 +75,12 @@ def render_each(texts: dict[str, str], sender: Connection) -> None:
     """The child's work: one answer per text, in order, stopping at the first failure."""
     for name, text in texts.items():
         try:
-            sender.send(("", render_markdown(text, anchor_prefix=name)))
+            sender.send(("", *render_noting_removed(text, anchor_prefix=name)))
         except RecursionError:
-            sender.send(("Its lists or quotes nest too deeply to render.", ""))
+            sender.send(("Its lists or quotes nest too deeply to render.", "", []))
             return
         except Exception as error:  # noqa: BLE001 (any failure is the editor's answer, not a crash)
-            sender.send((f"It cannot be rendered ({type(error).__name__}).", ""))
+            sender.send((f"It cannot be rendered ({type(error).__name__}).", "", []))
             return
 
 

@@ -109,6 +109,13 @@ class EditorPageTests(EditorTestCase):
         self.assertIn("https://[redacted]@pypi.example", results)
         self.assertNotIn("s3cr3tpass", results)
 
+    def test_the_preview_names_the_markup_readers_will_not_see(self):
+        answer = self.client.post("/staff/preview/", {"text": 'Click <a href="#" onclick="steal()">here</a>'}).json()
+        self.assertEqual(answer["removed"], ["onclick=…"])
+        response = self.post("preview", meaning="Hi <script>alert(1)</script> <span style='color:red'>x</span>")
+        self.assertContains(response, "Removed, readers will not see it: &lt;script&gt;, style=…</p>")
+        self.assertContains(response, "Removed, readers will not see it", count=1)
+
     def test_an_invalid_pattern_is_summarised_at_the_top_and_marks_its_field(self):
         response = self.post("test", **{"signatures-0-pattern": r"(a+)\1", "signatures-0-regex": "on"})
         page = response.content.decode()

@@ -19,7 +19,13 @@ BRACKETS = "[" * 19_000  # every "[" looks for its "]": minutes of work
 class RenderCheckTests(SimpleTestCase):
     def test_an_ordinary_section_renders_as_the_renderer_renders_it(self):
         text = "### Regenerate the hashes\n\nRun `pip hash`."
-        self.assertEqual(render_checked({"fix": text}), {"fix": render_markdown(text, anchor_prefix="fix")})
+        self.assertEqual(render_checked({"fix": text}), {"fix": (render_markdown(text, anchor_prefix="fix"), [])})
+
+    def test_what_the_sanitiser_strips_is_named(self):
+        text = 'Run <script>alert(1)</script> [this](javascript:alert(1)) <b onclick="steal()">now</b>.'
+        html, removed = render_checked({"fix": text})["fix"]
+        self.assertEqual(removed, ["<script>", "href=…", "onclick=…"])
+        self.assertNotIn("onclick", html)
 
     def test_lists_nested_past_pythons_recursion_limit_are_refused_with_the_reason(self):
         with self.assertRaisesMessage(MarkdownRefused, "Its lists or quotes nest too deeply to render.") as caught:

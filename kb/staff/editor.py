@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import QueryDict
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from kb.catalogue import engine_signatures
 from kb.diagnosis import Match, test_signature
-from kb.markup_check import MarkdownRefused, render_checked
+from kb.markup_check import MarkdownRefused, RenderedText, render_checked
 from kb.models import Entry, Tool
 from kb.staff.forms import (
     CauseFormSet,
@@ -38,7 +38,7 @@ class EditorForms:
     entry: EntryForm
     causes: CauseFormSet
     signatures: SignatureFormSet
-    rendered: dict[str, str] = field(default_factory=dict)
+    rendered: dict[str, RenderedText] = field(default_factory=dict)
 
     def is_valid(self) -> bool:
         valid = all([self.entry.is_valid(), self.causes.is_valid(), self.signatures.is_valid()])
@@ -106,9 +106,12 @@ def initial_editor(snapshot: Snapshot, base: int, tool: Tool | None, extra: dict
     )
 
 
-def previews(editor: EditorForms) -> dict[str, SafeString]:
+def previews(editor: EditorForms) -> dict[str, RenderedText]:
     """The sections and cause bodies rendered as readers will see them, keyed by form field name."""
-    return {name: mark_safe(html) for name, html in editor.rendered.items()}  # noqa: S308  (render_markdown sanitises)
+    return {
+        name: RenderedText(mark_safe(text.html), text.removed)  # noqa: S308  (render_markdown sanitises)
+        for name, text in editor.rendered.items()
+    }
 
 
 @dataclass

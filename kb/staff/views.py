@@ -200,7 +200,7 @@ def preview(request: HttpRequest) -> JsonResponse:
         rendered = render_checked({"": form.cleaned_data["text"]})
     except MarkdownRefused as refusal:
         return JsonResponse({"error": f"This text cannot be published: {refusal}"}, status=400)
-    return JsonResponse({"html": rendered[""]})
+    return JsonResponse({"html": rendered[""].html, "removed": rendered[""].removed})
 
 
 @require_safe

@@ -23,6 +23,12 @@
             if (!answer || asked !== latest) return;
             if (answer.error) target.textContent = answer.error;
             else target.innerHTML = answer.html;
+            if (answer.removed && answer.removed.length) {
+              var removed = document.createElement("p");
+              removed.className = "removed";
+              removed.textContent = "Removed, readers will not see it: " + answer.removed.join(", ");
+              target.prepend(removed);
+            }
           });
       }, DELAY_MS);
     };
