@@ -38,15 +38,23 @@ def login_client_address(request: HttpRequest) -> str | None:
 
 
 def over_limit(request: HttpRequest, scope: str, limit: int) -> bool:
-    """Count this request; True once the client has made more than ``limit`` in this window."""
+    """Count this request; True once the client has made more than ``limit`` in the last window.
+
+    The last window is estimated from this window's count and the previous one's, weighted by
+    how much of it still falls in the last window, so a client cannot spend its limit at the
+    end of one window and again at the start of the next.
+    """
     window = settings.KB_RATE_WINDOW_SECONDS
-    key = f"rate:{scope}:{client_address(request)}:{int(time.time() // window)}"
+    now = time.time()
+    prefix = f"rate:{scope}:{client_address(request)}"
+    key, previous_key = f"{prefix}:{int(now // window)}", f"{prefix}:{int(now // window) - 1}"
     cache = caches["shared"]
     try:
         count = cache.incr(key)
     except ValueError:  # the first request of the window, or its count just expired
         count = 1 if cache.add(key, 1, timeout=window * 2) else cache.incr(key)
-    return count > limit
+    previous_share = 1 - (now % window) / window
+    return count + int(cache.get(previous_key, 0) * previous_share) > limit
 
 
 def rate_limited(

@@ -3,6 +3,7 @@
 import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
@@ -63,6 +64,22 @@ class ForgedHeaderTests(TestCase):
             for number in range(40)
         ]
         self.assertEqual(allowed.count(True), 30)
+
+
+@override_settings(KB_RATE_WINDOW_SECONDS=60)
+class WindowEdgeTests(TestCase):
+    def requests_at(self, seconds: float, count: int) -> int:
+        with patch("kb.ratelimit.time") as clock:  # this module's clock only: cache expiry keeps real time
+            clock.time.return_value = seconds
+            return [over_limit(request_from("203.0.113.5"), "edge", 30) for _ in range(count)].count(False)
+
+    def test_a_limit_spent_at_the_end_of_a_window_is_not_granted_again_at_the_start_of_the_next(self):
+        self.assertEqual(self.requests_at(60_000 + 59, 30), 30)
+        self.assertEqual(self.requests_at(60_000 + 61, 30), 1)  # 29 of the 30 still count
+
+    def test_the_previous_window_counts_less_as_the_current_one_goes_on(self):
+        self.requests_at(60_000 + 59, 30)
+        self.assertEqual(self.requests_at(60_000 + 60 + 45, 30), 23)  # a quarter of the 30, 7, still counts
 
 
 class AtomicCountMixin:
