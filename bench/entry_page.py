@@ -11,47 +11,13 @@ page at 0.7 or more of the minimal view.
 import argparse
 import http.client
 import multiprocessing
-import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-import psycopg
+from serving import PYTHON, ROOT, drop_database, prepare_database, production_environment
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "kb_bench"
 PORT = 8765
-
-
-def bench_environment() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def recreate_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        connection.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def prepare(env: dict[str, str]) -> None:
-    for command in (["migrate", "--noinput"], ["load_catalogue"], ["collectstatic", "--noinput"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def start_server(env: dict[str, str], workers: int) -> subprocess.Popen:
@@ -119,11 +85,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--entry", default="/pip/hash-mismatch/")
     args = parser.parse_args()
-    env = bench_environment()
-    recreate_database()
+    env = production_environment(BENCH_DB, PORT)
     server = None
     try:
-        prepare(env)
+        prepare_database(BENCH_DB, env)
         server = start_server(env, args.workers)
         connection = http.client.HTTPConnection("127.0.0.1", PORT)
         for path in (args.entry, "/healthz"):
@@ -135,7 +100,7 @@ def main() -> None:
         if server:
             server.terminate()
             server.wait()
-        drop_database()
+        drop_database(BENCH_DB)
     print(f"gunicorn, {args.workers} workers, {args.clients} keep-alive clients, {args.seconds:.0f} s each")
     print(f"minimal view /healthz:      {minimal:8.0f} requests/s")
     print(f"entry page {args.entry}: {entry:8.0f} requests/s")
