@@ -30,7 +30,8 @@ _REPEATED_BY_MSG = {"stdout", "stderr", "stdout_lines", "stderr_lines"}
 # Ansible's keys) a JSON string on a line of its own, as pretty-printed results have them.
 _ESCAPED = _re2(rb"\{\s*\"|\\n")
 _PRETTY_JSON = _re2(rb"(?m)\{\s*\"|\\n|^[ \t]*\"")
-_ANSIBLE_KEYS = (b'"stderr_lines"', b'"stdout_lines"', b'"module_stderr"', b'"msg": "')
+# One RE2 search: `key in data` for each is four passes, slow where `"` is common.
+_ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
 _STRING_LINE = re.compile(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*\Z")
 # A JSON value (after a key) holding escaped newlines, in a line too long or cut to parse.
 _STRING_WITH_NEWLINES = re.compile(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*\\n(?:[^\"\\\n]|\\.)*)\"")
@@ -40,7 +41,7 @@ def unescape_log(data: bytes) -> bytes:
     """The log with each escaped line replaced by the text it carries; others are kept as they are."""
     if b"\\" not in data and b"{" not in data:
         return data  # the usual log, decided at memchr's speed
-    candidates = _PRETTY_JSON if any(key in data for key in _ANSIBLE_KEYS) else _ESCAPED
+    candidates = _PRETTY_JSON if _ANSIBLE_KEYS.search(data) else _ESCAPED
     found = candidates.search(data)
     if found is None:
         return data
