@@ -215,38 +215,7 @@ class Matcher:
         candidates = _Candidates(
             {}, {}, log.lines_holding(fact_readers.CONTEXT_TRIGGERS), log.lines_holding(scoping.PIP_TRIGGERS), [], {}
         )
-        literal_regions = _LiteralRegions(log.data, self._scan_literals, self._literal_search)
-        spent: set[int] = set()  # ids of the keys whose roles have all their lines
-        spent_seen = keys_read = 0
-        for start, end in literal_regions:
-            region = log.data[start:end].lower()
-            number, counted_up_to = log.number_at(start), 0
-            on_line: set[int] = set()  # ids of the keys already noted on line `number`
-            for position, key in self._automaton.iter(region.decode("latin-1")):
-                keys_read += 1
-                if keys_read > KEYS_PER_LOG:
-                    log.cut_at = number
-                    return candidates
-                if id(key) in spent:
-                    spent_seen += 1
-                    if spent_seen > SPENT_KEYS_BEFORE_NARROWING:
-                        literal_regions.narrow()
-                        literal_regions.position = start + (region.find(b"\n", position) + 1 or len(region))
-                        spent_seen = 0
-                        break
-                    continue
-                newlines = region.count(b"\n", counted_up_to, position)
-                counted_up_to = position
-                if newlines:
-                    number += newlines
-                    on_line.clear()
-                elif id(key) in on_line:
-                    continue
-                on_line.add(id(key))
-                self._add_key(candidates, key, number)
-                if _is_spent(key, candidates):
-                    spent.add(id(key))
-                    literal_regions.wanted.discard(region[position + 1 - key.length : position + 1])
+        self._read_literals(log, candidates)
         for index, regex in self._every_line.items():
             candidates.signature_lines[index] = [
                 log.number_at(found.start())
@@ -256,6 +225,42 @@ class Matcher:
             lines.sort()
         log.learn_prefixes([1, *itertools.islice(candidates.pip_markers.after(1), PREFIX_SAMPLE_LINES - 1)])
         return candidates
+
+    def _read_literals(self, log: "_Log", candidates: _Candidates) -> None:
+        """Note every literal of the automaton on the lines that hold one, until the log's
+        budget of literals is spent."""
+        scan = _LiteralScan(log.data, self._scan_literals, self._literal_search)
+        for start, end in scan:
+            if not self._read_region(log, candidates, scan, start, end):
+                return
+
+    def _read_region(self, log: "_Log", candidates: _Candidates, scan: "_LiteralScan", start: int, end: int) -> bool:
+        """Note the literals of the lines log.data[start:end]; False once the budget is spent."""
+        region = log.data[start:end].lower()
+        number, counted_up_to = log.number_at(start), 0
+        on_line: set[int] = set()  # ids of the keys already noted on line `number`
+        for position, key in self._automaton.iter(region.decode("latin-1")):
+            scan.keys_left -= 1
+            if scan.keys_left < 0:
+                log.cut_at = number
+                return False
+            if id(key) in scan.spent:
+                if scan.narrowed_after_spent_key():
+                    scan.position = start + (region.find(b"\n", position) + 1 or len(region))
+                    break
+                continue
+            newlines = region.count(b"\n", counted_up_to, position)
+            counted_up_to = position
+            if newlines:
+                number += newlines
+                on_line.clear()
+            elif id(key) in on_line:
+                continue
+            on_line.add(id(key))
+            self._add_key(candidates, key, number)
+            if _is_spent(key, candidates):
+                scan.spend(key, region[position + 1 - key.length : position + 1])
+        return True
 
     @staticmethod
     def _add_key(candidates: _Candidates, key: _Key, number: int) -> None:
@@ -635,33 +640,45 @@ class _LinesHolding:
         return numbers
 
 
-class _LiteralRegions:
+class _LiteralScan:
     """The stretches of whole lines that start with a line holding a literal still wanted,
-    in order.
+    in order, and what the scan spent.
 
     Searching line by line is fastest where such lines are rare; reading a stretch of lines
-    from each one found keeps dense stretches from costing a search per line. `narrow`
-    drops the literals nothing needs any more from the search.
+    from each one found keeps dense stretches from costing a search per line. Once keys
+    nothing needs any more were read often enough, the search drops their literals.
     """
 
     BYTES = 8192
 
     def __init__(self, data: bytes, literals: frozenset[bytes], search: "re2._Regexp"):
         self.data = data
-        self.wanted = set(literals)
-        self.position = 0
+        self.position = 0  # where the search goes on from; the reader may move it
+        self.keys_left = KEYS_PER_LOG
+        self.spent: set[int] = set()  # ids of the keys whose roles have all their lines
+        self._spent_seen = 0
+        self._wanted = set(literals)
         self._searched = len(literals)
         self._search = search
 
-    def narrow(self) -> None:
-        if len(self.wanted) < self._searched:
-            self._search = _literal_search(self.wanted)
-            self._searched = len(self.wanted)
+    def spend(self, key: _Key, literal: bytes) -> None:
+        self.spent.add(id(key))
+        self._wanted.discard(literal)
+
+    def narrowed_after_spent_key(self) -> bool:
+        """Count one more spent key read; True when the search was narrowed because of them."""
+        self._spent_seen += 1
+        if self._spent_seen <= SPENT_KEYS_BEFORE_NARROWING:
+            return False
+        self._spent_seen = 0
+        if len(self._wanted) < self._searched:
+            self._search = _literal_search(self._wanted)
+            self._searched = len(self._wanted)
+        return True
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        """(start, end) from `position` on; setting `position` moves the search back or forth."""
         self.position = 0
-        while self.wanted and (found := self._search.search(self.data, self.position)):
+        while self._wanted and (found := self._search.search(self.data, self.position)):
             start = self.data.rfind(b"\n", 0, found.start()) + 1
             self.position = self.data.find(b"\n", found.start() + self.BYTES) + 1 or len(self.data)
             yield start, self.position
