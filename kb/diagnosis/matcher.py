@@ -39,7 +39,7 @@ from kb.diagnosis.unescaping import unescape_log
 # Hits read per signature: the first one places the match, the next ones add facts.
 HITS_PER_SIGNATURE = 20
 # Candidate lines kept per signature before other tools' lines are set aside.
-CANDIDATES_PER_SIGNATURE = 400
+CANDIDATES_PER_SIGNATURE = 100
 # Lines noted that may open another tool's output.
 FOREIGN_LINES = 1000
 # Secrets replaced one by one; past them, every further line is replaced whole. A log with
@@ -208,7 +208,7 @@ class Matcher:
         """Remove the log's secrets, then find the candidate lines of every signature and reader.
 
         Lines that hold a literal are read in runs. A literal whose every role has all the
-        lines it keeps (a fact seen 40 times, a signature's 400 candidates) stops being
+        lines it keeps (a fact seen 40 times, a signature's 100 candidates) stops being
         looked for, so a log dense with one message costs what a sparse one does.
         """
         log.remove_secrets(redaction.secret_spans(log.data), SECRETS_PER_LOG)
