@@ -159,6 +159,9 @@ class EditorPageTests(EditorTestCase):
     def test_a_slow_detail_regex_is_refused_too(self):
         response = self.post(**{"signatures-0-detail": r"(?:.*a.{100}){8}"})
         self.assertContains(response, "The detail regex is too slow")
+        self.assertContains(
+            response, '<a href="#id_signatures-0-detail">Signature 1, detail: The detail regex is too slow'
+        )
         self.assertEqual(Revision.objects.count(), 0)
 
     def test_a_regex_that_reads_fast_is_saved(self):
@@ -186,6 +189,30 @@ class RegressionCheckTests(EditorTestCase):
         self.assertContains(response, "HASH_MISMATCH fires on it")
         self.assertContains(response, 'name="save_anyway"')
         self.assertEqual(Revision.objects.count(), 0)
+
+    def test_regressions_are_grouped_under_the_signature_that_caused_them(self):
+        with tempfile.TemporaryDirectory() as directory:
+            Path(directory, "install-ok.log").write_text("Successfully installed sympy-1.12\n")
+            with override_settings(KB_CLEAN_LOGS_DIR=directory):
+                response = self.post(
+                    **{
+                        "signatures-0-pattern": "A TEXT PIP NEVER PRINTS",
+                        "signatures-1-pattern": "Hashes are required",
+                    },
+                    **{"signatures-2-pattern": "Successfully installed", "signatures-TOTAL_FORMS": 3},
+                )
+        page = response.content.decode().partition('class="regressions"')[2].partition("</section>")[0]
+        headings = re.findall(r"<h3>(.*?)</h3>", page)
+        self.assertEqual(
+            headings,
+            [
+                "Signature 2, <code>Hashes are required</code>: 2",
+                "Signature 3, <code>Successfully installed</code>: 1",
+                "No signature of this entry fires on it: 1",
+            ],
+        )
+        self.assertLess(page.index("HASH_MISSING example 1"), page.index("clean log install-ok.log"))
+        self.assertGreater(page.index("HASH_MISMATCH example 1"), page.index("No signature of this entry fires"))
 
     def test_save_anyway_saves_despite_the_regression(self):
         response = self.post(**{"signatures-0-pattern": "Hashes are required", "save_anyway": "on"})

@@ -148,17 +148,18 @@ def check_speed(signature: Signature) -> None:
     """Refuse a regex that reads the lines a log can hold for it too slowly: published, one
     crafted log would keep a worker busy for every diagnosis of it."""
     compiled = compile_signature(signature)
-    for name, pattern, regex in (
-        ("pattern", signature.pattern, compiled.regex),
-        ("detail regex", signature.detail, compiled.detail),
+    for field, name, pattern, regex in (
+        ("pattern", "pattern", signature.pattern, compiled.regex),
+        ("detail", "detail regex", signature.detail, compiled.detail),
     ):
         speed = megabytes_per_second(pattern, regex) if regex else MIN_MEGABYTES_PER_SECOND
         if speed < MIN_MEGABYTES_PER_SECOND:
-            raise forms.ValidationError(
+            problem = (
                 f"The {name} is too slow: it reads the lines a log could hold for it at {speed:.2f} MB/s, "
                 f"and a diagnosis needs {MIN_MEGABYTES_PER_SECOND:g} MB/s or more. The usual cause is a counted "
                 "repeat inside a repeated group, such as (?:.*a.{100}){8}: match less around the literal text."
             )
+            raise forms.ValidationError({field: problem})
 
 
 def signature_for_check(cleaned: dict) -> Signature:

@@ -12,7 +12,7 @@ and the published catalogue does not is a regression:
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +35,16 @@ class Sample:
 class Regression:
     sample: Sample
     problem: str
+    # Which of the draft's signatures (1-based) fired on the sample; None when none did. Not part
+    # of equality: the published catalogue's problems are found the same way, with other keys.
+    signature: int | None = field(default=None, compare=False)
+
+
+@dataclass
+class SignatureGroup:
+    number: int | None
+    pattern: str
+    regressions: list[Regression]
 
 
 @dataclass
@@ -42,6 +52,21 @@ class RegressionReport:
     regressions: list[Regression]
     samples_checked: int
     seconds: float
+    patterns: list[str] = field(default_factory=list)  # the draft's signatures, in order
+
+    def by_signature(self) -> list[SignatureGroup]:
+        """The regressions under the signature that caused them; those none fired on come last."""
+        numbers = sorted(
+            {regression.signature for regression in self.regressions}, key=lambda n: n or len(self.patterns) + 1
+        )
+        return [
+            SignatureGroup(
+                number,
+                self.patterns[number - 1] if number else "",
+                [regression for regression in self.regressions if regression.signature == number],
+            )
+            for number in numbers
+        ]
 
 
 def entry_samples(code: str, examples_markdown: str) -> list[Sample]:
@@ -78,7 +103,8 @@ def check_draft(snapshot: Snapshot) -> RegressionReport:
     before = problems(current_matcher(), others + own_before + clean, code, unrelated)
     after = problems(draft_matcher(snapshot, published), others + own_after + clean, code, unrelated)
     regressions = [regression for regression in after if regression not in before]
-    return RegressionReport(regressions, len(others + own_after + clean), time.perf_counter() - started)
+    patterns = [spec["pattern"] for spec in snapshot["front"]["signatures"]]
+    return RegressionReport(regressions, len(others + own_after + clean), time.perf_counter() - started, patterns)
 
 
 def unrelated_to(snapshot: Snapshot, published: list[Entry]) -> set[str]:
@@ -93,11 +119,12 @@ def problems(matcher: Matcher, samples: list[Sample], code: str, unrelated: set[
     found = []
     for sample in samples:
         diagnosis = matcher.diagnose(sample.text)
+        fired = [match.signature_key for match in diagnosis.matches if match.code == code]
+        signature = fired[0] + 1 if fired and fired[0] is not None else None
         if sample.owner and not diagnosed_as(diagnosis, sample.owner):
-            found.append(Regression(sample, f"is not diagnosed as {sample.owner}"))
-        fired = any(match.code == code for match in diagnosis.matches)
+            found.append(Regression(sample, f"is not diagnosed as {sample.owner}", signature))
         if fired and (not sample.owner or sample.owner in unrelated):
-            found.append(Regression(sample, f"{code} fires on it"))
+            found.append(Regression(sample, f"{code} fires on it", signature))
     return found
 
 
