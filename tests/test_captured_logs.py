@@ -100,3 +100,18 @@ def test_a_successful_run_has_no_error(log: Path):
 
 def test_there_are_captured_logs_to_check():
     assert len(captured_logs()) >= 3
+
+
+@pytest.mark.parametrize(
+    ("log", "pip_range"),
+    [
+        ("CONNECTION_TIMEOUT/8.1.2-old.log", "8.0-9.0.3"),
+        ("CONNECTION_TIMEOUT/10.0.1-old.log", "10.0.0-18.0"),
+        ("CONNECTION_TIMEOUT/18.1-old.log", "18.1-"),
+    ],
+)
+def test_an_old_pip_that_prints_no_version_is_dated_by_its_traceback(log: str, pip_range: str):
+    diagnosis = diagnose((LOGS / log).read_text(encoding="utf-8"))
+    assert diagnosis.facts["pip_range"] == pip_range
+    assert diagnosis.pip_version is None
+    assert [match.code for match in diagnosis.matches[:2]] == ["CONNECTION_TIMEOUT", "PIP_INTERNAL_EXCEPTION"]

@@ -30,6 +30,7 @@ BUILD_DEPENDENCIES = (
     "setuptools==75.3.2",
     "setuptools==80.9.0",
     "setuptools==65.5.0",
+    "setuptools==59.6.0",  # the last for Python 3.6 (old pips' captures)
     "wheel==0.45.1",
     "setuptools-rust==1.10.2",
     "setuptools-rust==1.11.1",

@@ -167,18 +167,11 @@ class Lab:
 
     def _bootstrap_pip(self, python: Path, version: str) -> None:
         wheel = str(self.pip_wheel(version))
+        # pip 10 added --no-warn-script-location; older pips refuse it.
+        quiet_scripts = ["--no-warn-script-location"] if int(version.split(".")[0]) >= 10 else []
         run_quietly(
-            [
-                str(python),
-                f"{wheel}/pip",
-                "install",
-                "--isolated",
-                "--no-index",
-                "--disable-pip-version-check",
-                "--no-warn-script-location",
-                "-q",
-                wheel,
-            ],
+            [str(python), f"{wheel}/pip", "install", "--isolated", "--no-index", "--disable-pip-version-check"]
+            + [*quiet_scripts, "-q", wheel],
             env=self.base_env([]),
         )
 

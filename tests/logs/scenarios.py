@@ -25,6 +25,12 @@ PYTHON_FOR_PIP = {
     "25.0.1": "3.12",
     "25.3": "3.13",
     "26.3": "3.13",
+    # Old pips, on the Pythons they ran on (Debian's and Ubuntu's 9.0.x, Python 2.7 machines).
+    "8.1.2": "2.7",
+    "9.0.3": "2.7",
+    "10.0.1": "3.6",
+    "18.1": "3.6",
+    "19.3.1": "3.6",
 }
 
 
@@ -35,6 +41,7 @@ def targets(*pips: str) -> tuple[Target, ...]:
 EVERY_PIP = targets("20.3.4", "21.3.1", "22.3.1", "23.3.2", "24.0", "25.0.1", "25.3", "26.3")
 OLD_MIDDLE_NEW = targets("20.3.4", "23.3.2", "26.3")
 OLD_AND_NEW = targets("21.3.1", "26.3")
+OLD_PIPS = targets("8.1.2", "9.0.3", "10.0.1", "18.1", "19.3.1")
 
 SCENARIOS: list[Scenario] = []
 NOT_CAPTURED = {
@@ -1090,3 +1097,81 @@ def download_through_dead_proxy(lab: Lab, target: Target) -> Invocation:
     return in_venv(
         lab, target, "install", "--proxy", proxy, f"{lab.index_url.removesuffix('/simple')}/files/{TINYPKG_WHEEL}"
     )
+
+
+# -- old pips (8 to 19) ----------------------------------------------------------------------
+
+
+def old_pip_environment(lab: Lab, target: Target, *requirements: str) -> Path:
+    """Python 2.7 has no venv module: its pips run from a copy of the interpreter's prefix."""
+    if target.python == "2.7":
+        return lab.make_system_python(target)
+    return lab.make_venv(target, *requirements)
+
+
+@scenario(
+    "SSL_VERIFICATION_FAILED",
+    "pip 8 to 19, an HTTPS index with a self-signed certificate: `Could not fetch URL ...: There was a "
+    "problem confirming the ssl certificate`, retries (without `WARNING:` before pip 10)",
+    on=OLD_PIPS,
+    variant="old",
+)
+def old_self_signed_index(lab: Lab, target: Target) -> Invocation:
+    index = f"https://localhost:{lab.https_port}/simple"
+    return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "CONNECTION_FAILED",
+    "pip 8 to 19, an index URL where nothing listens: retries, then no version found",
+    on=OLD_PIPS,
+    variant="old",
+)
+def old_connection_refused(lab: Lab, target: Target) -> Invocation:
+    index = f"http://127.0.0.1:{lab.refusing_port}/simple"
+    return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "PROXY_CONNECTION_FAILED",
+    "pip 8 to 19, the local index through a proxy port where nothing listens: `Cannot connect to proxy`",
+    on=OLD_PIPS,
+    variant="old",
+)
+def old_dead_proxy(lab: Lab, target: Target) -> Invocation:
+    proxy = f"http://127.0.0.1:{lab.dead_proxy_port}"
+    return pip(old_pip_environment(lab, target), "install", "--proxy", proxy, *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "HTTP_ERROR_WHILE_GETTING",
+    "pip 8 to 19, a wheel URL answering 404: `Exception:` and a traceback ending in "
+    "`HTTPError: 404 Client Error` (an `ERROR:` line from pip 19.3)",
+    on=OLD_PIPS,
+    variant="old",
+)
+def old_http_404(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", lab.faulty_url("404", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "METADATA_GENERATION_FAILED",
+    "pip 10 to 19, a setup.py-only sdist whose `setup.py egg_info` fails, setuptools in the venv: "
+    '`Command "python setup.py egg_info" failed with error code 1` (pip 19.3: `Command errored out`)',
+    on=targets("10.0.1", "18.1", "19.3.1"),
+    variant="old-egg-info",
+)
+def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target, "setuptools==59.6.0"), "install", *from_index(lab), "noversion")
+
+
+@scenario(
+    "CONNECTION_TIMEOUT",
+    "pip 8 to 19, a wheel download that stops half-way, --timeout 3: `Exception:` and a traceback "
+    "ending in ReadTimeoutError, with no `ERROR:` before pip 10",
+    on=OLD_PIPS,
+    variant="old",
+)
+def old_download_stalls(lab: Lab, target: Target) -> Invocation:
+    wheel = lab.faulty_url("stall", f"files/{TINYPKG_WHEEL}")
+    return pip(old_pip_environment(lab, target), "install", "--timeout", "3", wheel)
