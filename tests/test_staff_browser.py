@@ -24,8 +24,8 @@ def entry(transactional_db):
     return make_editable_entry()
 
 
-def logged_in_page(browser, live_server, username: str):
-    page = browser.new_context().new_page()
+def logged_in_page(browser, live_server, username: str, **context):
+    page = browser.new_context(**context).new_page()
     page.goto(f"{live_server.url}/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -73,3 +73,29 @@ def test_of_two_editors_racing_on_one_entry_the_second_sees_the_conflict(browser
     assert second.locator("#id_base").input_value() == "2"
     second.click("button[value=save]")
     assert "Saved revision 3" in second.locator(".messages").inner_text()
+
+
+def relative_luminance(css_colour: str) -> float:
+    """WCAG's relative luminance of an ``rgb(r, g, b)`` colour as getComputedStyle gives it."""
+    channels = [int(part) / 255 for part in css_colour.removeprefix("rgb(").rstrip(")").split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_on_a_wide_dark_screen_the_preview_sits_beside_its_field_and_diffs_stay_dark(browser, live_server, entry):
+    page = logged_in_page(browser, live_server, "rita", viewport={"width": 1440, "height": 900}, color_scheme="dark")
+    page.goto(f"{live_server.url}/staff/entries/pip/HASH_MISMATCH/edit/")
+    page.fill("#id_meaning", "A **sharper** meaning.")
+    page.locator("#id_meaning-preview strong").wait_for(timeout=5000)
+    field, preview = page.locator("#id_meaning").bounding_box(), page.locator("#id_meaning-preview").bounding_box()
+    assert preview["x"] >= field["x"] + field["width"]
+    assert abs(preview["y"] - field["y"]) < 2
+    page.click("button[value=save]")
+    page.goto(f"{live_server.url}/staff/entries/pip/HASH_MISMATCH/compare/?old=1&new=2")
+    changes = page.locator(".diff_add, .diff_chg, .diff_sub").all()
+    assert changes
+    for changed in changes:
+        background, text = changed.evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]")
+        dark, light = sorted([relative_luminance(background), relative_luminance(text)])
+        assert relative_luminance(background) < 0.1
+        assert (light + 0.05) / (dark + 0.05) >= 4.5
