@@ -150,6 +150,21 @@ class StaffEditsSurviveALoadTests(TestCase):
         loaded = Revision.objects.get(entry__code="HASH_MISMATCH", number=2)
         self.assertEqual((loaded.state, loaded.author.username), ("published", "load_catalogue"))
 
+    def test_each_changed_signature_flag_reaches_the_database_on_the_next_load(self):
+        # One flag at a time, so that a load comparing only some of them shows.
+        changes = (
+            ("only_if_failed", "regex = false", "regex = false\nonly_if_failed = true", (True, False, False)),
+            ("regex", "regex = false", "regex = true", (True, True, False)),
+            ("detail", "detail = '''(?:unknown package|", "detail = '''(?:an unknown package|", (True, True, True)),
+        )
+        for flag, old, new, wanted in changes:
+            with self.subTest(flag):
+                edit_file(self.catalogue, "HASH_MISMATCH", old, new)
+                self.assertIn("1 updated from their files", load(self.catalogue))
+                signature = Entry.objects.get(code="HASH_MISMATCH").signatures.get()
+                flags = (signature.only_if_failed, signature.is_regex, signature.detail.startswith("(?:an unknown"))
+                self.assertEqual(flags, wanted)
+
     def test_the_load_account_cannot_log_in(self):
         edit_file(self.catalogue, "HASH_MISMATCH", "pip computed the hash", "pip worked out the hash")
         load(self.catalogue)
