@@ -382,6 +382,15 @@ class SyncCommandTests(TestCase):
         self.assertFalse(self.entry.sources.filter(symbol="NotInPip").exists())
         self.assertIn("HASH_MISMATCH: symbol NotInPip is in none of these releases", output)
 
+    def test_a_definition_that_moved_down_gets_its_new_lines_on_the_next_sync(self):
+        self.sync("--wheel", str(self.tree))
+        hashes = "_internal/exceptions/hashes.py"
+        moved = EXCEPTIONS_PACKAGE[hashes].replace("class HashMismatch(", "# one\n# two\n# three\nclass HashMismatch(")
+        make_pip_tree(self.tmp / "tree", "99.0", {**EXCEPTIONS_PACKAGE, hashes: moved})
+        output = self.sync("--wheel", str(self.tree))
+        self.assertIn("2 changed (0 created, 2 updated, 0 removed, 0 unchanged)", output)
+        self.assertEqual(self.entry.sources.get(symbol="HashMismatch").start_line, 11)
+
     def test_a_symbol_the_entry_no_longer_names_loses_its_rows(self):
         self.sync("--wheel", str(self.tree))
         self.entry.symbols = "HashMismatch"
