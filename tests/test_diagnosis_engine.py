@@ -660,6 +660,14 @@ class TestVersions:
         diagnosis = matcher.diagnose(log)
         assert (diagnosis.pip_version, diagnosis.python_version) == (pip_version, python_version)
 
+    @pytest.mark.parametrize("freeze_first", [True, False])
+    def test_pip_s_own_version_line_beats_a_freeze_line_wherever_they_stand(
+        self, matcher: Matcher, freeze_first
+    ) -> None:
+        lines = ["pip==23.0.1\n", "pip 24.0 from /usr/lib/python3/dist-packages/pip (python 3.11)\n"]
+        log = "".join(lines if freeze_first else lines[::-1])
+        assert matcher.diagnose(log).pip_version == "24.0"
+
     def test_a_log_that_upgrades_pip_ran_the_old_one(self, matcher: Matcher) -> None:
         assert matcher.diagnose(PIP_UPGRADE).pip_version == "20.3.4"
 
