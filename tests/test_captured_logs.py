@@ -7,28 +7,13 @@ they load into, so a signature that stops recognising its own examples fails her
 
 import re
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from kb.catalogue import matcher_from_files
-from kb.diagnosis import Matcher, read_log
 from kb.diagnosis.ranking import wrapper_closure
-
-LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
-ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
-
-
-@cache
-def catalogue() -> tuple[Matcher, dict[str, list[str]]]:
-    return matcher_from_files(ENTRIES)
-
-
-def diagnose(text: str):
-    matcher, _ = catalogue()
-    return matcher.diagnose(read_log(text.encode(), 10 * 1024 * 1024))
+from tests.logs import expect
+from tests.logs.expect import ENTRIES, LOGS, catalogue, diagnose
 
 
 def hard_wrap(width: int) -> Callable[[str], str]:
@@ -96,6 +81,22 @@ def test_a_successful_run_has_no_error(log: Path):
     errors = [match.code for match in diagnosis.matches if match.severity == "error"]
     assert errors == []
     assert not diagnosis.failed
+
+
+EXPECTED = expect.expected()
+
+
+@pytest.mark.parametrize("ending", ["as-captured", "no-final-newline"])
+@pytest.mark.parametrize("log", expect.captured_logs(), ids=expect.log_name)
+def test_a_captured_log_tells_the_reader_what_expected_json_says(log: Path, ending: str):
+    text = log.read_text(encoding="utf-8")
+    if ending == "no-final-newline":
+        text = text.rstrip("\n")  # what a copy from a terminal usually gives
+    assert expect.told(diagnose(text)) == EXPECTED[expect.log_name(log)]
+
+
+def test_expected_json_names_only_captured_logs():
+    assert sorted(EXPECTED) == [expect.log_name(log) for log in expect.captured_logs()]
 
 
 def test_there_are_captured_logs_to_check():
