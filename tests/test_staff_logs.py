@@ -54,7 +54,7 @@ class SharingTests(TestCase):
         self.assertEqual(SharedLog.objects.get().note, "our token is [redacted], please help")
 
     def test_sharing_has_its_own_rate_limit_apart_from_the_diagnosis(self):
-        with override_settings(KB_SHARE_RATE_LIMIT=1, KB_RATE_LIMIT=100):
+        with override_settings(KB_SHARE_RATE_LIMIT=1, KB_RATE_LIMIT=100, KB_RATE_WINDOW_SECONDS=24 * 60 * 60):
             self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
             response = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
             self.assertEqual(self.client.post("/diagnose/", {"log": UNKNOWN_LOG}).status_code, 200)
