@@ -23,7 +23,9 @@ def submitted(entry: Entry, author: User, base: int, **fields) -> Revision:
     return revision
 
 
-class ReviewTests(TestCase):
+class WaitingRevisionFixture(TestCase):
+    """Revision 3 waits for review over the hidden draft 2, which points at another index; revision 1 is live."""
+
     @classmethod
     def setUpTestData(cls):
         cls.editor = make_staff("eddie")
@@ -37,6 +39,8 @@ class ReviewTests(TestCase):
     def setUp(self):
         self.client.force_login(self.reviewer)
 
+
+class ReviewTests(WaitingRevisionFixture):
     def test_the_review_shows_the_changes_against_the_live_content_not_the_previous_draft(self):
         response = self.client.get("/staff/entries/pip/HASH_MISMATCH/revisions/3/review/")
         self.assertContains(response, "<h3>Quick fix</h3>")
@@ -82,6 +86,49 @@ class ReviewTests(TestCase):
         self.assertContains(response, "Not published: You wrote revision 2, 3: another reviewer must publish it.")
         self.entry.refresh_from_db()
         self.assertEqual(self.entry.quick_fix, "")
+
+
+class RejectAndRestoreViewTests(WaitingRevisionFixture):
+    revisions_url = "/staff/entries/pip/HASH_MISMATCH/revisions/"
+
+    def state(self, number: int) -> str:
+        return self.entry.revisions.get(number=number).state
+
+    def test_a_rejection_with_a_reason_goes_back_to_its_author_and_the_page_stays(self):
+        comment = "Quick fixes never point at another index."
+        response = self.client.post(self.revisions_url + "3/reject/", {"comment": comment}, follow=True)
+        self.assertContains(response, "Rejected revision 3.")
+        self.assertContains(response, comment)
+        self.assertEqual(self.state(3), "rejected")
+        self.assertEqual(Entry.objects.get(pk=self.entry.pk).quick_fix, "")
+
+    def test_a_rejection_without_a_reason_is_refused_and_the_revision_still_waits(self):
+        response = self.client.post(self.revisions_url + "3/reject/", {"comment": ""}, follow=True)
+        self.assertContains(response, "Say why the revision is rejected, so its author can fix it.")
+        self.assertEqual(self.state(3), "submitted")
+
+    def test_a_revision_that_is_not_waiting_for_review_cannot_be_rejected(self):
+        response = self.client.post(self.revisions_url + "2/reject/", {"comment": "No."})
+        self.assertEqual((response.status_code, self.state(2)), (404, "draft"))
+
+    def test_restoring_an_old_revision_makes_it_the_newest_draft(self):
+        self.client.force_login(self.editor)
+        response = self.client.post(self.revisions_url + "1/restore/", {"base": 3}, follow=True)
+        self.assertContains(response, "Restored revision 1 as the new draft revision 4.")
+        self.assertEqual(
+            (self.state(4), self.entry.revisions.get(number=4).snapshot["front"]["quick_fix"]), ("draft", "")
+        )
+
+    def test_a_restore_from_a_history_page_older_than_the_newest_revision_is_refused(self):
+        self.client.force_login(self.editor)
+        response = self.client.post(self.revisions_url + "1/restore/", {"base": 2}, follow=True)
+        self.assertContains(response, "Not restored: revision 3 was saved meanwhile. Look again.")
+        self.assertEqual(self.entry.revisions.count(), 3)
+
+    def test_a_restore_without_the_revision_the_page_showed_is_a_bad_request(self):
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.post(self.revisions_url + "1/restore/", {}).status_code, 400)
+        self.assertEqual(self.entry.revisions.count(), 3)
 
 
 class PublishRuleTests(TestCase):
