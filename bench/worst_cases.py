@@ -92,6 +92,9 @@ def crafted_logs(size: int) -> dict[str, Callable[[], bytes]]:
         "every literal, one per line": lambda: repeated(cycle(everything), size),
         "literal halves on 20 KB lines": lambda: repeated(cycle([(b" ".join(halves(literals)) * 10)[:20_000]]), size),
         "npm ERR! and ERROR: alternating": lambda: repeated(cycle([b"npm ERR! x", b"ERROR: y"]), size),
+        "npm ERR! every 1001 lines of warning: y": lambda: repeated(
+            cycle([b"npm ERR! x"] + [b"warning: y"] * 1000), size
+        ),
         "one trigger literal repeated on long lines (:\\)": lambda: repeated(cycle([b":\\" * 50_000]), size),
         "one trigger literal on every line (:\\)": lambda: repeated(cycle([b"C:\\x"]), size),
         "conda's Collecting lines, then an error": lambda: repeated(

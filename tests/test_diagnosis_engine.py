@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, test_signature
+from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, scoping, test_signature
 from kb.diagnosis import matcher as matcher_module
 from kb.diagnosis.facts import FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
@@ -825,3 +825,13 @@ class TestBounds:
         narrow = matcher.diagnose(f"ERROR: {'x' * 30} {first}\n{rest}\n")
         wide = matcher.diagnose(f"ERROR: {'x' * 1000} {first}\n{rest}\n")
         assert (codes(narrow), codes(wide)) == (["DISTRIBUTION_NOT_FOUND"], [])
+
+    def test_past_the_lines_read_for_other_tools_ends_their_output_stops(self, monkeypatch, matcher: Matcher) -> None:
+        log = (
+            "npm ERR! code E404\n"
+            + "warning: y\n" * 5
+            + "  Could not find a version that satisfies the requirement six==99\n"
+        )
+        assert codes(matcher.diagnose(log)) == []
+        monkeypatch.setattr(scoping, "CLOSING_CANDIDATES", 3)
+        assert codes(matcher.diagnose(log)) == ["DISTRIBUTION_NOT_FOUND"]

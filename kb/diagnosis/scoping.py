@@ -143,8 +143,8 @@ _LOGGER_HEADER = _re(
     rb"|^npm (?:ERR!|error|warn|WARN)\b"
 )
 _LOGGER_HEADER_REACH = 300
-# Lines that might close another tool's region, read before the region is taken to end.
-CLOSING_CANDIDATES = 1000
+# Lines that might close another tool's region, read per log before regions are taken to end.
+CLOSING_CANDIDATES = 5000
 
 
 def foreign_tool(trigger: bytes, text: bytes) -> str:
@@ -185,13 +185,16 @@ class ForeignRegions:
         self._starts: list[int] = []
         self._ends: list[int] = []  # exclusive
         self.tools: list[str] = []  # the tool of each region, in the log's order
+        reads_left = CLOSING_CANDIDATES
         for start in sorted(set(start_candidates)):
             if self._ends and start < self._ends[-1]:
                 continue
             tool = opens(start)
             if tool:
+                end, reads = _first_closing(end_candidates, start, closes, reads_left)
+                reads_left -= reads
                 self._starts.append(start)
-                self._ends.append(_first_closing(end_candidates, start, closes))
+                self._ends.append(end)
                 self.tools.append(tool)
 
     def __contains__(self, line: int) -> bool:
@@ -206,13 +209,17 @@ class ForeignRegions:
         return bool(self._starts)
 
 
-def _first_closing(end_candidates: Callable[[int], Iterable[int]], start: int, closes: Callable[[int], bool]) -> int:
-    """The first line after `start` that closes its region; after CLOSING_CANDIDATES lines
-    that might have and did not, the last of those (a region is never read for ever)."""
+def _first_closing(
+    end_candidates: Callable[[int], Iterable[int]], start: int, closes: Callable[[int], bool], reads_left: int
+) -> tuple[int, int]:
+    """The first line after `start` that closes its region, and how many candidates were read.
+    Once the log's CLOSING_CANDIDATES were read, a region ends at its first candidate: a
+    region is never read for ever, and a log cannot make them cost more than that."""
+    read = 0
     for read, candidate in enumerate(end_candidates(start), start=1):
-        if closes(candidate) or read == CLOSING_CANDIDATES:
-            return candidate
-    return 2**62
+        if read >= reads_left or closes(candidate):
+            return candidate, read
+    return 2**62, read
 
 
 # For reading every line as pip's (the staff's signature tester marks other tools' lines itself).
