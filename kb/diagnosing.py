@@ -221,6 +221,7 @@ class LogLine:
     number: int
     text: str
     matched: bool
+    cut: int = 0  # characters left out of a line too long to show whole
 
 
 @dataclass
@@ -231,6 +232,8 @@ class HiddenLines:
 # Logs up to this many lines are shown whole; longer ones only around the matched lines.
 WHOLE_LOG_LINES = 400
 CONTEXT_LINES = 12
+# A line longer than this (a minified blob, a one-line log) is shown only in part.
+SHOWN_LINE_CHARS = 2000
 
 
 def log_view(report: Report) -> list[LogLine | HiddenLines]:
@@ -251,7 +254,7 @@ def log_view(report: Report) -> list[LogLine | HiddenLines]:
         if hidden:
             view.append(HiddenLines(hidden))
             hidden = 0
-        view.append(LogLine(number, text, number in matched))
+        view.append(LogLine(number, text[:SHOWN_LINE_CHARS], number in matched, max(0, len(text) - SHOWN_LINE_CHARS)))
     if hidden:
         view.append(HiddenLines(hidden))
     return view

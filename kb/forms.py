@@ -26,7 +26,7 @@ class DiagnoseForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "autocomplete": "off"}),
     )
-    upload = forms.FileField(label="or upload a .log or .txt file", required=False)
+    upload = forms.FileField(label="or upload a .log or .txt file (or drop it on the text area)", required=False)
 
     def __init__(self, *args, max_bytes: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -14,18 +14,22 @@ import html
 import re
 from collections import Counter
 from html.parser import HTMLParser
+from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.extensions.toc import render_inner_html, slugify, strip_tags
 from markdown.treeprocessors import Treeprocessor
 from pygments import highlight
+from pygments.filter import Filter
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
-from pygments.token import STANDARD_TYPES, Comment, Generic, Name, Number, String, Text
+from pygments.token import STANDARD_TYPES, Comment, Generic, Name, Number, String, Text, _TokenType
 from pygments.util import ClassNotFound
 
 HIGHLIGHT_CLASS = "highlight"
@@ -54,6 +58,43 @@ class PipLogLexer(RegexLexer):
             (r"\w+|[^\w\n]|\n", Text),
         ]
     }
+
+
+# `<package>`, `<path from the warning>`: the words a reader replaces. Pygments gives the token
+# the class "g-Placeholder"; plain commands (the quick fix) get the same class.
+PLACEHOLDER = re.compile(r"<[A-Za-z][\w .:/-]{0,40}>")
+PLACEHOLDER_TOKEN = Generic.Placeholder
+PLACEHOLDER_CLASS = "g-Placeholder"
+
+
+class PlaceholderFilter(Filter):
+    """Re-cuts the token stream so every ``<placeholder>`` is one token of its own type,
+    whatever the lexer made of its angle brackets."""
+
+    def filter(self, lexer: Lexer, stream: Iterator[tuple[_TokenType, str]]) -> Iterator[tuple[_TokenType, str]]:
+        tokens = list(stream)
+        spans = [match.span() for match in PLACEHOLDER.finditer("".join(value for _, value in tokens))]
+        start = 0
+        for token_type, value in tokens:
+            end = start + len(value)
+            cuts = sorted({start, end} | {min(max(edge, start), end) for span in spans for edge in span})
+            for left, right in zip(cuts, cuts[1:], strict=False):
+                inside = any(first <= left and right <= last for first, last in spans)
+                yield (PLACEHOLDER_TOKEN if inside else token_type), value[left - start : right - start]
+            start = end
+
+
+def command_html(command: str) -> SafeString:
+    """A plain command, escaped, with its ``<placeholders>`` (or ``{facts}`` not filled in) marked."""
+    shown = re.sub(r"\{(\w+)\}", r"<\1>", command)
+    pieces = []
+    done = 0
+    for match in PLACEHOLDER.finditer(shown):
+        pieces.append(escape(shown[done : match.start()]))
+        pieces.append(format_html('<span class="{}">{}</span>', PLACEHOLDER_CLASS, match.group(0)))
+        done = match.end()
+    pieces.append(escape(shown[done:]))
+    return mark_safe("".join(pieces))
 
 
 LOG_FENCES = {"text", "log", "pip", "pip-log", "output", ""}
@@ -113,16 +154,16 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 # Only the classes static/kb/pygments.css styles, where Pygments puts them.
-ALLOWED_CLASSES = {"div": {HIGHLIGHT_CLASS}, "span": set(STANDARD_TYPES.values()) - {""}}
+ALLOWED_CLASSES = {"div": {HIGHLIGHT_CLASS}, "span": set(STANDARD_TYPES.values()) - {""} | {PLACEHOLDER_CLASS}}
 
 
 def lexer_for(language: str) -> Lexer:
-    if language in LOG_FENCES:
-        return PipLogLexer()
     try:
-        return get_lexer_by_name(language)
+        lexer = PipLogLexer() if language in LOG_FENCES else get_lexer_by_name(language)
     except ClassNotFound:
-        return PipLogLexer()
+        lexer = PipLogLexer()
+    lexer.add_filter(PlaceholderFilter())
+    return lexer
 
 
 def highlight_code(code: str, language: str = "text") -> str:

@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from django.urls import reverse
 
@@ -28,6 +30,9 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("kb:category", args=[self.slug])
+
+
+PRINTED_LINE_LENGTH = 100
 
 
 class EntryQuerySet(models.QuerySet):
@@ -102,6 +107,15 @@ class Entry(models.Model):
     @property
     def symbol_list(self) -> list[str]:
         return self.symbols.split()
+
+    @property
+    def printed_line(self) -> str:
+        """The first sentence pip prints for this error: what people paste into a search engine."""
+        first_line = next((line.strip() for line in self.header.splitlines() if line.strip()), "")
+        sentence = re.sub(r"\{(\w+)\}", r"<\1>", first_line.split(". ", 1)[0])
+        if len(sentence) > PRINTED_LINE_LENGTH:
+            sentence = sentence[:PRINTED_LINE_LENGTH].rsplit(" ", 1)[0] + " …"
+        return sentence or self.title
 
 
 class LoadedFile(models.Model):

@@ -163,10 +163,19 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
         return render(
             request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error)
         )
-    context = {"form": diagnose_form({"log": report.text}), "report": report, "log_lines": log_view(report)}
+    context = {"report": report, "log_lines": log_view(report)} | log_echo(report.text)
     if not report.findings:
         context["suggestions"] = suggestions_for(report.text)
     return render(request, "kb/diagnose.html", context)
+
+
+def log_echo(text: str) -> dict:
+    """The form for the next try: holding the log again when it is small, and empty (the page
+    says so) when sending it back whole would make the page as heavy as the log."""
+    size = len(text.encode())
+    if size > settings.KB_ECHO_LOG_BYTES:
+        return {"form": diagnose_form(), "log_not_repeated": size}
+    return {"form": diagnose_form({"log": text})}
 
 
 def suggestions_for(text: str) -> list[search.SearchHit]:

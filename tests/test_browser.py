@@ -105,3 +105,91 @@ def test_sharing_an_unmatched_log_sends_the_redacted_text_once(page, live_server
     assert "nobody knows this one" in shared.text
     assert "hunter2" not in shared.text
     assert shared.note == "seen on our CI"
+
+
+@pytest.fixture
+def entry_with_commands(transactional_db):
+    fix = """Make a virtual environment:
+
+```console
+$ python3 -m venv .venv
+(.venv) $ python -m pip install <package>
+(.venv) $ python -m pip --version
+pip 26.3 from /home/user/.venv/lib/python3.12/site-packages/pip (python 3.12)
+```
+
+On Windows:
+
+```console
+> py -m pip install --only-binary :all: <package>
+PS> Get-ChildItem '<path>'
+```
+"""
+    return make_entry("EXTERNALLY_MANAGED_ENVIRONMENT", fix=fix, quick_fix="python3 -m venv .venv")
+
+
+def copied_text(page, button) -> str:
+    button.click()
+    page.wait_for_function("document.querySelector('[role=status].visually-hidden').textContent !== ''")
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_copy_buttons_copy_only_the_commands_and_sit_beside_the_code(browser, live_server, entry_with_commands):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(live_server.url + entry_with_commands.get_absolute_url())
+    buttons = page.locator("#how-to-fix-it .copy-button")
+    assert buttons.count() == 2
+    assert buttons.first.get_attribute("aria-label") == "Copy command: python3 -m venv .venv"
+    assert copied_text(page, buttons.first) == (
+        "python3 -m venv .venv\npython -m pip install <package>\npython -m pip --version"
+    )
+    assert (
+        copied_text(page, buttons.nth(1)) == "py -m pip install --only-binary :all: <package>\nGet-ChildItem '<path>'"
+    )
+    button_box = buttons.first.bounding_box()
+    code_box = page.locator("#how-to-fix-it pre").first.bounding_box()
+    assert button_box["y"] + button_box["height"] <= code_box["y"]
+    context.close()
+
+
+def test_the_result_takes_focus_and_the_root_cause_and_its_fix_are_above_the_fold(browser, live_server, hash_entry):
+    hash_entry.quick_fix = "python -m pip install --no-cache-dir {package}=={version}"
+    hash_entry.save()
+    for width, height in ((1366, 900), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{live_server.url}/diagnose/")
+        page.fill("#id_log", HASH_LOG)
+        page.locator("#id_log").press("Control+Enter")
+        page.wait_for_selector("#match-1")
+        assert page.evaluate("document.activeElement.id") == "summary-heading"
+        fix = page.locator("#match-1 pre.copyable")
+        assert fix.inner_text() == "python -m pip install --no-cache-dir sympy==1.12"
+        assert fix.bounding_box()["y"] + fix.bounding_box()["height"] <= height, f"below the fold at {width} px"
+        assert page.locator(".summary-line").bounding_box()["y"] >= 0
+        context.close()
+
+
+def test_log_line_numbers_are_link_targets_but_not_tab_stops(page, live_server, hash_entry):
+    page.goto(f"{live_server.url}/diagnose/")
+    page.fill("#id_log", HASH_LOG)
+    page.click(".diagnose-form button[type=submit]")
+    page.wait_for_selector("#match-1")
+    visited = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        visited.append(page.evaluate("document.activeElement.className"))
+    assert "line-number" not in visited
+    assert page.locator("a.line-number[href='#L2']").count() == 1
+
+
+def test_a_large_log_is_not_sent_back_but_the_browser_keeps_it_for_the_next_try(page, live_server, hash_entry):
+    log = "Collecting numpy==1.26.4 (from -r requirements.txt (line 3))\n" * 2000 + HASH_LOG
+    page.goto(f"{live_server.url}/diagnose/")
+    page.locator("#id_log").evaluate("(textarea, log) => { textarea.value = log; }", log)
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.click(".diagnose-form button[type=submit]")
+    assert len(posted.value.body()) < 60_000
+    assert "is not sent back to you whole" in page.inner_text("#log-not-repeated")
+    assert page.input_value("#id_log") == log

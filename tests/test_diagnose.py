@@ -91,6 +91,22 @@ class DiagnosePageTests(DiagnosisFixture):
         self.assertContains(response, "<strong>This is uv's output, not pip's.</strong>")
         self.assertNotContains(response, "No known pip error")
 
+    @override_settings(KB_ECHO_LOG_BYTES=2000)
+    def test_a_large_log_is_not_sent_back_whole_and_the_page_says_so(self):
+        noise = "".join(f"Collecting package-{number}==1.0\n" for number in range(200))
+        response = self.client.post("/diagnose/", {"log": noise + HASH_LOG + noise})
+        html = response.content.decode()
+        self.assertIn("is not sent back to you whole", html)
+        self.assertNotIn("Collecting package-100==1.0", html)
+        self.assertIn('<div id="L203" class="log-line matched">', html)
+        self.assertIn("… 190 lines without a match …", html)
+
+    @override_settings(KB_ECHO_LOG_BYTES=1000)
+    def test_a_very_long_line_is_shown_in_part(self):
+        response = self.client.post("/diagnose/", {"log": HASH_LOG + "x" * 5000 + "\n"})
+        self.assertContains(response, "x" * 2000 + '<span class="cut"> … 3000 more characters</span>')
+        self.assertNotContains(response, "x" * 2001)
+
     def test_an_empty_paste_gets_a_clear_message(self):
         response = self.client.post("/diagnose/", {"log": "   \n"})
         self.assertEqual(response.status_code, 400)

@@ -60,11 +60,39 @@ class EntryPageTests(TestCase):
         self.assertNotIn(-1, positions, dict(zip(ENTRY_SECTION_ORDER, positions, strict=True)))
         self.assertEqual(positions, sorted(positions))
 
-    def test_the_title_shows_tool_and_code(self):
+    def test_the_title_and_heading_show_the_text_pip_prints_next_to_the_code(self):
         html = self.get_page().content.decode()
-        self.assertRegex(html, r'<h1 id="entry-title"><span class="tool">pip</span> · <code>HASH_MISMATCH</code></h1>')
-        self.assertIn("<title>pip HASH_MISMATCH: Title of HASH_MISMATCH", html)
+        printed = "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE."
+        self.assertInHTML(
+            f'<h1 id="entry-title"><span class="printed-line">{printed}</span> '
+            '<span class="entry-code"><span class="tool">pip</span> · <code>HASH_MISMATCH</code></span></h1>',
+            html,
+        )
+        self.assertIn(f"<title>{printed} (HASH_MISMATCH) · pip Error Knowledge Base</title>", html)
         self.assertIn('<meta name="description" content="Summary of HASH_MISMATCH.">', html)
+
+    def test_a_long_first_line_is_cut_to_its_first_sentence_and_a_placeholder_is_shown_as_one(self):
+        entry = make_entry("UNSUPPORTED_WHEEL", header="ERROR: {wheel} is not a supported wheel. More words here.\n")
+        self.assertEqual(entry.printed_line, "ERROR: <wheel> is not a supported wheel")
+        entry.header = "ERROR: " + "word " * 40
+        self.assertEqual(entry.printed_line, "ERROR: " + "word " * 17 + "word …")
+
+    def test_the_table_of_contents_links_every_section_and_each_heading_links_to_itself(self):
+        html = self.get_page().content.decode()
+        toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('<nav class="toc"'))]
+        for anchor in ("how-to-fix-it", "why-it-happens", "where-this-is-raised", "related-errors"):
+            self.assertIn(f'<a href="#{anchor}">', toc)
+            self.assertIn(f'<a class="permalink" href="#{anchor}"', html)
+
+    def test_the_quick_fix_is_shown_first_with_its_placeholders_marked(self):
+        entry = make_entry("HASH_UNPINNED", meaning="Text.", quick_fix="python -m pip install --no-cache-dir {package}")
+        html = self.client.get(entry.get_absolute_url()).content.decode()
+        self.assertLess(html.index("Try this first"), html.index('id="meaning-heading"'))
+        self.assertInHTML(
+            '<pre class="copyable"><code>python -m pip install --no-cache-dir '
+            '<span class="g-Placeholder">&lt;package&gt;</span></code></pre>',
+            html,
+        )
 
     def test_empty_sections_are_left_out(self):
         bare = make_entry("HASH_UNPINNED", meaning="Only meaning.")
@@ -192,6 +220,20 @@ class ShippedCatalogueTests(TestCase):
         for url in urls:
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_every_page_runs_under_a_policy_that_forbids_inline_script_and_style(self):
+        urls = ["/", "/search/?q=hash", "/diagnose/", "/no/such-page/", "/staff/login/"]
+        urls += [entry.get_absolute_url() for entry in Entry.objects.published()]
+        for url in urls:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                policy = response.headers["Content-Security-Policy"]
+                self.assertIn("script-src 'self'", policy)
+                self.assertIn("style-src 'self'", policy)
+                html = response.content.decode()
+                self.assertNotRegex(html, r"<script(?![^>]*\bsrc=)[^>]*>")
+                self.assertNotRegex(html, r"<[^>]+\s(style|on[a-z]+)=")
+                self.assertNotIn("<style", html)
 
     def test_the_hash_category_holds_the_three_hash_entries(self):
         codes = set(Entry.objects.published().filter(category__slug="hash-checking").values_list("code", flat=True))

@@ -1,5 +1,8 @@
 from django import template
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from kb import markup
 
 register = template.Library()
 
@@ -64,3 +67,14 @@ def source_note(log_version: str | None, source) -> str:
     if log_version != source.pip_version:
         return f" (your log is from pip {log_version}; this is the nearest release we have, pip {source.pip_version})"
     return ""
+
+
+@register.simple_tag
+def command_html(command: str) -> SafeString:
+    return markup.command_html(command)
+
+
+@register.filter
+def is_web_address(value: str) -> bool:
+    """Facts that are http(s) addresses become links; nothing else from a log is ever a link."""
+    return value.startswith(("https://", "http://")) and not any(char.isspace() for char in value)

@@ -1,0 +1,147 @@
+"""Every page in Chromium: nothing scrolls sideways on a phone or at 200% zoom (WCAG 1.4.10),
+axe-core finds no violation in light or dark, and controls keep a 3:1 border.
+
+axe-core comes inside axe-playwright-python (pinned), so nothing is fetched at test time.
+Skipped with a notice where Chromium is not installed, like ``tests/test_browser.py``.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from kb.models import Category, Entry
+from tests import test_browser
+
+browser = test_browser.browser
+pytestmark = test_browser.pytestmark
+
+LOGS = Path(__file__).resolve().parent / "logs"
+# A phone, and a 1366 px wide desktop window zoomed to 200% (the same CSS width).
+WIDTHS = {"phone": 390, "zoom 200%": 683}
+PASSWORD = "a-good-password"
+
+# The page is the same on either database; the slow accessibility sweep runs on SQLite only.
+on_sqlite_only = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "sqlite").startswith("postgres"), reason="the same pages were audited on SQLite"
+)
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    call_command("load_catalogue", verbosity=0)
+    User.objects.create_superuser("rita", password=PASSWORD)
+
+
+def public_paths() -> list[str]:
+    paths = ["/", "/diagnose/", "/search/?q=hash+mismatch", "/search/?q=nothing+like+this", "/no/such-page/"]
+    paths += [category.get_absolute_url() for category in Category.objects.all()]
+    return paths + [entry.get_absolute_url() for entry in Entry.objects.published().select_related("tool")]
+
+
+def large_log() -> str:
+    """About 600 KB of CI noise with real pip failures in it, from the captured logs."""
+    failures = [(LOGS / name / "26.3.log").read_text() for name in ("HASH_MISMATCH", "PG_CONFIG_MISSING")]
+    noise = "2024-05-01T12:00:00.0000000Z Collecting numpy==1.26.4 (from -r requirements.txt (line 3))\n" * 3000
+    return noise + failures[0] + noise + failures[1]
+
+
+def sideways_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def diagnose(page, base_url: str, log: str) -> None:
+    page.goto(f"{base_url}/diagnose/")
+    page.locator("#id_log").evaluate("(textarea, log) => { textarea.value = log; }", log)
+    page.click(".diagnose-form button[type=submit]")
+    page.wait_for_selector("#summary-heading")
+
+
+@on_sqlite_only
+def test_no_public_page_scrolls_sideways_on_a_phone_or_at_200_percent_zoom(browser, live_server, catalogue):
+    offenders = []
+    for name, width in WIDTHS.items():
+        page = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+        for path in public_paths():
+            page.goto(live_server.url + path)
+            if overflow := sideways_overflow(page):
+                offenders.append(f"{path} at {name}: {overflow} px too wide")
+        diagnose(page, live_server.url, large_log())
+        if overflow := sideways_overflow(page):
+            offenders.append(f"diagnosis of a large log at {name}: {overflow} px too wide")
+        page.context.close()
+    assert offenders == []
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response["violations"]
+    return [f"{rule['id']} ×{len(rule['nodes'])}: {rule['nodes'][0]['target']}" for rule in results]
+
+
+# Every entry page comes from one template; axe takes seconds a page, so it reads the entries
+# whose content stretches that template most (long tables, source trails, Windows commands).
+AXE_ENTRIES = ["HASH_MISMATCH", "EXTERNALLY_MANAGED_ENVIRONMENT", "MSVC_REQUIRED", "RESOLUTION_IMPOSSIBLE"]
+
+
+@on_sqlite_only
+def test_axe_finds_no_violation_on_the_public_pages_in_light_or_dark(browser, live_server, catalogue):
+    paths = ["/", "/diagnose/", "/search/?q=hash+mismatch", "/search/?q=nothing+like+this", "/no/such-page/"]
+    paths += ["/category/hash-checking/"] + [f"/pip/{code.lower().replace('_', '-')}/" for code in AXE_ENTRIES]
+    found = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_context(color_scheme=scheme).new_page()
+        for path in paths:
+            page.goto(live_server.url + path)
+            if violations := axe_violations(page):
+                found[f"{path} ({scheme})"] = violations
+        diagnose(page, live_server.url, (LOGS / "HASH_MISMATCH" / "24.0.log").read_text())
+        if violations := axe_violations(page):
+            found[f"diagnosis ({scheme})"] = violations
+        page.context.close()
+    assert found == {}
+
+
+@on_sqlite_only
+def test_axe_finds_no_violation_on_the_staff_pages_in_light_or_dark(browser, live_server, catalogue):
+    paths = ["/staff/", "/staff/entries/pip/HASH_MISMATCH/edit/", "/staff/entries/pip/HASH_MISMATCH/history/"]
+    paths += ["/staff/logs/", "/staff/stats/", "/staff/audit/", "/staff/entries/new/"]
+    found = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_context(color_scheme=scheme).new_page()
+        page.goto(f"{live_server.url}/staff/login/")
+        if violations := axe_violations(page):
+            found[f"login ({scheme})"] = violations
+        page.fill("#id_username", "rita")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/staff/")
+        for path in paths:
+            page.goto(live_server.url + path)
+            if violations := axe_violations(page):
+                found[f"{path} ({scheme})"] = violations
+        page.context.close()
+    assert found == {}
+
+
+def test_text_fields_have_borders_with_3_to_1_contrast_in_light_and_dark(browser, live_server, catalogue):
+    ratio = """(element) => {
+        const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const luminance = (value) => {
+            const [r, g, b] = rgb(value).map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const style = getComputedStyle(element);
+        const [a, b] = [luminance(style.borderTopColor), luminance(getComputedStyle(document.body).backgroundColor)];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }"""
+    for scheme in ("light", "dark"):
+        page = browser.new_context(color_scheme=scheme).new_page()
+        page.goto(f"{live_server.url}/diagnose/")
+        assert page.locator("#id_log").evaluate(ratio) >= 3
+        page.goto(f"{live_server.url}/search/")
+        assert page.locator("#id_q").evaluate(ratio) >= 3
+        page.context.close()
