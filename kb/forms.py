@@ -1,6 +1,7 @@
 from django import forms
 
 from kb.diagnosis import redact
+from kb.staff.models import Feedback
 
 
 class SearchForm(forms.Form):
@@ -45,3 +46,15 @@ class DiagnoseForm(forms.Form):
     def log_data(self) -> bytes | str:
         upload = self.cleaned_data.get("upload")
         return upload.read() if upload is not None else self.cleaned_data.get("log", "")
+
+
+class FeedbackForm(forms.Form):
+    """'Was this helpful?': the vote, then an optional comment (``counted``: the vote is in already)."""
+
+    code = forms.CharField(max_length=80)
+    place = forms.ChoiceField(choices=Feedback.Place.choices)
+    helpful = forms.TypedChoiceField(choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes")
+    comment = forms.CharField(
+        label="What would have helped? (optional)", max_length=2000, required=False, widget=forms.Textarea({"rows": 4})
+    )
+    counted = forms.BooleanField(required=False, widget=forms.HiddenInput)

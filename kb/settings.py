@@ -214,6 +214,9 @@ KB_SHARED_LOG_MAX_BYTES = env_int("KB_SHARED_LOG_MAX_BYTES", 512 * 1024)
 KB_SHARED_LOG_QUEUE_LIMIT = env_int("KB_SHARED_LOG_QUEUE_LIMIT", 500)
 # Searches (and the 404 page's suggestions) per client per window.
 KB_SEARCH_RATE_LIMIT = env_int("KB_SEARCH_RATE_LIMIT", 120)
+# A diagnosis shared by link is kept this many days; "Was this helpful?" answers per client and window.
+KB_SHARED_DIAGNOSIS_DAYS = env_int("KB_SHARED_DIAGNOSIS_DAYS", 30)
+KB_FEEDBACK_RATE_LIMIT = env_int("KB_FEEDBACK_RATE_LIMIT", 10)
 # How long another server process may serve an entry page from memory after it changed.
 KB_PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 10)
 # How many reverse proxies of yours stand in front of the app, each appending the address it

@@ -2,6 +2,7 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,12 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kb import search
 from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
 from kb.diagnosis import LogRejected, LogTooLarge
-from kb.forms import DiagnoseForm, SearchForm
+from kb.diagnosis_links import diagnosis_markdown, may_delete, shareable_report, signed_report, store, unsigned_report
+from kb.forms import DiagnoseForm, FeedbackForm, SearchForm
 from kb.models import Category, Entry
+from kb.openapi import openapi_document
 from kb.pagecache import cached_for_readers
 from kb.ratelimit import RATE_LIMIT_MESSAGE, over_limit, rate_limited
 from kb.rendering import article_html
 from kb.serializers import entry_dict, entry_summary_dict, error_response
+from kb.staff.models import SharedDiagnosis
+from kb.staff.sharing import ShareRefused, record_feedback
 
 SEARCH_LIMIT_MESSAGE = "Too many searches from your address in a short time. Wait a minute and try again."
 TOO_LARGE_MESSAGE = "That log is larger than the {limit:,} bytes we accept. Paste the part around the first ERROR line."
@@ -163,10 +168,17 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
         return render(
             request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error)
         )
-    context = {"report": report, "log_lines": log_view(report)} | log_echo(report.text)
+    context = {"report": report, "log_lines": log_view(report)} | log_echo(report.text) | sharing(report, request)
     if not report.findings:
         context["suggestions"] = suggestions_for(report.text)
     return render(request, "kb/diagnose.html", context)
+
+
+def sharing(report, request: HttpRequest) -> dict:
+    """The diagnosis signed for "Copy a link", and as Markdown for an issue tracker."""
+    shared = shareable_report(report, request.build_absolute_uri("/"))
+    days = settings.KB_SHARED_DIAGNOSIS_DAYS
+    return {"signed_report": signed_report(shared), "markdown": diagnosis_markdown(shared), "shared_days": days}
 
 
 def log_echo(text: str) -> dict:
@@ -215,3 +227,78 @@ def api_log(request: HttpRequest) -> bytes | str:
     if not isinstance(payload, dict) or not isinstance(payload.get("log"), str):
         raise ValueError('JSON bodies must look like {"log": "the whole log as one string"}.')
     return payload["log"]
+
+
+def share_refused(request: HttpRequest) -> HttpResponse:
+    return render(request, "kb/shared_diagnosis_made.html", {"problem": RATE_LIMIT_MESSAGE}, status=429)
+
+
+@require_POST
+@rate_limited("share-diagnosis", refuse=share_refused)
+def share_diagnosis(request: HttpRequest) -> HttpResponse:
+    try:
+        shared = unsigned_report(request.POST.get("report", ""))
+    except signing.BadSignature:
+        problem = "This diagnosis can no longer be shared (results can be shared for a day). Diagnose the log again."
+        return render(request, "kb/shared_diagnosis_made.html", {"problem": problem}, status=400)
+    stored, key = store(shared)
+    link = request.build_absolute_uri(stored.get_absolute_url())
+    delete_link = request.build_absolute_uri(reverse("kb:delete_shared_diagnosis", args=[stored.token]))
+    context = {"stored": stored, "link": link, "delete_link": f"{delete_link}?{urlencode({'key': key})}"}
+    return render(request, "kb/shared_diagnosis_made.html", context, status=201)
+
+
+@require_safe
+def shared_diagnosis(request: HttpRequest, token: str) -> HttpResponse:
+    stored = get_object_or_404(SharedDiagnosis.objects.live(), token=token)
+    context = {"stored": stored, "shared": stored.report, "markdown": diagnosis_markdown(stored.report)}
+    return render(request, "kb/shared_diagnosis.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_shared_diagnosis(request: HttpRequest, token: str) -> HttpResponse:
+    stored = get_object_or_404(SharedDiagnosis.objects.live(), token=token)
+    key = request.POST.get("key") or request.GET.get("key", "")
+    if not may_delete(stored, key):
+        return render(request, "kb/shared_diagnosis_delete.html", {"wrong_key": True}, status=403)
+    if request.method == "POST":
+        stored.delete()
+        return render(request, "kb/shared_diagnosis_delete.html", {"deleted": True})
+    return render(request, "kb/shared_diagnosis_delete.html", {"stored": stored, "key": key})
+
+
+def feedback_refused(request: HttpRequest) -> HttpResponse:
+    problem = "Thanks, but we have had many answers from your address just now. Try again in a minute."
+    return render(request, "kb/feedback.html", {"problem": problem}, status=429)
+
+
+# Entry pages are cached whole for readers, so they cannot carry a per-visitor CSRF token; a
+# forged vote is no worse than a real one, and votes are rate-limited per client.
+@csrf_exempt
+@require_POST
+@rate_limited("feedback", refuse=feedback_refused, limit_setting="KB_FEEDBACK_RATE_LIMIT")
+def feedback(request: HttpRequest) -> HttpResponse:
+    form = FeedbackForm(request.POST)
+    if not form.is_valid() or not Entry.objects.published().filter(code=form.cleaned_data["code"]).exists():
+        return render(
+            request, "kb/feedback.html", {"problem": "That answer did not name one of our pages."}, status=400
+        )
+    answer = form.cleaned_data
+    try:
+        record_feedback(answer["code"], answer["place"], answer["helpful"], answer["comment"], answer["counted"])
+    except ShareRefused as refusal:
+        return render(request, "kb/feedback.html", {"problem": str(refusal)}, status=503)
+    follow_up = FeedbackForm(initial={**answer, "helpful": "yes" if answer["helpful"] else "no", "counted": True})
+    context = {"answer": answer, "form": follow_up, "entry": Entry.objects.published().get(code=answer["code"])}
+    return render(request, "kb/feedback.html", context)
+
+
+@require_safe
+@cache_control(max_age=3600)
+def api_openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document(request.build_absolute_uri("/")))
+
+
+@require_safe
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return render(request, "kb/api.html", {"base_url": request.build_absolute_uri("/").rstrip("/")})

@@ -1,4 +1,5 @@
-"""The staff workflow's records: entry revisions, the audit trail, shared logs, root-cause counts.
+"""The staff workflow's records: entry revisions, the audit trail, shared logs, root-cause counts,
+readers' "was this helpful?" votes, and the diagnoses readers shared by link.
 
 Revisions and audit events are never deleted: their default permissions leave out ``delete``
 and every foreign key to them or from them protects the row.
@@ -7,6 +8,7 @@ and every foreign key to them or from them protects the row.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from kb.models import Entry
 
@@ -118,6 +120,7 @@ class SharedLog(models.Model):
     class Reason(models.TextChoices):
         UNMATCHED = "unmatched", "nothing matched"
         WRONG = "wrong", "the diagnosis was wrong"
+        FEEDBACK = "feedback", "a reader's comment on a page"
 
     text = models.TextField()
     error_excerpt = models.TextField(blank=True, help_text="its first ERROR lines, cut short, for the queue")
@@ -155,3 +158,51 @@ class RootCauseCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} on {self.day}: {self.count}"
+
+
+class Feedback(models.Model):
+    """One reader's answer to "Was this helpful?" about an entry, on its page or as a diagnosis."""
+
+    class Place(models.TextChoices):
+        ENTRY = "entry", "entry page"
+        DIAGNOSIS = "diagnosis", "diagnosis"
+
+    code = models.CharField(max_length=80, help_text="the entry the reader judged")
+    place = models.CharField(max_length=10, choices=Place.choices)
+    helpful = models.BooleanField()
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.place}): {'helpful' if self.helpful else 'not helpful'}"
+
+
+class SharedDiagnosisQuerySet(models.QuerySet):
+    def live(self) -> "SharedDiagnosisQuerySet":
+        return self.filter(expires__gt=timezone.now())
+
+
+class SharedDiagnosis(models.Model):
+    """A diagnosis a reader chose to share by link: its findings (matched lines already without
+    secrets, facts, versions), never the log. Anyone holding the delete key may remove it."""
+
+    token = models.CharField(max_length=32, unique=True)
+    delete_key_hash = models.CharField(max_length=64, help_text="SHA-256 of the key in the delete link")
+    report = models.JSONField(help_text="the API's diagnosis, with each finding's quick fix")
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(db_index=True)
+
+    objects = SharedDiagnosisQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "shared diagnoses"
+
+    def __str__(self) -> str:
+        return f"shared diagnosis {self.token}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:shared_diagnosis", args=[self.token])

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from kb.diagnosing import current_matcher
 from kb.diagnosis import log_text, read_log, redact
-from kb.staff.models import SharedLog, error_excerpt
+from kb.staff.models import Feedback, SharedLog, error_excerpt
 
 
 class ShareRefused(Exception):
@@ -47,3 +47,19 @@ def selected_lines(shared_log: SharedLog, numbers: list[str]) -> list[str]:
     lines = shared_log.text.split("\n")
     wanted = {int(number) for number in numbers if number.isdigit()}
     return [lines[number - 1] for number in sorted(wanted) if 1 <= number <= len(lines)]
+
+
+def record_feedback(code: str, place: str, helpful: bool, comment: str, counted: bool) -> None:
+    """Counts the vote (once: ``counted`` says the comment follows a vote already counted) and
+    puts a comment in the shared-logs queue for the reviewers. Raises ShareRefused when full."""
+    if not counted:
+        Feedback.objects.create(code=code, place=place, helpful=helpful)
+    if comment.strip():
+        refuse_unless_room(len(comment.encode()))
+        verdict = "helpful" if helpful else "not helpful"
+        SharedLog.objects.create(
+            text=redact(comment)[0],
+            note=f"A reader found the {Feedback.Place(place).label} for {code} {verdict}.",
+            reason=SharedLog.Reason.FEEDBACK,
+            diagnosed_code=code,
+        )

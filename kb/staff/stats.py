@@ -1,13 +1,14 @@
-"""How often each entry was the root cause of a diagnosis: one counter per code and day, no logs."""
+"""How often each entry was the root cause of a diagnosis (one counter per code and day, no logs),
+and what readers answered to "Was this helpful?"."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from kb.staff.models import RootCauseCount
+from kb.staff.models import Feedback, RootCauseCount
 
 
 def count_root_cause(code: str) -> None:
@@ -54,3 +55,21 @@ def totals_per_day(today: date) -> list[DayTotals]:
         totals.total += row.count
         totals.codes.append((row.code, row.count))
     return list(days.values())
+
+
+@dataclass
+class HelpfulTotals:
+    code: str
+    helpful: int
+    not_helpful: int
+
+
+def helpful_per_code(today: date) -> list[HelpfulTotals]:
+    """Readers' answers of the last 30 days per entry, on its page and as a diagnosis together."""
+    rows = (
+        Feedback.objects.filter(created__date__gt=today - timedelta(days=30))
+        .values("code")
+        .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
+        .order_by("-no", "-yes", "code")
+    )
+    return [HelpfulTotals(row["code"], row["yes"], row["no"]) for row in rows]

@@ -27,7 +27,7 @@ from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
 from kb.staff.sharing import ShareRefused, selected_lines, share_log
 from kb.staff.snapshots import blank_snapshot
-from kb.staff.stats import totals_per_code, totals_per_day
+from kb.staff.stats import helpful_per_code, totals_per_code, totals_per_day
 
 EDIT = ("kb.change_entry", "staff.add_revision")
 CREATE = ("kb.add_entry", "staff.add_revision")
@@ -362,7 +362,8 @@ def stats(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     titles = dict(Entry.objects.values_list("code", "title"))
     per_code = [(totals, titles.get(totals.code, "")) for totals in totals_per_code(today)]
-    context = {"per_code": per_code, "per_day": totals_per_day(today)}
+    helpful = [(totals, titles.get(totals.code, "")) for totals in helpful_per_code(today)]
+    context = {"per_code": per_code, "per_day": totals_per_day(today), "helpful": helpful}
     return render(request, "staff/stats.html", context)
 
 

@@ -43,14 +43,15 @@
 
   function addCopyButton(block, announce) {
     var code = block.querySelector("code") || block;
-    var commands = commandsIn(code.textContent);
+    // data-copy="whole": Markdown or a link, where a line starting with ">" is not a prompt.
+    var commands = block.dataset.copy === "whole" ? code.textContent.replace(/\n$/, "") : commandsIn(code.textContent);
     var bar = document.createElement("div");
     var button = document.createElement("button");
     bar.className = "code-bar";
     button.type = "button";
     button.className = "copy-button";
     button.textContent = "Copy";
-    button.setAttribute("aria-label", "Copy command: " + shortened(commands));
+    button.setAttribute("aria-label", (block.dataset.copy === "whole" ? "Copy: " : "Copy command: ") + shortened(commands));
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(commands).then(function () {
         button.textContent = "Copied";
