@@ -13,8 +13,8 @@ text; ``kb.markup_check`` renders an editor's text in a child process with a tim
 import html
 import re
 from collections import Counter
-from html.parser import HTMLParser
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -259,7 +259,7 @@ def unsanitised_html(text: str, anchor_prefix: str) -> str:
         extensions=["pymdownx.superfences", "tables", "sane_lists", HeadingIdExtension(anchor_prefix)],
         extension_configs={"pymdownx.superfences": {"custom_fences": FENCES}},
     )
-    return converter.convert(align_list_blocks(text))
+    return link_references(converter.convert(align_list_blocks(text)))
 
 
 def render_noting_removed(text: str, anchor_prefix: str = "") -> tuple[str, list[str]]:
@@ -288,6 +288,24 @@ def markup_names(fragment: str) -> Counter[str]:
     parser.feed(fragment)
     parser.close()
     return parser.names
+
+
+# What entries cite in prose: PEPs by number, and documentation addresses written out bare.
+PEP = re.compile(r"\bPEP ?(\d{1,4})\b")
+BARE_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+# Links, code and tags are left alone; only the text between them is linked.
+LEFT_ALONE = re.compile(r"(<a\b.*?</a>|<code\b.*?</code>|<pre\b.*?</pre>|<[^>]+>)", re.S)
+
+
+def link_references(fragment: str) -> str:
+    """Turns "PEP 668" and bare https:// addresses in an entry's prose into links."""
+    pieces = LEFT_ALONE.split(fragment)
+    for index in range(0, len(pieces), 2):
+        text = BARE_URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', pieces[index])
+        pieces[index] = PEP.sub(
+            lambda match: f'<a href="https://peps.python.org/pep-{int(match.group(1)):04d}/">{match.group(0)}</a>', text
+        )
+    return "".join(pieces)
 
 
 def keep_own_heading_ids(tag: str, attribute: str, value: str) -> str | None:

@@ -13,6 +13,7 @@ from itertools import count
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 _generations = count()
 _generation = next(_generations)
@@ -36,12 +37,31 @@ def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         # The path alone: the page never depends on the query string, and keying on it would let
         # ?utm_source=1, 2, 3... fill the cache with copies of one page.
         key = f"page:{_generation}:{request.path}"
-        body = cache.get(key)
-        if body is not None:
-            return HttpResponse(body)
+        cached = cache.get(key)
+        if cached is not None:
+            body, last_modified = cached
+            return HttpResponse(body, headers={"Last-Modified": last_modified} if last_modified else None)
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            cache.set(key, response.content, timeout=settings.KB_PAGE_CACHE_SECONDS)
+            kept = (response.content, response.headers.get("Last-Modified"))
+            cache.set(key, kept, timeout=settings.KB_PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
+def reader_cache_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Lets browsers and a CDN keep a reader's page for ``KB_PAGE_MAX_AGE`` seconds, then
+    revalidate it (ETag, Last-Modified); a signed-in editor's page is never shared."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if is_anonymous_reader(request) and response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=settings.KB_PAGE_MAX_AGE)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
         return response
 
     return wrapper

@@ -91,6 +91,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kb.middleware.permissions_policy",
     "kb.middleware.content_security_policy",
+    # Compresses HTML and JSON (whitenoise serves static files precompressed). BREACH needs a
+    # secret in a compressed body next to text an attacker controls: Django masks the CSRF
+    # token afresh in every response, and GZipMiddleware pads each body with random bytes
+    # (Django 4.2+), so compressing pages that carry CSRF tokens stays safe.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,6 +227,8 @@ KB_PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 10)
 # How many reverse proxies of yours stand in front of the app, each appending the address it
 # saw to X-Forwarded-For: clients are counted by the address the outermost one appended.
 KB_TRUSTED_PROXIES = env_int("KB_TRUSTED_PROXIES", 0)
+# How long a browser or CDN may keep a reader's entry page before revalidating it (ETag, 304).
+KB_PAGE_MAX_AGE = env_int("KB_PAGE_MAX_AGE", 60)
 # Where the CLI's diagnoses say the entries live.
 KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://127.0.0.1:8000")
 # Logs of pip runs that succeeded: a changed signature that fires on one is a regression.

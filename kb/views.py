@@ -8,10 +8,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import http_date
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import conditional_page, require_http_methods, require_POST, require_safe
 
 from kb import search
 from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
@@ -20,7 +21,7 @@ from kb.diagnosis_links import diagnosis_markdown, may_delete, shareable_report,
 from kb.forms import DiagnoseForm, FeedbackForm, SearchForm
 from kb.models import Category, Entry
 from kb.openapi import openapi_document
-from kb.pagecache import cached_for_readers
+from kb.pagecache import cached_for_readers, reader_cache_headers
 from kb.ratelimit import RATE_LIMIT_MESSAGE, over_limit, rate_limited
 from kb.rendering import article_html
 from kb.serializers import entry_dict, entry_summary_dict, error_response
@@ -51,6 +52,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@conditional_page
+@reader_cache_headers
 @cached_for_readers
 def entry(request: HttpRequest, tool: str, slug: str) -> HttpResponse:
     found = Entry.objects.published().filter(tool__slug=tool).select_related("tool", "category")
@@ -58,7 +61,9 @@ def entry(request: HttpRequest, tool: str, slug: str) -> HttpResponse:
     if shown is None:
         by_code = get_object_or_404(found, code=slug.upper().replace("-", "_"))
         return redirect(by_code, permanent=True)
-    return render(request, "kb/entry.html", {"entry": shown, "article": article_html(shown)})
+    response = render(request, "kb/entry.html", {"entry": shown, "article": article_html(shown)})
+    response["Last-Modified"] = http_date(shown.updated.timestamp())
+    return response
 
 
 def search_refused(request: HttpRequest) -> HttpResponse:

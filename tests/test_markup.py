@@ -86,3 +86,18 @@ class PageStyleTests(SimpleTestCase):
         html = render_markdown('<h2 id="id_fix-preview">Mine</h2>\n\n## Heading', anchor_prefix="fix")
         self.assertNotIn("id_fix-preview", html)
         self.assertIn('<h2 id="md-fix-heading">Heading</h2>', html)
+
+
+class ReferenceLinkTests(SimpleTestCase):
+    def test_peps_and_bare_addresses_in_prose_become_links_but_not_in_code(self):
+        html = render_markdown(
+            "Since PEP 668, see https://pip.pypa.io/en/stable/. `PEP 440` stays.\n\n```text\nPEP 8\n```\n"
+        )
+        self.assertIn('<a href="https://peps.python.org/pep-0668/" rel="nofollow noopener">PEP 668</a>', html)
+        self.assertIn('<a href="https://pip.pypa.io/en/stable/" rel="nofollow noopener">', html)
+        self.assertIn("<code>PEP 440</code>", html)
+        self.assertNotIn("pep-0008", html)
+
+    def test_a_link_the_editor_wrote_is_not_linked_twice(self):
+        html = render_markdown("[PEP 517](https://peps.python.org/pep-0517/)")
+        self.assertEqual(html.count("<a "), 1)

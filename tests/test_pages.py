@@ -1,3 +1,4 @@
+import gzip
 import io
 import re
 from pathlib import Path
@@ -7,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from django.utils.http import http_date
 
 from kb.models import Category, Entry
 from tests.helpers import make_entry, make_reference
@@ -115,6 +117,41 @@ class EntryPageTests(TestCase):
         html = self.get_page().content.decode()
         self.assertIn("https://github.com/pypa/pip/blob/20.3.4/src/pip/_internal/exceptions.py#L250-L290", html)
         self.assertIn("moved to src/pip/_internal/exceptions/hashes.py in pip 26.2.1", html)
+
+    def test_readers_pages_can_be_kept_and_revalidated_with_a_304(self):
+        first = self.get_page()
+        self.assertIn("public", first["Cache-Control"])
+        self.assertIn("max-age=60", first["Cache-Control"])
+        self.assertEqual(first["Last-Modified"], http_date(self.entry.updated.timestamp()))
+        again = self.client.get(self.entry.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+        self.assertEqual((again.status_code, again.content), (304, b""))
+        since = self.client.get(self.entry.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        self.assertEqual(since.status_code, 304)
+        self.entry.meaning = "Changed."
+        self.entry.save()
+        changed = self.client.get(self.entry.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+        self.assertEqual(changed.status_code, 200)
+        self.assertNotEqual(changed["ETag"], first["ETag"])
+
+    def test_a_signed_in_editors_page_is_never_kept_by_a_shared_cache(self):
+        self.client.force_login(User.objects.create_superuser("ed"))
+        self.assertIn("private", self.get_page()["Cache-Control"])
+
+    def test_html_is_compressed_for_clients_that_accept_it(self):
+        response = self.client.get(self.entry.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+        self.assertEqual(response["Content-Encoding"], "gzip")
+        self.assertIn(b"HASH_MISMATCH", gzip.decompress(response.content))
+
+    def test_link_previews_get_open_graph_tags(self):
+        html = self.get_page().content.decode()
+        self.assertIn('<meta property="og:type" content="article">', html)
+        self.assertIn('<meta property="og:title" content="ERROR: THESE PACKAGES DO NOT MATCH THE HASHES', html)
+        self.assertIn('<meta property="og:url" content="http://testserver/pip/hash-mismatch/">', html)
+
+    def test_there_is_a_favicon_and_the_old_address_leads_to_it(self):
+        self.assertContains(self.get_page(), '<link rel="icon" href="/static/kb/favicon.svg" type="image/svg+xml">')
+        response = self.client.get("/favicon.ico")
+        self.assertEqual((response.status_code, response["Location"]), (301, "/static/kb/favicon.svg"))
 
     def test_an_edit_shows_on_the_next_request(self):
         self.get_page()
