@@ -35,24 +35,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-# Every script and style is a file under /static/, so one fixed policy fits every page: no
-# nonce, no per-view exception, and so no need for django-csp (which earns its place where
-# nonces or per-view policies are wanted).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-
 NUL_MESSAGE = "The address holds a NUL character; no page has one."
 
 
