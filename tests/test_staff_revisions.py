@@ -181,9 +181,15 @@ class AuditPageTests(TestCase):
         by_entry = self.client.get("/staff/audit/?entry=hash_missing")
         self.assertContains(by_entry, "<code>HASH_MISSING</code>")
         self.assertNotContains(by_entry, "<code>HASH_MISMATCH</code>")
-        by_person = self.client.get("/staff/audit/?person=eddie")
+        by_person = self.client.get("/staff/audit/?person=Eddie")
         self.assertContains(by_person, "<code>HASH_MISMATCH</code>")
         self.assertNotContains(by_person, "olga")
+
+    def test_the_audit_list_shows_the_message_a_revision_was_saved_with(self):
+        entry = Entry.objects.get(code="HASH_MISMATCH")
+        base = revisions.newest_revision(entry).number
+        revisions.save_revision(entry, changed(entry, title="Typo fixed"), self.editor, base, "Fixed the typo")
+        self.assertContains(self.client.get("/staff/audit/"), "<td>“Fixed the typo”</td>")
 
     def test_the_audit_list_runs_a_fixed_number_of_queries(self):
         with self.assertNumQueries(6):  # session, user, the user's and the groups' permissions, count, events

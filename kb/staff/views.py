@@ -303,7 +303,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["entry"]:
         events = events.filter(entry__code=form.cleaned_data["entry"].strip().upper())
     if form.is_valid() and form.cleaned_data["person"]:
-        events = events.filter(actor__username=form.cleaned_data["person"].strip())
+        events = events.filter(actor__username__iexact=form.cleaned_data["person"].strip())
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "staff/audit.html", {"form": form, "page": page})
 

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
@@ -78,3 +80,9 @@ def command_html(command: str) -> SafeString:
 def is_web_address(value: str) -> bool:
     """Facts that are http(s) addresses become links; nothing else from a log is ever a link."""
     return value.startswith(("https://", "http://")) and not any(char.isspace() for char in value)
+
+
+@register.filter
+def version_range(versions: str) -> str:
+    """ "23.0-26.2.1" as a range is written: "23.0–26.2.1"."""
+    return re.sub(r"(?<=\d)-(?=\d)", "–", versions)
