@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.diagnosis.ranking import wrapper_closure
+from kb.templatetags.kb_tags import fact_summary
 from tests.logs import expect
 from tests.logs.expect import ENTRIES, LOGS, catalogue, diagnose
 
@@ -116,3 +117,28 @@ def test_an_old_pip_that_prints_no_version_is_dated_by_its_traceback(log: str, p
     assert diagnosis.facts["pip_range"] == pip_range
     assert diagnosis.pip_version is None
     assert [match.code for match in diagnosis.matches[:2]] == ["CONNECTION_TIMEOUT", "PIP_INTERNAL_EXCEPTION"]
+
+
+def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
+    text = (LOGS / "CMAKE_FAILED" / "26.3-process.log").read_text(encoding="utf-8")
+    process_line = next(line for line in text.splitlines() if "CalledProcessError: Command" in line)
+    assert diagnose(text).matches[0].code == "CMAKE_FAILED"
+    assert diagnose(process_line + "\n").matches[0].code == "CMAKE_FAILED"
+
+
+def test_a_resolver_conflict_is_summarised_as_who_requires_what():
+    diagnosis = diagnose((LOGS / "RESOLUTION_IMPOSSIBLE" / "26.3.log").read_text(encoding="utf-8"))
+    root = diagnosis.matches[0]
+    assert root.code == "RESOLUTION_IMPOSSIBLE"
+    assert root.lines == (8, 12)  # the error and the lines under `The conflict is caused by:`
+    assert fact_summary(root) == "alpha 1.0 depends on shared==1.0; beta 1.0 depends on shared==2.0"
+
+
+def test_the_headline_holds_only_facts_of_the_root_causes_own_lines():
+    matcher, _ = catalogue()
+    entry = (ENTRIES / "pip" / "MSVC_REQUIRED.md").read_text(encoding="utf-8")
+    message = next(line for line in entry.splitlines() if "or greater is required" in line and "https://" in line)
+    root = diagnose("Collecting pyahocorasick\n" + message + "\n").matches[0]
+    assert (root.code, root.facts.get("msvc_version"), root.facts.get("version")) == ("MSVC_REQUIRED", "14.0", None)
+    assert "url" not in root.facts  # the documentation link in the message is not a fact
+    assert fact_summary(root) == "pyahocorasick"

@@ -169,7 +169,6 @@ _RECORD_PATTERNS = (
         rb"Got\s+(?P<actual_hash>[0-9a-fA-F]+)"
     ),
     _re(rb"(?m)^\s+(?P<requirement>[A-Za-z0-9][\w.\[\],-]*(?:[=<>!~]=?[^\s=<>!~]+)*) from https?://"),
-    _re(rb"(?P<url>https?://[^\s'\")]*[^\s'\"),.;:])"),
     _re(rb"(?m)^\s*(?P<failed_step>\S[^\n]*?) did not run successfully"),
 )
 _PROJECT_NAME = _re(rb"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -252,6 +251,14 @@ def _pip_version(
     return version
 
 
+_URL = _re(rb"https?://[^\s'\")]*[^\s'\"),.;:]")
+# Pages a message points the reader to, not URLs pip fetched: never the `url` fact.
+_DOCUMENTATION = _re(
+    rb"^https?://(?:pip\.pypa\.io|setuptools\.pypa\.io|packaging\.python\.org|docs\.python\.org|peps\.python\.org|"
+    rb"www\.python\.org|visualstudio\.microsoft\.com|learn\.microsoft\.com|aka\.ms|rustup\.rs|www\.rust-lang\.org)[:/]"
+)
+
+
 def record_facts(record: bytes) -> dict[str, str]:
     """Facts inside one message: the header line and the detail lines under it."""
     facts: dict[str, str] = {}
@@ -259,6 +266,9 @@ def record_facts(record: bytes) -> dict[str, str]:
         found = pattern.search(record)
         if found:
             _add_groups(facts, found.groupdict())
+    fetched = next((url for url in _URL.finditer(record) if not _DOCUMENTATION.search(url.group(0))), None)
+    if fetched and "url" not in facts:
+        facts["url"] = fetched.group(0).decode(errors="replace")
     return facts
 
 

@@ -47,8 +47,11 @@ def line_range(lines: tuple[int, int]) -> str:
 
 @register.simple_tag
 def fact_summary(match) -> str:
-    """'sympy 1.12 from www.piwheels.org: expected sha256 1620…, got 924b…' from a match's facts."""
+    """'sympy 1.12 from www.piwheels.org: expected sha256 1620…, got 924b…' from a match's facts;
+    for a resolver conflict, who requires what."""
     facts = match.facts
+    if facts.get("conflict"):
+        return "; ".join(line.strip() for line in facts["conflict"].splitlines() if line.strip())
     subject = " ".join(facts[name] for name in ("package", "version") if facts.get(name))
     if facts.get("index_host"):
         subject += f" from {facts['index_host']}"

@@ -263,6 +263,33 @@ INDEX_SDISTS = (
         """,
         },
     ),
+    Sdist(
+        "cmakefails",
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_SETUPTOOLS,
+            "CMakeLists.txt": """
+            cmake_minimum_required(VERSION 3.10)
+            project(cmakefails C)
+            message(FATAL_ERROR "libdemo was not found")
+        """,
+            "MANIFEST.in": "include CMakeLists.txt\n",
+            "setup.py": """
+            import subprocess
+
+            from setuptools import Extension, setup
+            from setuptools.command.build_ext import build_ext
+
+
+            class CMakeBuild(build_ext):
+                def run(self):
+                    subprocess.check_call(["cmake", "-S", ".", "-B", "build"])
+
+
+            setup(name="cmakefails", version="1.0", ext_modules=[Extension("cmakefails", [])], cmdclass={"build_ext": CMakeBuild})
+        """,
+        },
+    ),
 )
 
 
@@ -1175,3 +1202,19 @@ def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
 def old_download_stalls(lab: Lab, target: Target) -> Invocation:
     wheel = lab.faulty_url("stall", f"files/{TINYPKG_WHEEL}")
     return pip(old_pip_environment(lab, target), "install", "--timeout", "3", wheel)
+
+
+@scenario(
+    "CMAKE_FAILED",
+    "a setup.py whose cmake run fails (CMakeLists.txt stops on a missing library): `CMake Error at`, "
+    "then `subprocess.CalledProcessError: Command '['cmake', ...]' returned non-zero exit status 1`",
+    on=targets("23.3.2", "26.3"),
+    variant="process",
+)
+def cmake_fails(lab: Lab, target: Target) -> Invocation:
+    lab.wrappers.mkdir(exist_ok=True)
+    if not (lab.wrappers / "cmake").exists():
+        (lab.wrappers / "cmake").symlink_to("/usr/bin/cmake")
+    invocation = in_venv(lab, target, "install", *from_index(lab), "cmakefails")
+    invocation.path.append(lab.wrappers)
+    return invocation
