@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from kb import views
 from kb.sitemaps import SITEMAPS
@@ -32,7 +30,7 @@ urlpatterns = [
     path("staff/", include("kb.staff.urls")),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("kb/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("", include((kb_patterns, "kb"))),
 ]

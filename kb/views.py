@@ -7,6 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import http_date
 from django.views import defaults
@@ -307,3 +308,11 @@ def api_openapi(request: HttpRequest) -> JsonResponse:
 @require_safe
 def api_docs(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/api.html", {"base_url": request.build_absolute_uri("/").rstrip("/")})
+
+
+@require_safe
+@cache_control(max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico before reading the page's icon link; the address is looked
+    up per request, as the static files' manifest exists only after collectstatic."""
+    return redirect(static("kb/favicon.svg"), permanent=True)
