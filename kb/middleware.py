@@ -44,26 +44,18 @@ def refuse_nul_in_address(get_response: Callable[[HttpRequest], HttpResponse]) -
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            return HttpResponseBadRequest(
-                "The address holds a NUL character; no page has one.", content_type="text/plain"
-            )
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain")
         return get_response(request)
 
     return middleware
 
 
-def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """The Permissions-Policy and Content-Security-Policy headers, unless a view set its own."""
+
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        return response
-
-    return middleware
-
-
-def content_security_policy(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response = get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 

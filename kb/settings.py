@@ -89,8 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "kb.middleware.refuse_nul_in_address",
     "django.middleware.security.SecurityMiddleware",
-    "kb.middleware.permissions_policy",
-    "kb.middleware.content_security_policy",
+    "kb.middleware.security_headers",
     # Compresses HTML and JSON (whitenoise serves static files precompressed). BREACH needs a
     # secret in a compressed body next to text an attacker controls: Django masks the CSRF
     # token afresh in every response, and GZipMiddleware pads each body with random bytes
