@@ -100,6 +100,9 @@ def crafted_logs(size: int) -> dict[str, Callable[[], bytes]]:
         "conda's Collecting lines, then an error": lambda: repeated(
             cycle([b"Collecting package metadata (current_repodata.json): done"]), size
         ),
+        "near-random words the token guess turns down": lambda: repeated(
+            cycle([b"aaaaaaaaaaaaaaaaAaaaaaaaaaaaaaaa0", b"built TensorFlowEstimatorNightlyBuild2023"]), size
+        ),
         "a 5 MB line ending in an error": lambda: b"x" * (size - len(ERROR_AT_THE_END)) + ERROR_AT_THE_END,
         "a 5 MB line that is one fact": lambda: b"ERROR: No matching distribution found for " + b"a" * size,
     }

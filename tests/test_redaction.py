@@ -211,3 +211,10 @@ def test_the_engine_removes_every_format_alone_and_inside_the_matched_line() -> 
     for _, secret in REVIEW_FORMATS:
         assert secret not in shown
         assert secret not in excerpts
+
+
+def test_a_log_of_near_random_words_still_loses_its_password_at_the_end() -> None:
+    near_misses = "Successfully built TensorFlowEstimatorNightlyBuild2023 PyObjCFrameworkCoreBluetooth10\n" * 4000
+    redacted, removed = redact(near_misses + "export TWINE_PASSWORD=correct-horse-battery\n")
+    assert redacted.endswith(f"export TWINE_PASSWORD={REDACTED}\n")
+    assert removed == 1

@@ -23,6 +23,8 @@ _TOKEN_REST = re.compile(rb"[A-Za-z0-9+/=_-]*")
 _MIN_ENTROPY_BITS = 4.0
 # Random characters change kind (upper, lower, digit) at about 6 in 10; words far less often.
 _MIN_KIND_CHANGES = 0.45
+# Candidates turned down in one log before the guess at random tokens is given up.
+_MAX_TURNED_DOWN = 5000
 
 
 def compile_bytes_regex(
@@ -60,11 +62,16 @@ class SecretFinder:
         self._regex = compile_bytes_regex(self.pattern)
         groups = (self._regex.groupindex[name.encode()] for name in names)
         self._rule_by_group = {group: rule.name for group, rule in zip(groups, rules, strict=True)}
+        guessing = any(rule.name == "high-entropy" for rule in rules)
+        self._without_guessing = (
+            SecretFinder(rule for rule in rules if rule.name != "high-entropy") if guessing else None
+        )
 
     def spans(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         """Where the secrets in data[start:end] are, in order; a private key's body lines may
         lie past `end`. pip's own `****` masks and low-entropy words are not secrets."""
         end = len(data) if end is None else end
+        turned_down = 0
         while match := self._regex.search(data, start, end):
             group = next(group for group in self._rule_by_group if match.start(group) >= 0)
             secret_start, secret_end = match.span(group)
@@ -72,6 +79,12 @@ class SecretFinder:
             if rule == "private-key":
                 yield from _private_key_spans(data, secret_start, secret_end)
             elif not _is_secret(rule, data[secret_start:secret_end]):
+                turned_down += 1
+                if turned_down == _MAX_TURNED_DOWN and self._without_guessing:
+                    # A log made of near-random words would cost two searches a word: from
+                    # here on only the rules that need no guess are run.
+                    yield from self._without_guessing.spans(data, match.start(), end)
+                    return
                 # What this rule turned down may still hold another rule's secret.
                 start = match.start() + 1
                 continue
