@@ -15,6 +15,7 @@ from django.test import RequestFactory, SimpleTestCase, TestCase, TransactionTes
 from kb import signature_version
 from kb.ratelimit import client_address, over_limit
 
+ONE_DAY = 24 * 60 * 60
 REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
@@ -57,6 +58,7 @@ class ClientAddressTests(SimpleTestCase):
 
 
 @override_settings(KB_TRUSTED_PROXIES=1)
+@override_settings(KB_RATE_WINDOW_SECONDS=ONE_DAY)  # no window edge in the middle of the test
 class ForgedHeaderTests(TestCase):
     def test_a_client_rotating_forged_addresses_still_meets_its_limit(self):
         allowed = [
@@ -99,6 +101,7 @@ class AtomicCountMixin:
             return sum(pool.map(attempt, range(self.clients)))
 
 
+@override_settings(KB_RATE_WINDOW_SECONDS=ONE_DAY)  # no window edge in the middle of the test
 class DatabaseCacheCountTests(AtomicCountMixin, TransactionTestCase):
     threads = 40  # each thread holds a database connection; stay well under the server's limit
 
@@ -114,6 +117,7 @@ class DatabaseCacheCountTests(AtomicCountMixin, TransactionTestCase):
 
 
 @pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379: the Redis rate-limit test is skipped")
+@override_settings(KB_RATE_WINDOW_SECONDS=ONE_DAY)
 class RedisCountTests(AtomicCountMixin, SimpleTestCase):
     def setUp(self):
         settings_override = override_settings(CACHES=redis_caches())
