@@ -11,40 +11,14 @@ machine may be shared.
 """
 
 import argparse
-import os
-import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRATCH = tempfile.mkdtemp(prefix="kb-bench-")
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "kb.settings",
-        "DATABASE_URL": f"sqlite:///{SCRATCH}/bench.sqlite3",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "0",
-        "KB_RATE_LIMIT": "1000000",
-        "LOG_LEVEL": "WARNING",
-    }
-)
-sys.path.insert(0, str(ROOT))
+from in_process import catalogue_client  # first: it sets Django up and puts the repository on sys.path
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from bench.diagnose import catalogue  # noqa: E402
-from kb.diagnosis import facts, scoping  # noqa: E402
-from kb.diagnosis.signatures import required_literals  # noqa: E402
+from bench.diagnose import catalogue
+from kb.diagnosis import facts, scoping
+from kb.diagnosis.signatures import required_literals
 
 ERROR_AT_THE_END = b"\nERROR: Could not find a version that satisfies the requirement six==99\n"
 
@@ -113,27 +87,21 @@ def main() -> None:
     parser.add_argument("--megabytes", type=float, default=5)
     parser.add_argument("--only", help="run the cases whose name contains this")
     arguments = parser.parse_args()
-    with open(os.devnull, "w") as quiet:
-        call_command("migrate", verbosity=0, stdout=quiet)
-        call_command("load_catalogue", stdout=quiet, stderr=quiet)
     size = int(arguments.megabytes * 1024 * 1024) - 64
-    client = Client()
-    client.post("/api/diagnose", b"warm up\n", content_type="text/plain", secure=True)
-    print(f"{'crafted log':<50} {'wall':>7} {'CPU':>7} {'answer':>9}  root cause")
-    for name, build in crafted_logs(size).items():
-        if arguments.only and arguments.only not in name:
-            continue
-        log = build()
-        wall, cpu = time.perf_counter(), time.process_time()
-        response = client.post("/api/diagnose", log, content_type="text/plain", secure=True)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        body = response.json()
-        root = body["matches"][0]["code"] if body.get("matches") else body.get("error", "none")
-        print(f"{name:<50} {wall:6.2f}s {cpu:6.2f}s {len(response.content) / 1024:7.0f}KB  {root}")
+    with catalogue_client() as client:
+        client.post("/api/diagnose", b"warm up\n", content_type="text/plain", secure=True)
+        print(f"{'crafted log':<50} {'wall':>7} {'CPU':>7} {'answer':>9}  root cause")
+        for name, build in crafted_logs(size).items():
+            if arguments.only and arguments.only not in name:
+                continue
+            log = build()
+            wall, cpu = time.perf_counter(), time.process_time()
+            response = client.post("/api/diagnose", log, content_type="text/plain", secure=True)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            body = response.json()
+            root = body["matches"][0]["code"] if body.get("matches") else body.get("error", "none")
+            print(f"{name:<50} {wall:6.2f}s {cpu:6.2f}s {len(response.content) / 1024:7.0f}KB  {root}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        shutil.rmtree(SCRATCH, ignore_errors=True)
+    main()
