@@ -142,3 +142,10 @@ def test_the_headline_holds_only_facts_of_the_root_causes_own_lines():
     assert (root.code, root.facts.get("msvc_version"), root.facts.get("version")) == ("MSVC_REQUIRED", "14.0", None)
     assert "url" not in root.facts  # the documentation link in the message is not a fact
     assert fact_summary(root) == "pyahocorasick"
+
+
+def test_pips_self_check_takes_no_package_from_the_download_before_it():
+    # The build environment's inner pip collects setuptools, fails, then checks its own version.
+    diagnosis = diagnose((LOGS / "BUILD_DEPENDENCIES_INSTALL_FAILED" / "20.3.4.log").read_text(encoding="utf-8"))
+    notice = next(match for match in diagnosis.matches if match.code == "PIP_VERSION_OUTDATED")
+    assert notice.facts == {"pip_version": "20.3.4"}

@@ -309,9 +309,16 @@ def _context_fields(groups: Mapping[bytes, bytes]) -> dict[str, str]:
     return complete_package_facts(fields)
 
 
+# Facts that show a message is about pip itself, not about the package pip was working on.
+_ABOUT_PIP_ITSELF = ("pip_version",)
+
+
 def with_context(own: dict[str, str], context: dict[str, str]) -> dict[str, str]:
     """A message's own facts, completed from the records before it only when those name the
-    same package (a build's inner `Collecting setuptools` is not the project that failed)."""
+    same package (a build's inner `Collecting setuptools` is not the project that failed) and
+    the message is about a package at all (pip's self-check is not about the last download)."""
+    if any(name in own for name in _ABOUT_PIP_ITSELF):
+        return own
     if "package" in own and "package" in context and _normalise(own["package"]) != _normalise(context["package"]):
         return own
     return {**context, **own}

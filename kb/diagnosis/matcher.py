@@ -359,10 +359,12 @@ class Matcher:
 
     def _match(self, log: "_Log", first: _Hit, context: "_LinesHolding", hits: list[_Hit]) -> Match:
         signature = self._signatures[first.signature].signature
-        last_line, facts = self._hit_facts(log, first, context)
+        last_line, facts = self._hit_facts(log, first)
         for later in hits[1:5]:
-            for name, value in self._hit_facts(log, later, context)[1].items():
+            for name, value in self._hit_facts(log, later)[1].items():
                 facts.setdefault(name, value)
+        around = fact_readers.context_facts(log.context_before(first.first, context))
+        facts = fact_readers.complete_package_facts(fact_readers.with_context(facts, around))
         return Match(
             code=signature.code,
             tool=signature.tool,
@@ -373,8 +375,8 @@ class Matcher:
             signature_key=signature.key,
         )
 
-    def _hit_facts(self, log: "_Log", hit: _Hit, context: "_LinesHolding") -> tuple[int, dict[str, str]]:
-        """The last line the message reaches, and the facts it and its context show."""
+    def _hit_facts(self, log: "_Log", hit: _Hit) -> tuple[int, dict[str, str]]:
+        """The last line the message reaches, and the facts its own lines show."""
         facts: dict[str, str] = {}
         _add_groups(facts, hit.groups)
         block = log.detail_block(hit.first, hit.last)
@@ -387,9 +389,7 @@ class Matcher:
             last_line = block[block_text.count(b"\n", 0, max(found.end() - 1, 0))].number
         for name, value in fact_readers.record_facts(hit.text + b"\n" + block_text).items():
             facts.setdefault(name, value)
-        own = fact_readers.complete_package_facts(facts)
-        around = fact_readers.context_facts(log.context_before(hit.first, context))
-        return last_line, fact_readers.complete_package_facts(fact_readers.with_context(own, around))
+        return last_line, fact_readers.complete_package_facts(facts)
 
 
 def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[Match]:
