@@ -221,3 +221,20 @@ def test_placeholders_get_values_pip_can_parse_and_the_command_is_shown_as_writt
 def test_a_quick_fix_fact_gets_a_value_too():
     (command,) = pip_commands_in_line("pip download {package}=={version} --no-deps -d ./check")
     assert command.arguments == ("download", "package==1.0", "--no-deps", "-d", "./check")
+
+
+def fix_section_text(entry_file: EntryFile) -> str:
+    """How to fix it, with its ``<package>`` placeholders written as a quick fix writes them."""
+    return entry_file.sections.get("fix", "").replace("<", "{").replace(">", "}")
+
+
+def test_every_quick_fix_is_a_step_of_the_entrys_own_fix():
+    # "Try this first" stands for the fix section's advice: a diagnostic command, or one the
+    # section does not recommend, would send the reader the wrong way.
+    strays = [
+        f"{entry_file.code}: {part}"
+        for entry_file in read_entry_files(ENTRIES)
+        for part in entry_file.front.get("quick_fix", "").split(" && ")
+        if part and part not in fix_section_text(entry_file)
+    ]
+    assert strays == []
