@@ -226,7 +226,10 @@ class LogLine:
 
 @dataclass
 class HiddenLines:
+    """Lines far from any match, folded; ``lines`` is empty when the log is too large to send back."""
+
     count: int
+    lines: list[LogLine] = field(default_factory=list)
 
 
 # Logs up to this many lines are shown whole; longer ones only around the matched lines.
@@ -245,19 +248,28 @@ def log_view(report: Report) -> list[LogLine | HiddenLines]:
         shown = set(range(1, len(lines) + 1))
     else:
         shown = {n for m in matched for n in range(m - CONTEXT_LINES, m + CONTEXT_LINES + 1) if 1 <= n <= len(lines)}
+    # A log small enough to come back in the form also brings its other lines, folded, to
+    # unfold on the page; a larger one would make the page as heavy as the log.
+    folded = len(report.text.encode()) <= settings.KB_ECHO_LOG_BYTES
     view: list[LogLine | HiddenLines] = []
-    hidden = 0
+    hidden = HiddenLines(0)
     for number, text in enumerate(lines, start=1):
         if number not in shown:
-            hidden += 1
+            hidden.count += 1
+            if folded:
+                hidden.lines.append(log_line(number, text, matched=False))
             continue
-        if hidden:
-            view.append(HiddenLines(hidden))
-            hidden = 0
-        view.append(LogLine(number, text[:SHOWN_LINE_CHARS], number in matched, max(0, len(text) - SHOWN_LINE_CHARS)))
-    if hidden:
-        view.append(HiddenLines(hidden))
+        if hidden.count:
+            view.append(hidden)
+            hidden = HiddenLines(0)
+        view.append(log_line(number, text, number in matched))
+    if hidden.count:
+        view.append(hidden)
     return view
+
+
+def log_line(number: int, text: str, matched: bool) -> LogLine:
+    return LogLine(number, text[:SHOWN_LINE_CHARS], matched, max(0, len(text) - SHOWN_LINE_CHARS))
 
 
 def error_lines(text: str, limit: int = 5) -> list[str]:

@@ -19,7 +19,7 @@ class SearchForm(forms.Form):
 
 
 class DiagnoseForm(forms.Form):
-    """A pasted log or an uploaded file; the file wins when both are given."""
+    """A pasted log or an uploaded file; the file is read when both are given, and the page says so."""
 
     log = forms.CharField(
         label="Your pip log",
@@ -46,6 +46,11 @@ class DiagnoseForm(forms.Form):
     def log_data(self) -> bytes | str:
         upload = self.cleaned_data.get("upload")
         return upload.read() if upload is not None else self.cleaned_data.get("log", "")
+
+    def unread_paste(self) -> str:
+        """The pasted text, when a file was chosen too and was read instead."""
+        pasted = self.cleaned_data.get("log", "")
+        return pasted if self.cleaned_data.get("upload") is not None and pasted.strip() else ""
 
 
 class FeedbackForm(forms.Form):

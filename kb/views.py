@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -145,8 +146,19 @@ def log_error_status(error: LogRejected) -> int:
     return 413 if isinstance(error, LogTooLarge) else 400
 
 
-def diagnose_form(data=None, files=None) -> DiagnoseForm:
-    return DiagnoseForm(data, files, max_bytes=settings.KB_MAX_LOG_BYTES)
+def diagnose_form(data=None, files=None, initial=None) -> DiagnoseForm:
+    return DiagnoseForm(data, files, initial=initial, max_bytes=settings.KB_MAX_LOG_BYTES)
+
+
+# A real pip log (captured by tests/logs/capture.py) for people who want to try the diagnosis.
+EXAMPLE_LOG = Path(settings.BASE_DIR) / "fixtures" / "example_logs" / "psycopg2-pg_config-pip26.3.log"
+
+
+def empty_diagnose_page(request: HttpRequest) -> dict:
+    """The form, holding the example log when it was asked for (works without JavaScript)."""
+    if "example" not in request.GET:
+        return {"form": diagnose_form()}
+    return {"form": diagnose_form(initial={"log": EXAMPLE_LOG.read_text()}), "example_shown": True}
 
 
 def diagnose_refused(request: HttpRequest) -> HttpResponse:
@@ -159,7 +171,7 @@ def diagnose_refused(request: HttpRequest) -> HttpResponse:
 @rate_limited("diagnose", refuse=diagnose_refused)
 def diagnose_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "kb/diagnose.html", {"form": diagnose_form()})
+        return render(request, "kb/diagnose.html", empty_diagnose_page(request))
     try:
         form = diagnose_form(request.POST, request.FILES)
         valid = form.is_valid()
@@ -174,10 +186,19 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
         return render(
             request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error)
         )
-    context = {"report": report, "log_lines": log_view(report)} | log_echo(report.text) | sharing(report, request)
+    context = {"report": report, "log_lines": log_view(report)} | next_try(form, report) | sharing(report, request)
     if not report.findings:
         context["suggestions"] = suggestions_for(report.text)
     return render(request, "kb/diagnose.html", context)
+
+
+def next_try(form: DiagnoseForm, report) -> dict:
+    """The form under the result. When a file was read although text was pasted too, the page
+    names the file and the form holds the pasted text, so neither is silently dropped."""
+    unread_paste = form.unread_paste()
+    if not unread_paste:
+        return log_echo(report.text)
+    return log_echo(unread_paste) | {"file_read": form.cleaned_data["upload"].name}
 
 
 def sharing(report, request: HttpRequest) -> dict:

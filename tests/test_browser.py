@@ -171,6 +171,21 @@ def test_the_result_takes_focus_and_the_root_cause_and_its_fix_are_above_the_fol
         context.close()
 
 
+def test_without_javascript_the_result_takes_focus_and_hidden_lines_unfold(browser, live_server, hash_entry):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/diagnose/")
+    noise = "".join(f"Collecting package-{number}==1.0\n" for number in range(500))
+    page.fill("#id_log", noise + HASH_LOG)
+    page.click(".diagnose-form button[type=submit]")
+    page.wait_for_selector("#match-1")
+    assert page.evaluate("document.activeElement.id") == "summary-heading"
+    assert not page.locator("#L100").is_visible()
+    page.click("details.hidden-lines summary")
+    assert page.locator("#L100").inner_text().endswith("Collecting package-99==1.0")
+    context.close()
+
+
 def test_log_line_numbers_are_link_targets_but_not_tab_stops(page, live_server, hash_entry):
     page.goto(f"{live_server.url}/diagnose/")
     page.fill("#id_log", HASH_LOG)

@@ -99,7 +99,31 @@ class DiagnosePageTests(DiagnosisFixture):
         self.assertIn("is not sent back to you whole", html)
         self.assertNotIn("Collecting package-100==1.0", html)
         self.assertIn('<div id="L203" class="log-line matched">', html)
-        self.assertIn("… 190 lines without a match …", html)
+        self.assertIn("… 190 lines without a match (not sent back: the log is too large) …", html)
+
+    def test_the_lines_without_a_match_of_a_smaller_log_unfold_without_javascript(self):
+        noise = "".join(f"Collecting package-{number}==1.0\n" for number in range(200))
+        html = self.client.post("/diagnose/", {"log": noise + HASH_LOG + noise}).content.decode()
+        folded = html.split('<details class="hidden-lines"><summary>… 190 lines without a match (show them) …</summary>')
+        self.assertEqual(len(folded), 2)
+        self.assertIn('<div id="L101" class="log-line"><a class="line-number" href="#L101"', folded[1])
+        self.assertIn("Collecting package-100==1.0", folded[1].split("</details>")[0])
+
+    def test_a_file_and_a_paste_together_the_page_says_which_was_read_and_keeps_the_other(self):
+        upload = SimpleUploadedFile("build.log", HASH_LOG.encode(), content_type="text/plain")
+        response = self.client.post("/diagnose/", {"upload": upload, "log": "my other log\n"})
+        self.assertContains(response, "<strong>Root cause:</strong>")
+        self.assertContains(response, "this is the diagnosis of the file, <code>build.log</code>")
+        self.assertContains(response, ">my other log\n</textarea>")
+
+    def test_an_example_log_fills_the_form_for_people_without_one(self):
+        self.assertContains(self.client.get("/diagnose/"), 'href="/diagnose/?example#id_log"')
+        response = self.client.get("/diagnose/?example")
+        self.assertContains(response, "Error: pg_config executable not found.")
+        self.assertContains(response, "The form holds an example")
+
+    def test_the_form_posts_to_the_result_so_the_browser_moves_there(self):
+        self.assertContains(self.client.get("/diagnose/"), 'action="/diagnose/#summary-heading"')
 
     @override_settings(KB_ECHO_LOG_BYTES=1000)
     def test_a_very_long_line_is_shown_in_part(self):

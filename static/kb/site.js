@@ -133,9 +133,11 @@
     });
   }
 
+  // The form posts to "#summary-heading", so browsers move there by themselves; this covers
+  // those that scroll without focusing, and leaves a link to a log line ("#L12") alone.
   function focusTheDiagnosis() {
     var heading = document.getElementById("summary-heading");
-    if (heading && !location.hash) heading.focus();
+    if (heading && (!location.hash || location.hash === "#summary-heading")) heading.focus();
   }
 
   addCopyButtons();
