@@ -104,7 +104,9 @@ class DiagnosePageTests(DiagnosisFixture):
     def test_the_lines_without_a_match_of_a_smaller_log_unfold_without_javascript(self):
         noise = "".join(f"Collecting package-{number}==1.0\n" for number in range(200))
         html = self.client.post("/diagnose/", {"log": noise + HASH_LOG + noise}).content.decode()
-        folded = html.split('<details class="hidden-lines"><summary>… 190 lines without a match (show them) …</summary>')
+        folded = html.split(
+            '<details class="hidden-lines"><summary>… 190 lines without a match (show them) …</summary>'
+        )
         self.assertEqual(len(folded), 2)
         self.assertIn('<div id="L101" class="log-line"><a class="line-number" href="#L101"', folded[1])
         self.assertIn("Collecting package-100==1.0", folded[1].split("</details>")[0])
