@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.diagnosing import current_matcher
+from kb.diagnosing import current_matcher, error_lines
 from kb.diagnosis import Matcher
 from kb.models import Entry
 from kb.spelling import Vocabulary
@@ -221,3 +221,12 @@ def forget(entry_pk: int) -> None:
 
 def _body(entry: Entry) -> str:
     return plain_text("\n\n".join(getattr(entry, name) for name in BODY_FIELDS))
+
+
+def entries_for_log(text: str) -> list[SearchHit]:
+    """The entries that mention a log's first error lines, for a log nothing matched."""
+    hits: dict[int, SearchHit] = {}
+    for line in error_lines(text):
+        for hit in search_entries(line, limit=3):
+            hits.setdefault(hit.entry.pk, hit)
+    return list(hits.values())[:8]

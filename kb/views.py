@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_http_methods, require_POST, require_safe
 
 from kb import search
-from kb.diagnosing import diagnose_log, error_lines, log_view, report_dict
+from kb.diagnosing import diagnose_log, log_view, report_dict
 from kb.diagnosis import LogRejected, LogTooLarge
 from kb.diagnosis_links import diagnosis_markdown, may_delete, shareable_report, signed_report, store, unsigned_report
 from kb.forms import DiagnoseForm, FeedbackForm, SearchForm
@@ -188,7 +188,7 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
         )
     context = {"report": report, "log_lines": log_view(report)} | next_try(form, report) | sharing(report, request)
     if not report.findings:
-        context["suggestions"] = suggestions_for(report.text)
+        context["suggestions"] = search.entries_for_log(report.text)
     return render(request, "kb/diagnose.html", context)
 
 
@@ -215,14 +215,6 @@ def log_echo(text: str) -> dict:
     if size > settings.KB_ECHO_LOG_BYTES:
         return {"form": diagnose_form(), "log_not_repeated": size}
     return {"form": diagnose_form({"log": text})}
-
-
-def suggestions_for(text: str) -> list[search.SearchHit]:
-    hits: dict[int, search.SearchHit] = {}
-    for line in error_lines(text):
-        for hit in search.search_entries(line, limit=3):
-            hits.setdefault(hit.entry.pk, hit)
-    return list(hits.values())[:8]
 
 
 @csrf_exempt

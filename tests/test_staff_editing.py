@@ -336,6 +336,8 @@ class ConflictTests(EditorTestCase):
         self.assertContains(response, "only they changed it: How to fix it.", status_code=409)
         self.assertEqual([diff.label for diff in response.context["conflict"]["diffs"]], ["Title"])
         self.assertContains(response, "both changed this field", count=1, status_code=409)
+        self.assertContains(response, 'id="id_title_conflict">You and the other editor', status_code=409)
+        self.assertContains(response, 'aria-describedby="id_title_conflict', status_code=409)
         self.assertContains(response, "Olga&#x27;s fix.</textarea>", status_code=409)
         saved = self.save_the_form_as_shown(response)
         self.assertEqual(saved.snapshot["sections"]["fix"], "Olga's fix.")
@@ -346,7 +348,10 @@ class ConflictTests(EditorTestCase):
             {"causes-0-title": "Olga's cause"}, {"causes-0-title": "Eddie's cause"}
         )
         self.assertContains(response, "You both changed: Causes.", status_code=409)
-        self.assertContains(response, "both changed the causes", status_code=409)
+        self.assertContains(response, '<fieldset aria-describedby="causes-conflict">', status_code=409)
+        self.assertContains(
+            response, 'id="causes-conflict">You and revision 2 both changed the causes', status_code=409
+        )
 
     def test_the_merge_form_saves_on_top_of_the_newest_revision(self):
         revisions.save_revision(self.entry, snapshot_of(self.entry), make_staff("olga"), 0, "")

@@ -77,3 +77,11 @@ class SessionAcrossLoginsTests(TestCase):
     def test_a_login_as_someone_else_signs_in_only_as_them(self):
         self.client.post("/staff/login/", {"username": "olga", "password": PASSWORD})
         self.assertEqual(self.client.session["_auth_user_id"], str(self.second.pk))
+
+
+class LoginPageTests(TestCase):
+    def test_the_staff_style_sheet_is_linked_in_the_head_not_the_body(self):
+        html = self.client.get("/staff/login/").content.decode()
+        head, body = html.split("</head>")
+        self.assertIn('href="/static/staff/staff.css"', head)
+        self.assertNotIn("<link", body)

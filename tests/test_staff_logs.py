@@ -133,6 +133,22 @@ class QueueTests(TestCase):
         self.assertContains(first, "Lines 1 to 500 of 1201")
         self.assertContains(self.client.get(f"/staff/logs/{long_log.pk}/?page=3"), 'id="line-1200"')
 
+    def test_a_new_signature_goes_by_default_to_the_entry_we_diagnosed(self):
+        make_entry("AAA_FIRST_ALPHABETICALLY")
+        make_entry("HASH_MISMATCH")
+        wrong = shared(HASH_LOG, reason="wrong", diagnosed_code="HASH_MISMATCH")
+        response = self.client.get(f"/staff/logs/{wrong.pk}/")
+        self.assertContains(response, '<option value="pip/HASH_MISMATCH" selected>')
+        self.assertContains(response, "chosen: the entry we diagnosed")
+
+    def test_an_unmatched_log_defaults_to_the_entry_its_error_lines_find(self):
+        make_entry("AAA_FIRST_ALPHABETICALLY")
+        make_entry("PG_CONFIG_MISSING", title="pg_config executable not found when building psycopg2")
+        unmatched = shared("Error: pg_config executable not found.\n", reason="unmatched")
+        response = self.client.get(f"/staff/logs/{unmatched.pk}/")
+        self.assertContains(response, '<option value="pip/PG_CONFIG_MISSING" selected>')
+        self.assertContains(response, "chosen: the entry its error lines find first")
+
     def test_a_shared_log_is_shown_with_selectable_numbered_lines(self):
         response = self.client.get(f"/staff/logs/{self.newer.pk}/")
         self.assertContains(response, '<input type="checkbox" name="lines" value="2" id="line-2">')

@@ -106,6 +106,14 @@ def initial_editor(snapshot: Snapshot, base: int, tool: Tool | None, extra: dict
     )
 
 
+def describe_conflicts(form: forms.Form, names: set[str]) -> None:
+    """Tie each field both editors changed to the note saying so, read out with the field."""
+    for name in names & form.fields.keys():
+        bound = form[name]
+        described_by = [f"{bound.auto_id}_conflict"] + ([f"{bound.auto_id}_helptext"] if bound.help_text else [])
+        form.fields[name].widget.attrs["aria-describedby"] = " ".join(described_by)
+
+
 def previews(editor: EditorForms) -> dict[str, RenderedText]:
     """The sections and cause bodies rendered as readers will see them, keyed by form field name."""
     return {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kb import search
 from kb.diagnosis import LogRejected
 from kb.markup_check import MAX_MARKDOWN_CHARS, MarkdownRefused, render_checked
 from kb.models import Entry
@@ -19,7 +20,7 @@ from kb.ratelimit import RATE_LIMIT_MESSAGE, rate_limited
 from kb.releases.newrelease import read_report
 from kb.staff import revisions
 from kb.staff.diffs import compare
-from kb.staff.editor import EditorForms, bound_editor, initial_editor, previews, tester_results
+from kb.staff.editor import EditorForms, bound_editor, describe_conflicts, initial_editor, previews, tester_results
 from kb.staff.forms import AuditFilterForm, CompareForm, PreviewForm, RejectForm, RestoreForm, ShareLogForm
 from kb.staff.loading import waiting_file_changes
 from kb.staff.merging import merge_snapshots
@@ -158,6 +159,7 @@ def render_conflict(
     diffs = [diff for diff in diffs if diff.label in merge.both_changed_labels]
     conflict = {"newest": newest, "merge": merge, "diffs": diffs}
     conflicted = merge.both_changed_names
+    describe_conflicts(merged_editor.entry, conflicted)
     return render_editor(request, merged_editor, entry, conflict=conflict, conflicted=conflicted, status=409)
 
 
@@ -324,7 +326,17 @@ def shared_log(request: HttpRequest, pk: int) -> HttpResponse:
     entries = Entry.objects.select_related("tool").order_by("code")
     lines = Paginator(list(enumerate(found.text.split("\n"), start=1)), LOG_LINES_PER_PAGE)
     page = lines.get_page(request.GET.get("page"))
-    return render(request, "staff/shared_log.html", {"log": found, "page": page, "entries": entries})
+    context = {"log": found, "page": page, "entries": entries, "likely_code": likely_code(found)}
+    return render(request, "staff/shared_log.html", context)
+
+
+def likely_code(found: SharedLog) -> str:
+    """The entry a new signature most likely belongs to: the one we diagnosed, else the one
+    the log's error lines find first (as the reader's page suggested)."""
+    if found.diagnosed_code:
+        return found.diagnosed_code
+    hits = search.entries_for_log(found.text)
+    return hits[0].entry.code if hits else ""
 
 
 @require_POST
