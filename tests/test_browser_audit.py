@@ -13,6 +13,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from kb.models import Category, Entry
+from kb.staff import revisions
+from kb.staff.models import SharedLog
+from kb.staff.snapshots import snapshot_of
 from tests import test_browser
 
 browser = test_browser.browser
@@ -36,8 +39,8 @@ def catalogue(transactional_db):
 
 
 def public_paths() -> list[str]:
-    paths = ["/", "/diagnose/", "/search/?q=hash+mismatch", "/search/?q=nothing+like+this", "/no/such-page/"]
-    paths += [category.get_absolute_url() for category in Category.objects.all()]
+    paths = ["/", "/diagnose/", "/diagnose/?example", "/search/?q=hash+mismatch", "/search/?q=nothing+like+this"]
+    paths += ["/no/such-page/", "/api/"] + [category.get_absolute_url() for category in Category.objects.all()]
     return paths + [entry.get_absolute_url() for entry in Entry.objects.published().select_related("tool")]
 
 
@@ -99,8 +102,9 @@ AXE_ENTRIES = ["HASH_MISMATCH", "EXTERNALLY_MANAGED_ENVIRONMENT", "MSVC_REQUIRED
 
 @on_sqlite_only
 def test_axe_finds_no_violation_on_the_public_pages_in_light_or_dark(browser, live_server, catalogue):
-    paths = ["/", "/diagnose/", "/search/?q=hash+mismatch", "/search/?q=nothing+like+this", "/no/such-page/"]
-    paths += ["/category/hash-checking/"] + [f"/pip/{code.lower().replace('_', '-')}/" for code in AXE_ENTRIES]
+    paths = ["/", "/diagnose/", "/diagnose/?example", "/search/?q=hash+mismatch", "/search/?q=nothing+like+this"]
+    paths += ["/no/such-page/", "/api/", "/category/hash-checking/"]
+    paths += [f"/pip/{code.lower().replace('_', '-')}/" for code in AXE_ENTRIES]
     found = {}
     for scheme in ("light", "dark"):
         page = browser.new_context(color_scheme=scheme).new_page()
@@ -108,17 +112,50 @@ def test_axe_finds_no_violation_on_the_public_pages_in_light_or_dark(browser, li
             page.goto(live_server.url + path)
             if violations := axe_violations(page, scheme):
                 found[f"{path} ({scheme})"] = violations
-        diagnose(page, live_server.url, (LOGS / "HASH_MISMATCH" / "24.0.log").read_text())
-        if violations := axe_violations(page, scheme):
-            found[f"diagnosis ({scheme})"] = violations
+        for name in diagnosis_pages(page, live_server.url):
+            if violations := axe_violations(page, scheme):
+                found[f"{name} ({scheme})"] = violations
         page.context.close()
-    assert found == {}
+    assert found == {}, "\n".join(f"{page}: {v}" for page, v in found.items())
+
+
+def diagnosis_pages(page, base_url: str):
+    """A diagnosis, its "Was this helpful?" answer, its link made, and the shared diagnosis:
+    each one is on ``page`` when this yields its name."""
+    diagnose(page, base_url, (LOGS / "HASH_MISMATCH" / "24.0.log").read_text())
+    yield "diagnosis"
+    diagnosis = page.url
+    page.click(".share-diagnosis button[type=submit]")
+    page.wait_for_selector("text=Open the shared diagnosis")
+    yield "diagnosis link made"
+    page.click("text=Open the shared diagnosis")
+    page.wait_for_load_state()
+    yield "shared diagnosis"
+    page.goto(diagnosis)
+    diagnose(page, base_url, (LOGS / "HASH_MISMATCH" / "24.0.log").read_text())
+    page.locator(".helpful button").first.click()
+    page.wait_for_load_state()
+    yield "feedback answer"
+
+
+def staff_paths() -> list[str]:
+    """Every staff page, with a draft revision to compare and review and a shared log to triage."""
+    entry = Entry.objects.get(code="HASH_MISMATCH")
+    newest = entry.revisions.first()
+    edited = snapshot_of(entry)
+    edited["front"]["title"] = "A title an editor changed"
+    edited["sections"]["meaning"] = "A meaning an editor rewrote.\n\n" + edited["sections"]["meaning"]
+    draft = revisions.save_revision(entry, edited, User.objects.get(), newest.number if newest else 0, "Sharpen")
+    shared = SharedLog.objects.create(text=(LOGS / "HASH_MISMATCH" / "24.0.log").read_text(), reason="unmatched")
+    at = "/staff/entries/pip/HASH_MISMATCH/"
+    paths = ["/staff/", f"{at}edit/", f"{at}history/", f"{at}compare/?old={draft.number - 1}&new={draft.number}"]
+    paths += [f"{at}revisions/{draft.number}/review/", "/staff/logs/", f"/staff/logs/{shared.pk}/"]
+    return paths + ["/staff/stats/", "/staff/audit/", "/staff/entries/new/", "/staff/releases/"]
 
 
 @on_sqlite_only
 def test_axe_finds_no_violation_on_the_staff_pages_in_light_or_dark(browser, live_server, catalogue):
-    paths = ["/staff/", "/staff/entries/pip/HASH_MISMATCH/edit/", "/staff/entries/pip/HASH_MISMATCH/history/"]
-    paths += ["/staff/logs/", "/staff/stats/", "/staff/audit/", "/staff/entries/new/"]
+    paths = staff_paths()
     found = {}
     for scheme in ("light", "dark"):
         page = browser.new_context(color_scheme=scheme).new_page()
@@ -130,11 +167,12 @@ def test_axe_finds_no_violation_on_the_staff_pages_in_light_or_dark(browser, liv
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/staff/")
         for path in paths:
-            page.goto(live_server.url + path)
-            if violations := axe_violations(page, scheme):
+            if (status := page.goto(live_server.url + path).status) != 200:
+                found[f"{path} ({scheme})"] = [f"HTTP {status}"]
+            elif violations := axe_violations(page, scheme):
                 found[f"{path} ({scheme})"] = violations
         page.context.close()
-    assert found == {}
+    assert found == {}, "\n".join(f"{page}: {v}" for page, v in found.items())
 
 
 def test_text_fields_have_borders_with_3_to_1_contrast_in_light_and_dark(browser, live_server, catalogue):
