@@ -10,13 +10,11 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import PythonLexer
 
-from kb.markup import HIGHLIGHT_CLASS, command_html, highlight_code
+from kb.markup import command_html, highlight_code
 from kb.markup_check import render_for_readers
 from kb.models import Entry, SourceReference
+from kb.source_listing import listing_html, telling_lines
 
 
 @dataclass
@@ -30,6 +28,7 @@ class SourceLocation:
     newest: SourceReference
     snippet_html: SafeString
     older: list[TrailStep]
+    inner: list[SourceReference]  # other symbols whose lines this listing holds
 
 
 def article_html(entry: Entry) -> SafeString:
@@ -80,14 +79,32 @@ def table_of_contents(context: dict) -> list[tuple[str, str]]:
 
 
 def source_locations(entry: Entry) -> list[SourceLocation]:
+    """One listing per symbol at its newest release; a symbol whose lines lie inside another's
+    listing (a method of the class shown) is marked there instead of listed twice."""
     by_symbol: dict[str, list[SourceReference]] = {}
     for reference in entry.sources.all():
         by_symbol.setdefault(reference.symbol, []).append(reference)
+    histories = [
+        sorted(by_symbol[symbol], key=lambda reference: reference.version_key, reverse=True)
+        for symbol in sorted(by_symbol)
+    ]
+    newest = [references[0] for references in histories]
+    quoted = [entry.header, *(signature.pattern for signature in entry.signatures.all() if not signature.is_regex)]
     locations = []
-    for symbol in sorted(by_symbol):
-        references = sorted(by_symbol[symbol], key=lambda reference: reference.version_key, reverse=True)
-        locations.append(SourceLocation(references[0], python_snippet(references[0]), move_trail(references)))
+    for references in histories:
+        shown = references[0]
+        if any(inside(shown, other) for other in newest):
+            continue
+        inner = [other for other in newest if inside(other, shown)]
+        locations.append(SourceLocation(shown, python_snippet(shown, quoted, inner), move_trail(references), inner))
     return locations
+
+
+def inside(inner: SourceReference, outer: SourceReference) -> bool:
+    """Whether ``inner``'s lines lie within ``outer``'s (and are not the very same lines)."""
+    same_file = (inner.path, inner.pip_version) == (outer.path, outer.pip_version)
+    within = outer.start_line <= inner.start_line and inner.end_line <= outer.end_line
+    return same_file and within and (inner.start_line, inner.end_line) != (outer.start_line, outer.end_line)
 
 
 def move_trail(references: list[SourceReference]) -> list[TrailStep]:
@@ -100,11 +117,11 @@ def move_trail(references: list[SourceReference]) -> list[TrailStep]:
     return steps
 
 
-def python_snippet(reference: SourceReference) -> SafeString:
+def python_snippet(reference: SourceReference, quoted: list[str], inner: list[SourceReference]) -> SafeString:
     label = escape(f"{reference.symbol} in {reference.path}, pip {reference.pip_version}")
-    formatter = HtmlFormatter(
-        cssclass=HIGHLIGHT_CLASS, linenos="table", linenostart=reference.start_line, wrapcode=True
-    )
-    snippet = highlight(reference.snippet, PythonLexer(), formatter)
+    telling = telling_lines(reference.snippet, quoted) | {
+        number - reference.start_line + 1 for other in inner for number in range(other.start_line, other.end_line + 1)
+    }
+    listing = listing_html(reference.snippet, reference.start_line, telling)
     # Long source lines scroll inside the figure; keyboard users must be able to scroll it too.
-    return mark_safe(f'<div class="source-scroll" tabindex="0" role="region" aria-label="{label}">{snippet}</div>')
+    return mark_safe(f'<div class="source-scroll" tabindex="0" role="region" aria-label="{label}">{listing}</div>')

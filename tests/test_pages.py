@@ -111,7 +111,15 @@ class EntryPageTests(TestCase):
         newest = "https://github.com/pypa/pip/blob/26.2.1/src/pip/_internal/exceptions/hashes.py#L612-L650"
         self.assertIn(f'href="{newest}"', html)
         self.assertIn("lines 612–650, pip 26.2.1", html)
-        self.assertRegex(html, r'<span class="normal">612</span>')
+        self.assertRegex(html, r'<span class="linenos">612</span>')
+
+    def test_a_method_inside_a_listed_class_is_marked_there_not_listed_twice(self):
+        path = {"path": "src/pip/_internal/exceptions/hashes.py"}
+        make_reference(self.entry, "26.2.1", "HashMismatch.body", 613, 613, snippet="    pass\n", **path)
+        html = self.get_page().content.decode()
+        self.assertIn("<code>HashMismatch</code> (with <code>HashMismatch.body</code> at lines 613–613)", html)
+        self.assertIn('<span class="hll"><span class="linenos">613</span>', html)
+        self.assertEqual(html.count('<figure class="source">'), 1)
 
     def test_the_older_releases_show_where_the_symbol_moved(self):
         html = self.get_page().content.decode()
