@@ -91,6 +91,7 @@ class EditorPageTests(EditorTestCase):
         response = self.post("test", sample_log=sample)
         self.assertContains(response, "Signature tester results")
         self.assertContains(response, "line 2")
+        self.assertContains(response, ':<pre class="excerpt"><code>ERROR: THESE PACKAGES DO NOT MATCH')
         self.assertEqual(Revision.objects.count(), 0)
 
     def test_the_signature_tester_says_when_a_line_is_in_another_tools_output(self):

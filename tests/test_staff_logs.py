@@ -125,6 +125,16 @@ class QueueTests(TestCase):
         self.assertEqual(huge.error_excerpt.count("\n"), 4)
         self.assertContains(response, "ERROR: " + "x" * 293 + "\n")
 
+    def test_the_queue_shows_another_installers_error_lines_when_pip_printed_none(self):
+        uv_log = "$ uv pip install -r requirements.txt\n  × No solution found when resolving dependencies:\n"
+        poetry_log = "  ChefBuildError\n\n  Error: pg_config executable not found.\n"
+        self.assertEqual(error_excerpt(uv_log), "× No solution found when resolving dependencies:")
+        self.assertEqual(error_excerpt(poetry_log), "ChefBuildError\nError: pg_config executable not found.")
+        self.assertEqual(
+            error_excerpt("error: subprocess-exited-with-error\nERROR: Failed building wheel\n"),
+            "ERROR: Failed building wheel",
+        )
+
     def test_a_long_shared_log_is_shown_a_page_of_lines_at_a_time(self):
         long_log = shared("".join(f"line {number}\n" for number in range(1, 1201)), reason="unmatched")
         first = self.client.get(f"/staff/logs/{long_log.pk}/")

@@ -5,6 +5,8 @@ Revisions and audit events are never deleted: their default permissions leave ou
 and every foreign key to them or from them protects the row.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -103,10 +105,17 @@ EXCERPT_LINES = 5
 EXCERPT_LINE_CHARS = 300
 
 
+# How other installers say something failed: uv's "× ", Poetry's "Error:" or exception name
+# ("SolverProblemError"), conda's and npm's own forms.
+OTHER_TOOL_ERROR = re.compile(r"(?:(?i:error)[:!]|× |npm ERR!|[A-Z]\w*Error\b)")
+
+
 def error_excerpt(text: str) -> str:
-    """The log's first few ERROR lines, each cut short: what the queue shows of it."""
-    lines = (line.strip() for line in text.split("\n") if line.lstrip().startswith("ERROR:"))
-    return "\n".join(line[:EXCERPT_LINE_CHARS] for _, line in zip(range(EXCERPT_LINES), lines, strict=False))
+    """The log's first few ERROR lines (another installer's error lines when pip printed none),
+    each cut short: what the queue shows of it."""
+    lines = [line.strip() for line in text.split("\n")]
+    chosen = [line for line in lines if line.startswith("ERROR:")] or list(filter(OTHER_TOOL_ERROR.match, lines))
+    return "\n".join(line[:EXCERPT_LINE_CHARS] for line in chosen[:EXCERPT_LINES])
 
 
 class SharedLog(models.Model):
