@@ -731,6 +731,13 @@ class TestPatterns:
         match = matcher.diagnose(BUILD_FAILURE).matches[0]
         assert (match.lines[0], match.facts["code"]) == (line_of(BUILD_FAILURE, "exit code: 1"), "1")
 
+    def test_a_regex_that_is_one_group_of_alternatives_finds_its_line_behind_a_ci_prefix(self) -> None:
+        # The last line of pip 24.0's `pip install -v --force-reinstall wheel` into a root-owned venv.
+        pattern = r"^(?:PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])"
+        matcher = Matcher([Signature("DENIED", "pip", "error", pattern, is_regex=True)], {})
+        log = github_actions("PermissionError: [Errno 13] Permission denied: '/home/user/venv/bin/wheel'\n")
+        assert codes(matcher.diagnose(log)) == ["DENIED"]
+
 
 class TestSignatureTester:
     def test_it_lists_every_line_a_signature_fires_on_with_facts(self) -> None:

@@ -21,7 +21,6 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from functools import cached_property
 from typing import NamedTuple
 
 import ahocorasick
@@ -53,6 +52,8 @@ KEYS_PER_LOG = 1_000_000
 MATCH_BYTES_PER_LOG = 8 << 20
 # Occurrences of literals nothing needs more lines of, read before the scan stops looking for them.
 SPENT_KEYS_BEFORE_NARROWING = 256
+# Bytes left to read below which the search is not narrowed any more.
+NARROWING_MIN_BYTES = 1 << 20
 # Candidate lines a message's context is looked for in, nearest first.
 CONTEXT_CANDIDATES = 64
 # Detail lines read under a message, at most.
@@ -213,7 +214,7 @@ class Matcher:
         """
         log.remove_secrets(redaction.secret_spans(log.data), SECRETS_PER_LOG)
         candidates = _Candidates(
-            {}, {}, log.lines_holding(fact_readers.CONTEXT_TRIGGERS), log.lines_holding(scoping.PIP_TRIGGERS), [], {}
+            {}, {}, _LinesHolding(log, _CONTEXT_SEARCH), _LinesHolding(log, _PIP_MARKER_SEARCH), [], {}
         )
         self._read_literals(log, candidates)
         for index, regex in self._every_line.items():
@@ -245,7 +246,7 @@ class Matcher:
                 log.cut_at = number
                 return False
             if id(key) in scan.spent:
-                if scan.narrowed_after_spent_key():
+                if scan.narrowed_after_spent_key(start + position):
                     scan.position = start + (region.find(b"\n", position) + 1 or len(region))
                     break
                 continue
@@ -526,13 +527,6 @@ class _Log:
         self.match_bytes_left -= size
         return not self.cut_short
 
-    @cached_property
-    def lowered(self) -> bytes:
-        return self.data.lower()
-
-    def lines_holding(self, literals: Iterable[bytes]) -> "_LinesHolding":
-        return _LinesHolding(self, tuple(literals))
-
     def line_start(self, number: int) -> int:
         return self._index.line_start(number)
 
@@ -594,14 +588,15 @@ class _Log:
 
 
 class _LinesHolding:
-    """The numbers of the lines that hold one of some lower-case literals, found a stretch of
-    the log at a time as a diagnosis asks for those near a line: most stretches never are."""
+    """The numbers of the lines that hold one of some literals (a search made by
+    _literal_search), found a stretch of the log at a time as a diagnosis asks for those
+    near a line: most stretches never are."""
 
     STRETCH_BYTES = 64 * 1024
 
-    def __init__(self, log: _Log, literals: tuple[bytes, ...]):
+    def __init__(self, log: _Log, search: "re2._Regexp"):
         self._log = log
-        self._literals = literals
+        self._search = search
         self._stretches: dict[int, list[int]] = {}
 
     def before(self, number: int) -> Iterator[int]:
@@ -622,19 +617,16 @@ class _LinesHolding:
         return numbers
 
     def _find(self, start: int) -> list[int]:
-        text = self._log.lowered
-        end = start + self.STRETCH_BYTES
-        offsets = set()
-        for literal in self._literals:
-            position = text.find(literal, start, end + len(literal) - 1)
-            while position >= 0:
-                offsets.add(position)
-                position = text.find(literal, position + 1, end + len(literal) - 1)
+        """The lines with a literal that starts in the stretch from `start` (a match never
+        spans lines, so one it hides by overlapping is on its line)."""
+        data, end = self._log.data, start + self.STRETCH_BYTES
         numbers: list[int] = []
         number, counted_up_to = self._log.number_at(start), start
-        for offset in sorted(offsets):
-            number += text.count(b"\n", counted_up_to, offset)
-            counted_up_to = offset
+        for found in self._search.finditer(data, start, end + _LONGEST_TRIGGER - 1):
+            if found.start() >= end:
+                break
+            number += data.count(b"\n", counted_up_to, found.start())
+            counted_up_to = found.start()
             if number not in numbers[-1:]:
                 numbers.append(number)
         return numbers
@@ -665,10 +657,11 @@ class _LiteralScan:
         self.spent.add(id(key))
         self._wanted.discard(literal)
 
-    def narrowed_after_spent_key(self) -> bool:
-        """Count one more spent key read; True when the search was narrowed because of them."""
+    def narrowed_after_spent_key(self, offset: int) -> bool:
+        """Count one more spent key read at `offset`; True when the search was narrowed because
+        of them. Near the end of the log, reading on costs less than compiling a narrower search."""
         self._spent_seen += 1
-        if self._spent_seen <= SPENT_KEYS_BEFORE_NARROWING:
+        if self._spent_seen <= SPENT_KEYS_BEFORE_NARROWING or len(self.data) - offset < NARROWING_MIN_BYTES:
             return False
         self._spent_seen = 0
         if len(self._wanted) < self._searched:
@@ -857,3 +850,8 @@ def _wrap_pieces(literal: bytes) -> tuple[bytes, bytes] | None:
         return None
     middle = (len(literal) + 1) // 2
     return literal[max(0, middle - WRAP_PIECE) : middle], literal[middle : middle + WRAP_PIECE]
+
+
+_CONTEXT_SEARCH = _literal_search(fact_readers.CONTEXT_TRIGGERS)
+_PIP_MARKER_SEARCH = _literal_search(scoping.PIP_TRIGGERS)
+_LONGEST_TRIGGER = max(map(len, fact_readers.CONTEXT_TRIGGERS + scoping.PIP_TRIGGERS))

@@ -51,8 +51,32 @@ def compile_signature(signature: Signature) -> CompiledSignature:
     regex = _compile_regex(signature, signature.pattern, "pattern")
     if regex.search(b""):
         raise _invalid(signature, "the pattern matches an empty line, so it would match every line")
-    literals = tuple(_indexed(literal).lower().encode() for literal in required_literals(signature.pattern))
+    literals = tuple(_indexed(literal).lower().encode() for literal in _candidate_literals(signature.pattern))
     return CompiledSignature(signature, literals, regex, detail)
+
+
+def _candidate_literals(pattern: str) -> list[str]:
+    """The required literals of a pattern, or else of the one group it consists of
+    (`^(?:PermissionError|OSError: \\[Errno)`), so that it need not be run on every line."""
+    literals = required_literals(pattern)
+    inside = _sole_group(pattern)
+    return _candidate_literals(inside) if not literals and inside else literals
+
+
+def _sole_group(pattern: str) -> str | None:
+    """What is inside the group that makes up all of `pattern` but its anchors, if one does."""
+    body = pattern.removeprefix("^")
+    if body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
+    if not body.startswith("(") or _group_end(body, 0) != len(body):
+        return None
+    inside = body[1:-1]
+    if inside.startswith("?P<"):
+        return inside[inside.find(">") + 1 :]
+    if inside.startswith("?"):
+        flags, colon, rest = inside[1:].partition(":")
+        return rest if colon and (not flags or flags.isalpha()) else None
+    return inside
 
 
 def _indexed(literal: str) -> str:
