@@ -9,6 +9,7 @@ quoting, prompts, rich's box characters). A redrawn line holds its last text who
 the engine can look for messages before `clean_line` has picked it out.
 """
 
+import io
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -103,14 +104,17 @@ class CleanLine(NamedTuple):
 def clean_log(data: bytes) -> bytes:
     """The log without the noise that can split a message inside a line (escape codes,
     backspaces, Windows line ends); the number of newlines never changes."""
-    chunks = []
+    if len(data) <= _CHUNK_BYTES:
+        return bytes(_clean_chunk(data))  # bytes even from a bytearray (encode_utf8's)
+    # Each cleaned chunk goes straight into the growing result, and is then let go.
+    cleaned = io.BytesIO()
     start = 0
     while start < len(data):
         end = data.find(b"\n", start + _CHUNK_BYTES)
         end = len(data) if end < 0 else end + 1
-        chunks.append(_clean_chunk(data[start:end]))
+        cleaned.write(_clean_chunk(data[start:end]))
         start = end
-    return b"".join(chunks)
+    return cleaned.getvalue()
 
 
 def _clean_chunk(data: bytes) -> bytes:

@@ -134,7 +134,8 @@ class Matcher:
         self._wrappers = wrapper_closure(refines)
         self._automaton = _build_automaton(self._signatures)
         self._scan_literals = frozenset(literal.encode("latin-1") for literal, _ in self._automaton.items())
-        self._literal_search = _literal_search(self._scan_literals)
+        self._inside = _literals_inside(self._automaton)
+        self._literal_search = _literal_search(_searched_literals(self._scan_literals, self._inside))
         self._every_line = {
             index: _whole_text_regex(compiled)
             for index, compiled in enumerate(self._signatures)
@@ -230,7 +231,7 @@ class Matcher:
     def _read_literals(self, log: "_Log", candidates: _Candidates) -> None:
         """Note every literal of the automaton on the lines that hold one, until the log's
         budget of literals is spent."""
-        scan = _LiteralScan(log.data, self._scan_literals, self._literal_search)
+        scan = _LiteralScan(log.data, self._scan_literals, self._inside, self._literal_search)
         for start, end in scan:
             if not self._read_region(log, candidates, scan, start, end):
                 return
@@ -643,7 +644,13 @@ class _LiteralScan:
 
     BYTES = 8192
 
-    def __init__(self, data: bytes, literals: frozenset[bytes], search: "re2._Regexp"):
+    def __init__(
+        self,
+        data: bytes,
+        literals: frozenset[bytes],
+        inside: Mapping[bytes, frozenset[bytes]],
+        search: "re2._Regexp",
+    ):
         self.data = data
         self.position = 0  # where the search goes on from; the reader may move it
         self.keys_left = KEYS_PER_LOG
@@ -651,6 +658,7 @@ class _LiteralScan:
         self._spent_seen = 0
         self._wanted = set(literals)
         self._searched = len(literals)
+        self._inside = inside
         self._search = search
 
     def spend(self, key: _Key, literal: bytes) -> None:
@@ -665,7 +673,7 @@ class _LiteralScan:
             return False
         self._spent_seen = 0
         if len(self._wanted) < self._searched:
-            self._search = _literal_search(self._wanted)
+            self._search = _literal_search(_searched_literals(self._wanted, self._inside))
             self._searched = len(self._wanted)
         return True
 
@@ -836,6 +844,22 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
         automaton.add_word(literal.decode("latin-1"), key)
     automaton.make_automaton()
     return automaton
+
+
+def _literals_inside(automaton: ahocorasick.Automaton) -> dict[bytes, frozenset[bytes]]:
+    """Each literal of the automaton, with the other literals it holds."""
+    inside = {}
+    for word, _ in automaton.items():
+        held = {word[end + 1 - key.length : end + 1] for end, key in automaton.iter(word)} - {word}
+        inside[word.encode("latin-1")] = frozenset(literal.encode("latin-1") for literal in held)
+    return inside
+
+
+def _searched_literals(wanted: Iterable[bytes], inside: Mapping[bytes, frozenset[bytes]]) -> list[bytes]:
+    """The wanted literals that hold no other wanted one: every line that holds a wanted
+    literal holds one of these, and a smaller search compiles and runs faster."""
+    wanted = set(wanted)
+    return [literal for literal in wanted if not inside[literal] & wanted]
 
 
 def _literal_search(literals: Iterable[bytes]) -> "re2._Regexp":

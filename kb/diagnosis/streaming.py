@@ -24,7 +24,6 @@ from kb.diagnosis.results import Diagnosis, Match
 
 WINDOW_BYTES = 16 << 20
 OVERLAP_LINES = 200
-_READ_BYTES = 1 << 20
 # Most important first: one window's outcome stands for the whole log.
 _OUTCOMES = ("failed", "succeeded", "warnings", "other-tool", "unknown")
 
@@ -42,7 +41,7 @@ def diagnose_stream(
 ) -> Diagnosis:
     """The diagnosis of everything `stream` holds; raises the engine's LogRejected subclasses."""
     diagnoses = []
-    for window in windows(utf8_chunks(stream), window_bytes, overlap_lines):
+    for window in windows(utf8_chunks(stream, window_bytes), window_bytes, overlap_lines):
         data = window.data
         if window.first_line == 1 and not data.isspace():
             data = read_log(data, len(data))  # refuses a binary file
@@ -50,10 +49,13 @@ def diagnose_stream(
     return merge(matcher, diagnoses)
 
 
-def utf8_chunks(stream: BinaryIO) -> Iterator[bytes]:
-    """The stream's bytes, as UTF-8 when it starts with a UTF-16 BOM (PowerShell's `>`)."""
-    first = stream.read(_READ_BYTES)
-    chunks = itertools.chain([first], iter(lambda: stream.read(_READ_BYTES), b""))
+def utf8_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    """The stream's bytes, as UTF-8 when it starts with a UTF-16 BOM (PowerShell's `>`).
+
+    A window's worth is read at once: a log that fits in one window is then never copied.
+    """
+    first = stream.read(chunk_bytes)
+    chunks = itertools.chain([first], iter(lambda: stream.read(chunk_bytes), b""))
     if not first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         yield from chunks
         return
@@ -69,7 +71,7 @@ def windows(chunks: Iterable[bytes], window_bytes: int, overlap_lines: int = OVE
     chunks = iter(chunks)
     buffer, first_line, owned_from, seen_text = b"", 1, 1, False
     while True:
-        parts, size = [buffer], len(buffer)
+        parts, size = ([buffer] if buffer else []), len(buffer)
         while size < window_bytes and (chunk := next(chunks, b"")):
             parts.append(chunk)
             size += len(chunk)
