@@ -8,6 +8,10 @@ every client comes from 127.0.0.1. Goals: search at least 300 requests/s with p9
 100 ms, the 100 KB diagnosis at least 300 requests/s, and no p99 over 1 s with 10 clients.
 
     .venv/bin/python bench/load.py [--seconds 10] [--clients 10 50] [--workers 3] [--threads 8]
+                                   [--database kb_bench_load] [--redis-url redis://127.0.0.1:6379/1]
+
+The database is made anew and dropped after, and the Redis database is emptied: give each
+person who runs the bench at the same time their own.
 """
 
 import argparse
@@ -17,14 +21,19 @@ import statistics
 import subprocess
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote
 
-from serving import drop_database, prepare_database, production_environment, realistic_log, start_gunicorn, stop
+from serving import (
+    drop_database,
+    prepare_database,
+    production_environment,
+    realistic_log,
+    server_cpu_seconds,
+    start_gunicorn,
+    stop,
+)
 
-DATABASE = "kb_bench_load"
 PORT = 18020
-REDIS_URL = "redis://127.0.0.1:6379/1"
 SEARCH = "ERROR: Could not find a version that satisfies the requirement torchh==2.1.0 (from versions: none)"
 
 
@@ -91,17 +100,6 @@ async def drive(request: bytes, clients: int, seconds: float, max_requests: int)
     return outcome, time.monotonic() - started
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """CPU time gunicorn's master and workers have used: on a machine shared with other work,
-    CPU per request says more about the app than requests per second do."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    ticks = 0
-    for process in [str(pid), *children]:
-        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime and stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
@@ -112,7 +110,7 @@ def report(scenario: Scenario, clients: int, outcome: Outcome, elapsed: float, c
     p50, p99 = statistics.median(done) * 1000, percentile(done, 0.99) * 1000
     print(
         f"{scenario.name:<34} {clients:>3} {len(done):>7} {len(done) / elapsed:>8.0f} {p50:>7.1f} {p99:>7.1f} "
-        f"{max(done) * 1000:>7.0f} {outcome.failures:>5} {cpu * 1000 / len(done):>7.2f}"
+        f"{max(done) * 1000:>7.0f} {outcome.failures:>5} {cpu * 1000 / len(done):>7.2f} {os.getloadavg()[0]:>5.1f}"
     )
 
 
@@ -124,18 +122,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--only", help="run only the scenarios whose name holds this text")
+    parser.add_argument("--database", default="kb_bench_load", help="PostgreSQL database to make and drop")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1", help="Redis database to empty and use")
     args = parser.parse_args()
     unlimited = {"KB_RATE_LIMIT": "1000000000", "KB_SEARCH_RATE_LIMIT": "1000000000"}
-    env = production_environment(DATABASE, PORT, REDIS_URL=REDIS_URL, WEB_CONCURRENCY=str(args.workers), **unlimited)
+    env = production_environment(
+        args.database, PORT, REDIS_URL=args.redis_url, WEB_CONCURRENCY=str(args.workers), **unlimited
+    )
     env["KB_THREADS"] = str(args.threads)
-    subprocess.run(["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True)
-    prepare_database(DATABASE, env)
+    subprocess.run(["redis-cli", "-n", args.redis_url.rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True)
+    prepare_database(args.database, env)
     server = start_gunicorn(env, PORT)
     try:
         print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads, PostgreSQL + Redis")
-        print(f"{args.seconds:.0f} s per row; !200: answers other than 200; cpu ms: gunicorn CPU per request")
+        print(
+            f"{args.seconds:.0f} s per row; !200: answers other than 200; cpu ms: gunicorn CPU per request; "
+            "load: the machine's load average (1 min) after the row"
+        )
         print(f"{'scenario':<34} {'cl':>3} {'reqs':>7} {'req/s':>8}", end=" ")
-        print(f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'!200':>5} {'cpu ms':>7}")
+        print(f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'!200':>5} {'cpu ms':>7} {'load':>5}")
         for scenario in scenarios():
             if args.only and args.only not in scenario.name:
                 continue
@@ -146,7 +151,7 @@ def main() -> None:
                 report(scenario, clients, outcome, elapsed, server_cpu_seconds(server.pid) - cpu_before)
     finally:
         stop(server)
-        drop_database(DATABASE)
+        drop_database(args.database)
 
 
 if __name__ == "__main__":
