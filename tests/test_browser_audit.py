@@ -162,16 +162,68 @@ def test_axe_finds_no_violation_on_the_staff_pages_in_light_or_dark(browser, liv
         page.goto(f"{live_server.url}/staff/login/")
         if violations := axe_violations(page, scheme):
             found[f"login ({scheme})"] = violations
-        page.fill("#id_username", "rita")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/staff/")
+        log_in(page, live_server.url, "rita")
         for path in paths:
             if (status := page.goto(live_server.url + path).status) != 200:
                 found[f"{path} ({scheme})"] = [f"HTTP {status}"]
             elif violations := axe_violations(page, scheme):
                 found[f"{path} ({scheme})"] = violations
         page.context.close()
+    assert found == {}, "\n".join(f"{page}: {v}" for page, v in found.items())
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/staff/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/staff/")
+
+
+def editor_answers(browser, base_url: str, scheme: str):
+    """The editor's answers to a form: the tester's results, the error summary, the regression
+    warnings, an edit conflict.
+    Each one is on the yielded page when its name is yielded."""
+    edit_url = f"{base_url}/staff/entries/pip/HASH_MISMATCH/edit/"
+    first, second = (browser.new_context(color_scheme=scheme).new_page() for _ in range(2))
+    log_in(first, base_url, "rita")
+    log_in(second, base_url, "olga")
+    first.goto(edit_url)
+    first.fill("#id_sample_log", (LOGS / "HASH_MISMATCH" / "24.0.log").read_text())
+    first.click("button[value=test]")
+    first.wait_for_selector(".tester-results")
+    yield "signature tester results", first
+    first.goto(edit_url)
+    first.check("#id_signatures-0-regex")
+    first.fill("#id_signatures-0-pattern", "(unclosed")
+    first.click("button[value=save]")
+    first.wait_for_selector("#error-summary")
+    yield "error summary", first
+    first.goto(edit_url)
+    first.check("#id_signatures-0-DELETE")
+    first.click("button[value=save]")
+    first.wait_for_selector("#regressions-heading")
+    yield "regression warnings", first
+    first.goto(edit_url)
+    second.goto(edit_url)
+    first.fill("#id_title", "Rita's title")
+    second.fill("#id_title", "Olga's title")
+    first.click("button[value=save]")
+    second.click("button[value=save]")
+    second.wait_for_selector("#conflict-heading")
+    yield "edit conflict", second
+    first.context.close()
+    second.context.close()
+
+
+@on_sqlite_only
+def test_axe_finds_no_violation_in_the_editors_answers_in_light_or_dark(browser, live_server, catalogue):
+    User.objects.create_superuser("olga", password=PASSWORD)
+    found = {}
+    for scheme in ("light", "dark"):
+        for name, page in editor_answers(browser, live_server.url, scheme):
+            if violations := axe_violations(page, scheme):
+                found[f"{name} ({scheme})"] = violations
     assert found == {}, "\n".join(f"{page}: {v}" for page, v in found.items())
 
 
