@@ -85,6 +85,18 @@ def test_uploading_a_log_file_gives_the_same_diagnosis(page, live_server, hash_e
     assert "HASH_MISMATCH" in page.locator("#match-1").inner_text()
 
 
+def test_a_file_chosen_over_a_paste_is_announced_before_and_after_diagnosing(page, live_server, hash_entry, tmp_path):
+    log_file = tmp_path / "ci-job.log"
+    log_file.write_text(HASH_LOG)
+    page.goto(f"{live_server.url}/diagnose/")
+    page.fill("#id_log", "my other log")
+    page.set_input_files("#id_upload", str(log_file))
+    assert "The file is read instead of the pasted text" in page.inner_text("#drop-status")
+    page.click("button[type=submit]")
+    assert "this is the diagnosis of the file, ci-job.log" in page.inner_text(".diagnosis")
+    assert page.input_value("#id_log") == "my other log"
+
+
 def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page, live_server, hash_entry):
     page.goto(f"{live_server.url}/")
     page.keyboard.press("Tab")

@@ -92,9 +92,21 @@
       event.preventDefault();
       if (event.dataTransfer.files.length) {
         fileInput.files = event.dataTransfer.files;
-        status.textContent = "Ready to diagnose " + event.dataTransfer.files[0].name + ". A file is used instead of pasted text.";
+        sayWhatIsRead(fileInput, status);
       }
     });
+    fileInput.addEventListener("change", function () { sayWhatIsRead(fileInput, status); });
+  }
+
+  // A file chosen while the text area holds a paste: the file is read, and the page says so now.
+  function sayWhatIsRead(fileInput, status) {
+    var pasted = document.getElementById("id_log").value.trim();
+    if (!fileInput.files.length) {
+      status.textContent = "";
+    } else {
+      status.textContent = "Ready to diagnose " + fileInput.files[0].name + "." +
+        (pasted ? " The file is read instead of the pasted text, which stays in the box." : "");
+    }
   }
 
   // The server does not send a large log back; the browser keeps it for "edit and try again",
