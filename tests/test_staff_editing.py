@@ -269,10 +269,33 @@ class NewEntryTests(EditorTestCase):
         self.assertContains(response, 'value="ERROR: Something new went wrong"')
         self.assertContains(response, "Collecting x\nERROR: Something new went wrong\nmore</textarea>")
 
+    def test_line_numbers_a_shared_log_lacks_prefill_only_the_sample(self):
+        log = SharedLog.objects.create(text="Collecting x\nERROR: Something new went wrong", reason="unmatched")
+        response = self.client.get(f"/staff/entries/new/?log={log.pk}&lines=²&lines=9&lines=two")
+        self.assertContains(response, "Collecting x\nERROR: Something new went wrong</textarea>")
+        self.assertNotContains(response, 'value="ERROR: Something new went wrong"')
+
     def test_selected_lines_of_a_shared_log_become_a_new_signature_of_an_entry(self):
         log = SharedLog.objects.create(text="one\nERROR: hashes differ here", reason="wrong")
         response = self.client.get(f"/staff/logs/{log.pk}/signature/?entry=pip/HASH_MISMATCH&lines=2", follow=True)
         self.assertContains(response, 'name="signatures-1-pattern" value="ERROR: hashes differ here"')
+
+    def test_a_signature_from_no_line_or_lines_the_log_lacks_is_refused_on_the_log(self):
+        log = SharedLog.objects.create(text="one\nERROR: hashes differ here", reason="wrong")
+        url = f"/staff/logs/{log.pk}/signature/?entry=pip/HASH_MISMATCH"
+        for lines, problem in [
+            ("", f"Tick the lines of shared log {log.pk} that show the error"),
+            ("&lines=", "there is no line “”."),
+            ("&lines=3", f"Shared log {log.pk} has lines 1 to 2; there is no line “3”."),
+            ("&lines=0", "there is no line “0”."),
+            ("&lines=two", "there is no line “two”."),
+            ("&lines=²", "there is no line “²”."),
+            ("&lines=2&lines=9", "there is no line “9”."),
+        ]:
+            with self.subTest(lines=lines):
+                response = self.client.get(url + lines, follow=True)
+                self.assertRedirects(response, f"/staff/logs/{log.pk}/")
+                self.assertContains(response, problem)
 
 
 class LineEndingTests(EditorTestCase):

@@ -118,6 +118,21 @@ class QueueTests(TestCase):
         self.assertContains(self.client.get("/staff/logs/?show=all"), "dismissed")
         self.assertEqual(set(AuditEvent.objects.values_list("action", flat=True)), {"triaged", "dismissed"})
 
+    def test_triaging_a_log_twice_says_it_already_was_and_audits_it_once(self):
+        self.client.post(f"/staff/logs/{self.older.pk}/triaged/")
+        again = self.client.post(f"/staff/logs/{self.older.pk}/triaged/", follow=True)
+        self.assertContains(again, f"Shared log {self.older.pk} was already triaged; nothing changed.")
+        self.assertEqual(list(AuditEvent.objects.values_list("action", flat=True)), ["triaged"])
+        self.assertEqual(SharedLog.objects.get(pk=self.older.pk).state, "triaged")
+
+    def test_a_dismissed_log_can_still_be_triaged(self):
+        self.client.post(f"/staff/logs/{self.older.pk}/dismissed/")
+        response = self.client.post(f"/staff/logs/{self.older.pk}/triaged/", follow=True)
+        self.assertContains(response, f"Marked shared log {self.older.pk} triaged.")
+        self.assertEqual(
+            list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)), ["dismissed", "triaged"]
+        )
+
     def test_the_queue_shows_a_few_short_error_lines_of_a_huge_log(self):
         huge = shared(("ERROR: " + "x" * 993 + "\n") * 400, reason="unmatched")  # 400 KB of error lines
         response = self.client.get("/staff/logs/")

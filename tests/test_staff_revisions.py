@@ -210,3 +210,18 @@ class AuditPageTests(TestCase):
         self.assertContains(response, "<h3>Title</h3>")
         self.assertContains(response, "&lt;b&gt;new&lt;/b&gt;")
         self.assertNotContains(response, "<h3>Summary</h3>")
+
+    def test_comparing_with_a_revision_the_entry_does_not_have_names_it(self):
+        other = Entry.objects.get(code="HASH_MISSING")
+        base = revisions.newest_revision(other).number
+        third = revisions.save_revision(other, changed(other, title="Only here"), self.other_editor, base, "")
+        for query, missing in [("old=2&new=9", 9), (f"old={third.number}&new=2", third.number)]:
+            with self.subTest(query=query):
+                response = self.client.get(f"/staff/entries/pip/HASH_MISMATCH/compare/?{query}")
+                self.assertContains(response, f"<code>HASH_MISMATCH</code> has no revision {missing};", status_code=404)
+
+    def test_comparing_with_something_that_is_not_a_revision_number_asks_for_two(self):
+        for query in ["old=two&new=2", "old=2", "old=0&new=2", "old=2.5&new=2"]:
+            with self.subTest(query=query):
+                response = self.client.get(f"/staff/entries/pip/HASH_MISMATCH/compare/?{query}")
+                self.assertContains(response, "Give two revision numbers to compare.", status_code=400)

@@ -217,8 +217,13 @@ def restore(revision: Revision, actor: AbstractBaseUser, base_number: int) -> Re
 
 
 @transaction.atomic
-def set_log_state(shared_log: SharedLog, state: str, actor: AbstractBaseUser) -> None:
+def set_log_state(shared_log: SharedLog, state: str, actor: AbstractBaseUser) -> bool:
+    """Move the log to ``state`` and audit it; False, with nothing recorded, if it already was there
+    (two people pressing the same button at once get one audit event)."""
+    moved = SharedLog.objects.filter(pk=shared_log.pk).exclude(state=state).update(state=state)
+    if not moved:
+        return False
     shared_log.state = state
-    shared_log.save(update_fields=["state"])
     action = AuditEvent.Action.TRIAGED if state == SharedLog.State.TRIAGED else AuditEvent.Action.DISMISSED
     record(actor, action, shared_log=shared_log)
+    return True

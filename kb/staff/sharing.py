@@ -45,8 +45,19 @@ def refuse_unless_room(size: int) -> None:
 def selected_lines(shared_log: SharedLog, numbers: list[str]) -> list[str]:
     """The log's lines with the given 1-based numbers, in log order; bad numbers are ignored."""
     lines = shared_log.text.split("\n")
-    wanted = {int(number) for number in numbers if number.isdigit()}
+    wanted = {int(number) for number in numbers if number.isdecimal()}
     return [lines[number - 1] for number in sorted(wanted) if 1 <= number <= len(lines)]
+
+
+def line_choice_problem(shared_log: SharedLog, numbers: list[str]) -> str:
+    """Why these line numbers cannot make a signature, for the person who ticked them; "" if they can."""
+    if not numbers:
+        return f"Tick the lines of shared log {shared_log.pk} that show the error, then add the signature."
+    count = shared_log.text.count("\n") + 1
+    unknown = [number for number in numbers if not (number.isdecimal() and 1 <= int(number) <= count)]
+    if unknown:
+        return f"Shared log {shared_log.pk} has lines 1 to {count}; there is no line “{unknown[0]}”."
+    return ""
 
 
 def record_feedback(code: str, place: str, helpful: bool, comment: str, counted: bool) -> None:

@@ -26,7 +26,7 @@ from kb.staff.loading import waiting_file_changes
 from kb.staff.merging import merge_snapshots
 from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
-from kb.staff.sharing import ShareRefused, selected_lines, share_log
+from kb.staff.sharing import ShareRefused, line_choice_problem, selected_lines, share_log
 from kb.staff.snapshots import blank_snapshot
 from kb.staff.stats import helpful_per_code, totals_per_code, totals_per_day
 
@@ -179,7 +179,7 @@ def render_editor(
 
 def prefill_from_shared_log(request: HttpRequest, new_entry: bool) -> dict:
     """Fields filled from the lines someone selected in a shared log (``?log=ID&lines=N``)."""
-    if not request.GET.get("log", "").isdigit():
+    if not request.GET.get("log", "").isdecimal():
         return {}
     shared_log = get_object_or_404(SharedLog, pk=request.GET["log"])
     lines = selected_lines(shared_log, request.GET.getlist("lines"))
@@ -223,8 +223,14 @@ def compare_revisions(request: HttpRequest, tool: str, code: str) -> HttpRespons
     form = CompareForm(request.GET)
     if not form.is_valid():
         return render(request, "staff/compare.html", {"entry": entry, "form": form}, status=400)
-    old = revision_or_404(tool, code, form.cleaned_data["old"])
-    new = revision_or_404(tool, code, form.cleaned_data["new"])
+    numbers = [form.cleaned_data["old"], form.cleaned_data["new"]]
+    found = {
+        revision.number: revision for revision in entry.revisions.filter(number__in=numbers).select_related("author")
+    }
+    missing = [number for number in numbers if number not in found]
+    if missing:
+        return render(request, "staff/compare.html", {"entry": entry, "form": form, "missing": missing[0]}, status=404)
+    old, new = found[numbers[0]], found[numbers[1]]
     diffs = compare(old.snapshot, new.snapshot, f"revision {old.number}", f"revision {new.number}")
     return render(request, "staff/compare.html", {"entry": entry, "form": form, "old": old, "new": new, "diffs": diffs})
 
@@ -343,8 +349,10 @@ def likely_code(found: SharedLog) -> str:
 @staff_only("staff.change_sharedlog")
 def set_log_state(request: HttpRequest, pk: int, state: str) -> HttpResponse:
     found = get_object_or_404(SharedLog, pk=pk)
-    revisions.set_log_state(found, state, request.user)
-    messages.success(request, f"Marked shared log {pk} {state}.")
+    if revisions.set_log_state(found, state, request.user):
+        messages.success(request, f"Marked shared log {pk} {state}.")
+    else:
+        messages.info(request, f"Shared log {pk} was already {state}; nothing changed.")
     return redirect("staff:log_queue")
 
 
@@ -395,6 +403,10 @@ def signature_from_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Open the chosen entry's editor with a new signature from the lines selected in a shared log."""
     tool, _, code = request.GET.get("entry", "").partition("/")
     entry = entry_or_404(tool, code)
+    problem = line_choice_problem(get_object_or_404(SharedLog, pk=pk), request.GET.getlist("lines"))
+    if problem:
+        messages.error(request, problem)
+        return redirect("staff:shared_log", pk)
     query = QueryDict(mutable=True)
     query.setlist("lines", request.GET.getlist("lines"))
     query["log"] = str(pk)
