@@ -531,6 +531,26 @@ class TestNoise:
         assert diagnosis.matches[0].lines == (2, 2)
         assert diagnosis.matches[0].excerpt.startswith("ERROR: Could not find")
 
+    def test_a_windows_log_with_a_progress_bar_keeps_its_error_line_whole(self, matcher: Matcher) -> None:
+        log = (
+            "  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)\r   ━━ 5/11 kB\r   ━━━━ 11/11 kB\r\n"
+            "   \r   \r\n"
+            "ERROR: Could not find a version that satisfies the requirement six==99\r\n"
+        )
+        found = matcher.diagnose(log).matches[0]
+        assert (found.lines, found.excerpt) == (
+            (3, 3),
+            "ERROR: Could not find a version that satisfies the requirement six==99",
+        )
+
+    def test_a_spinner_drawn_with_backspaces_before_the_error_is_erased(self, matcher: Matcher) -> None:
+        log = "Collecting six\n-\\|\x08\x08\x08ERROR: Could not find a version that satisfies the requirement six==99\n"
+        found = matcher.diagnose(log).matches[0]
+        assert (found.lines, found.excerpt) == (
+            (2, 2),
+            "ERROR: Could not find a version that satisfies the requirement six==99",
+        )
+
     def test_text_a_progress_bar_drew_over_is_not_reported(self, matcher: Matcher) -> None:
         log = "Collecting six\nERROR: Could not find a version that satisfies the requirement six==9\r   done\n"
         assert matcher.diagnose(log).matches == []
@@ -754,6 +774,15 @@ class TestSignatureTester:
 def test_the_diagnosis_serialises_for_the_api(matcher: Matcher) -> None:
     data = matcher.diagnose(HASH_FAILURE).to_dict()
     assert data["pip_version"] == "24.0"
+    assert {key: value for key, value in data.items() if key != "matches"} == {
+        "outcome": "failed",
+        "tool": "pip",
+        "failed": True,
+        "pip_version": "24.0",
+        "python_version": None,
+        "facts": {"platform": "linux", "index_host": "files.pythonhosted.org"},
+        "partial": None,
+    }
     assert data["matches"][0]["code"] == "HASH_MISMATCH"
     assert data["matches"][0]["lines"] == [3, 3]
     assert set(data["matches"][0]) == {
@@ -813,6 +842,7 @@ class TestBounds:
         diagnosis = Matcher(SIGNATURES, REFINES).diagnose(long_line + "ERROR: Exception:\n" + long_line)
         assert [(match.code, match.lines) for match in diagnosis.matches] == [("DISTRIBUTION_NOT_FOUND", (1, 1))]
         assert "some were skipped" in diagnosis.partial
+        assert diagnosis.to_dict()["partial"] == diagnosis.partial  # the API says so too
         assert Matcher(SIGNATURES, REFINES).diagnose(self.NOT_FOUND).partial == ""
 
     def test_the_package_comes_from_a_collecting_line_far_above(self, matcher: Matcher) -> None:

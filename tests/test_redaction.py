@@ -116,6 +116,32 @@ def test_a_private_key_block_loses_every_body_line_and_keeps_the_line_count() ->
     assert removed == 2
 
 
+def test_a_key_on_one_line_leaves_the_lines_after_it_alone() -> None:
+    log = "-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA-----END RSA PRIVATE KEY-----\nCollecting six\n"
+    assert redact(log) == (
+        f"-----BEGIN RSA PRIVATE KEY-----{REDACTED}-----END RSA PRIVATE KEY-----\nCollecting six\n",
+        1,
+    )
+
+
+def test_an_encrypted_key_loses_its_headers_and_body_and_keeps_its_blank_line() -> None:
+    log = (
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+        "Proc-Type: 4,ENCRYPTED\n"
+        "DEK-Info: AES-128-CBC,2A7B3F5C9D1E4F60A8B2C4D6E8F01234\n"
+        "\n"
+        "MIIEpAIBAAKCAQEAw9hX2mP4nQ8rT6vY1zB3cF5gH7jK9lN0pR2sU4wX6yA8bC0d\n"
+        "-----END RSA PRIVATE KEY-----\n"
+    )
+    lines = [REDACTED, REDACTED, "", REDACTED]
+    assert redact(log) == ("\n".join(["-----BEGIN RSA PRIVATE KEY-----", *lines, "-----END RSA PRIVATE KEY-----\n"]), 3)
+
+
+def test_a_key_cut_off_at_the_end_of_a_paste_loses_its_last_character_too() -> None:
+    log = "Looking in indexes\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
+    assert redact(log) == (f"Looking in indexes\n-----BEGIN OPENSSH PRIVATE KEY-----\n{REDACTED}", 1)
+
+
 def test_a_turned_down_token_does_not_hide_a_secret_behind_it() -> None:
     redacted, removed = redact("export CODEARTIFACT_AUTH_TOKEN=eyJ2ZXIiOjEsImlzdSI6MTcwMH0.AbCdEf")
     assert (redacted, removed) == (f"export CODEARTIFACT_AUTH_TOKEN={REDACTED}", 1)

@@ -28,7 +28,8 @@ def bounded(value: str) -> str:
     return value[: FACT_CHARACTERS - len(ELLIPSIS)] + ELLIPSIS
 
 
-def _re(pattern: bytes) -> "re2._Regexp":
+# Runs only while the module is imported, before mutmut can switch a mutant on (see the README).
+def _re(pattern: bytes) -> "re2._Regexp":  # pragma: no mutate block
     options = re2.Options()
     options.log_errors = False
     return re2.compile(pattern, options)
