@@ -531,6 +531,12 @@ class TestNoise:
         assert diagnosis.matches[0].lines == (2, 2)
         assert diagnosis.matches[0].excerpt.startswith("ERROR: Could not find")
 
+    def test_a_json_log_line_cut_short_by_its_shipper_is_still_read(self, matcher: Matcher) -> None:
+        log = '{"log":"Collecting six\\nERROR: Could not find a version that satisfies the requirement six==99\\n","stre\n'
+        found = matcher.diagnose(log).matches[0]
+        assert (found.code, found.lines) == ("DISTRIBUTION_NOT_FOUND", (3, 3))
+        assert found.excerpt.startswith("ERROR: Could not find a version that satisfies the requirement six==99")
+
     def test_a_windows_log_with_a_progress_bar_keeps_its_error_line_whole(self, matcher: Matcher) -> None:
         log = (
             "  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)\r   ━━ 5/11 kB\r   ━━━━ 11/11 kB\r\n"
@@ -765,6 +771,28 @@ class TestSignatureTester:
         matches = test_signature(signature, SSL_FAILURE)
         assert [match.lines for match in matches] == [(line, line) for line in range(2, 7)]
         assert [match.facts["left"] for match in matches] == ["4", "3", "2", "1", "0"]
+
+    @pytest.mark.parametrize(
+        ("pattern", "line"),
+        [
+            (r"code \x41BC failed", "code ABC failed"),
+            (r"caf\x{e9} failed", "café failed"),
+            (r"\p{Greek} failed", "α failed"),
+            (r"\pL failed", "a failed"),
+            (r"\PL failed", "1 failed"),
+            (r"\101BC failed", "ABC failed"),
+            (r"\d failed", "1 failed"),
+            (r"[^]x] failed", "a failed"),
+            (r"[]a] failed", "] failed"),
+            (r"[\]a] failed", "] failed"),
+            (r"[[:digit:]] failed", "1 failed"),
+            (r"[^[:space:]] failed", "a failed"),
+            (r"(a|[)|]) failed", ") failed"),
+        ],
+    )
+    def test_a_regex_fires_whatever_escapes_and_classes_come_before_its_words(self, pattern: str, line: str) -> None:
+        signature = Signature("X", "pip", "error", pattern, is_regex=True)
+        assert [match.lines for match in test_signature(signature, f"Collecting x\n{line}\n")] == [(2, 2)]
 
     def test_it_refuses_a_bad_pattern_like_the_matcher(self) -> None:
         with pytest.raises(InvalidPattern):
