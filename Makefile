@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench mutate clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/load_catalogue.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/slow_clients.py
+
+# Mutation testing of the diagnosis engine and the revision workflow (pyproject.toml's
+# [tool.mutmut]); not in CI. Run it before closing an issue that touches them. It starts
+# afresh each time: mutmut's cache would keep verdicts across changed tests.
+# MUTATE_CHILDREN=1 leaves a core to others on a shared machine.
+MUTATE_CHILDREN ?= 2
+
+mutate: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)
+	$(BIN)/python bench/mutation_score.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -794,9 +794,16 @@ class TestSignatureTester:
         signature = Signature("X", "pip", "error", pattern, is_regex=True)
         assert [match.lines for match in test_signature(signature, f"Collecting x\n{line}\n")] == [(2, 2)]
 
+    def test_it_names_the_other_tool_whose_output_a_line_is_in(self) -> None:
+        signature = Signature("PYTHON_H_MISSING", "pip", "error", "Python.h: No such file or directory")
+        assert [match.tool for match in test_signature(signature, UV_BUILD_FAILURE)] == ["uv"]
+        assert [match.tool for match in test_signature(signature, BUILD_FAILURE)] == ["pip"]
+
     def test_it_refuses_a_bad_pattern_like_the_matcher(self) -> None:
-        with pytest.raises(InvalidPattern):
+        with pytest.raises(InvalidPattern, match=r"^Signature X: "):
             test_signature(Signature("X", "pip", "error", r"(?<=a)b", is_regex=True), "ab")
+        with pytest.raises(InvalidPattern, match=r"^Signature X \(signature 7\): "):
+            test_signature(Signature("X", "pip", "error", r"(?<=a)b", is_regex=True, key=7), "ab")
 
 
 def test_the_diagnosis_serialises_for_the_api(matcher: Matcher) -> None:

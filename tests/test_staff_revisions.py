@@ -8,7 +8,7 @@ from django.test import TestCase
 from kb.models import Entry
 from kb.staff import revisions
 from kb.staff.models import AuditEvent, Revision
-from kb.staff.snapshots import snapshot_of
+from kb.staff.snapshots import blank_snapshot, snapshot_of
 from tests.helpers import make_entry, make_signature
 
 HASH_EXAMPLE = """\
@@ -115,6 +115,19 @@ class RevisionWorkflowTests(TestCase):
         self.assertEqual((restored.number, restored.state), (4, "draft"))
         self.assertEqual(restored.snapshot["front"]["title"], "Second")
         self.assertEqual(Revision.objects.filter(entry=self.entry).count(), 4)
+        self.assertEqual(AuditEvent.objects.get(revision=restored).action, "restored")
+
+    def test_the_editor_starts_from_the_newest_revision_or_the_entry_before_its_first_edit(self):
+        self.assertEqual(revisions.editable_content(self.entry), (snapshot_of(self.entry), 0))
+        self.assertIsNone(revisions.started_from(self.entry, 0))
+        second = revisions.save_revision(self.entry, changed(self.entry, title="Second"), self.editor, 0, "")
+        self.assertEqual(revisions.editable_content(self.entry), (second.snapshot, 2))
+        self.assertEqual([revisions.started_from(self.entry, base).number for base in (0, 1, 2)], [1, 1, 2])
+
+    def test_readers_see_a_published_entry_and_nothing_of_a_new_one(self):
+        self.assertEqual(revisions.live_content(self.entry), snapshot_of(self.entry))
+        new = revisions.create_entry(changed(self.entry, code="HASH_UNPINNED"), self.editor, "").entry
+        self.assertEqual(revisions.live_content(new), blank_snapshot())
 
     def test_a_save_from_an_older_revision_raises_a_conflict_and_saves_nothing(self):
         revisions.save_revision(self.entry, changed(self.entry, title="First editor"), self.editor, 0, "")
