@@ -788,6 +788,14 @@ class TestSignatureTester:
             (r"[[:digit:]] failed", "1 failed"),
             (r"[^[:space:]] failed", "a failed"),
             (r"(a|[)|]) failed", ") failed"),
+            (r"xab{2} failed", "xabb failed"),
+            (r"xab{1,3}? failed", "xabbb failed"),
+            (r"xab*? failed", "xa failed"),
+            (r"xab?c failed", "xac failed"),
+            (r"x{a} failed", "x{a} failed"),
+            (r"x{} failed", "x{} failed"),
+            (r"x{,2} failed", "x{,2} failed"),
+            (r"x{2,a} failed", "x{2,a} failed"),
         ],
     )
     def test_a_regex_fires_whatever_escapes_and_classes_come_before_its_words(self, pattern: str, line: str) -> None:
