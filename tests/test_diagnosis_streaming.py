@@ -10,6 +10,7 @@ import pytest
 
 from kb.diagnosis import Diagnosis, EmptyLog, Matcher, NotText
 from kb.diagnosis.streaming import diagnose_stream
+from tests.logs import expect
 from tests.test_diagnosis_engine import REFINES, SIGNATURES
 
 LOGS = Path(__file__).parent / "logs"
@@ -66,6 +67,23 @@ def test_a_stream_of_many_windows_reads_like_the_whole_log(matcher: Matcher) -> 
     whole, parts = matcher.diagnose(log), streamed(matcher, log)
     assert [(match.code, match.lines) for match in parts.matches] == [(m.code, m.lines) for m in whole.matches]
     assert (parts.outcome, parts.pip_version, parts.facts) == (whole.outcome, whole.pip_version, whole.facts)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        "BUILD_DEPENDENCIES_INSTALL_FAILED/20.3.4.log",
+        "PYTHON_H_MISSING/20.3.4.log",
+        "RUST_TOOLCHAIN_MISSING/26.3.log",
+        "RESOLUTION_IMPOSSIBLE/26.3.log",
+    ],
+)
+def test_a_captured_log_read_in_windows_is_diagnosed_as_it_is_whole(log: str) -> None:
+    """What the command line says of a big log is what the page and the API say of it."""
+    matcher, _ = expect.catalogue()
+    text = filler(60) + (LOGS / log).read_text(encoding="utf-8") + filler(60)
+    parts = diagnose_stream(matcher, io.BytesIO(text.encode()), window_bytes=WINDOW, overlap_lines=OVERLAP)
+    assert parts.to_dict() == matcher.diagnose(text).to_dict()
 
 
 def test_each_code_is_reported_once_at_its_first_line(matcher: Matcher) -> None:
