@@ -44,7 +44,7 @@ class ExportTests(TestCase):
 
     def test_exporting_after_loading_the_shipped_files_reproduces_every_one_byte_for_byte(self):
         directory = copy_of_the_shipped_files()
-        self.assertIn("0 entry files written, 57 unchanged", export(directory))
+        self.assertIn(f"0 entry files written, {Entry.objects.count()} unchanged", export(directory))
         shipped = sorted(ENTRIES.glob("*/*.md"))
         self.assertEqual(len(shipped), Entry.objects.count())
         for path in shipped:
@@ -72,7 +72,8 @@ class ExportTests(TestCase):
         revisions.submit(revision, editor)
         revisions.publish(revision, reviewer)
         directory = copy_of_the_shipped_files()
-        self.assertIn("1 entry files written, 56 unchanged: HASH_MISMATCH", export(directory))
+        others = Entry.objects.count() - 1
+        self.assertIn(f"1 entry files written, {others} unchanged: HASH_MISMATCH", export(directory))
         before = (ENTRIES / "pip" / "HASH_MISMATCH.md").read_text().splitlines()
         after = (directory / "pip" / "HASH_MISMATCH.md").read_text().splitlines()
         differing = [(old, new) for old, new in zip(before, after, strict=True) if old != new]

@@ -115,6 +115,8 @@ def describe(invocation: Invocation) -> str:
     shown = Path(program).name if "/bin/" in program else program
     settings = [f"{name}={value}" for name, value in invocation.env.items()]
     prefix = "(as an unprivileged user) " if invocation.as_nobody else ""
+    if invocation.memory_limit:
+        prefix += f"(in {invocation.memory_limit // 2**20} MB of address space) "
     return prefix + shlex.join([*settings, shown, *arguments])
 
 

@@ -63,6 +63,7 @@ class Invocation:
     as_nobody: bool = False
     compilers: bool = True
     read_only: list[Path] = field(default_factory=list)
+    memory_limit: int | None = None  # bytes of address space (prlimit --as)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Lab:
         self.silent_port = self._serve(servers.SilentServer(), 8084)
         tls = servers.self_signed_context(self.root)
         self.https_port = self._serve(servers.Server(self.index, tls=tls), 8443)
+        self.cached_https_port = self._serve(servers.Server(self.index, tls=tls, cached=True), 8444)
         self.refusing_port, self.dead_proxy_port = servers.unused_ports(2)
         self.neutral_ports |= {self.refusing_port: 8000, self.dead_proxy_port: 3128}
 
@@ -218,6 +220,8 @@ class Lab:
         argv = invocation.argv
         if invocation.read_only:
             argv = [*read_only_mounts(invocation.read_only), *argv]
+        if invocation.memory_limit:
+            argv = ["prlimit", f"--as={invocation.memory_limit}", "--", *argv]
         if invocation.as_nobody:
             os.chown(self.home, NOBODY, NOBODY)
             # The copied Python still loads its libpython from the original, unreadable to nobody.

@@ -1059,6 +1059,41 @@ def https_index_by_address(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--index-url", f"https://127.0.0.1:{lab.https_port}/simple", "tinypkg")
 
 
+# A wheel bigger than the memory pip may use: pip's HTTP cache holds a download in memory (up
+# to pip 23.2) or maps it (from 23.3) before storing it. Sparse, so it costs no disk.
+BIG_WHEEL = Project("bigwheel", "1.0").wheel_name
+BIG_WHEEL_BYTES = 300 * 2**20
+
+
+def big_wheel_url(lab: Lab) -> str:
+    wheel = index_file(lab, BIG_WHEEL)
+    if not wheel.exists():
+        with wheel.open("wb") as sparse:
+            sparse.truncate(BIG_WHEEL_BYTES)
+    return f"https://localhost:{lab.cached_https_port}/files/{BIG_WHEEL}"
+
+
+@scenario(
+    "MEMORY_ERROR",
+    "a 300 MB wheel from an HTTPS server whose files may be cached, in 500 MB of address space: "
+    "`Exception:` and a traceback through pip's HTTP cache ending in `MemoryError`",
+    on=targets("9.0.3", "18.1", "20.3.4", "22.3.1"),
+)
+@scenario(
+    "MEMORY_ERROR",
+    "a 300 MB wheel from an HTTPS server whose files may be cached, in 150 MB of address space: "
+    "the cache cannot map the download, `OSError: [Errno 12] Cannot allocate memory`, then `Connection broken`",
+    on=targets("24.0"),
+    variant="errno-12",
+)
+def out_of_memory(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target)
+    certificate = lab.root / "cert.pem"
+    invocation = pip(environment, "install", "--cert", str(certificate), big_wheel_url(lab))
+    invocation.memory_limit = (150 if target.pip == "24.0" else 500) * 2**20
+    return invocation
+
+
 # -- runs that succeed: they must diagnose as no error ---------------------------------------
 
 

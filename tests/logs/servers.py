@@ -20,6 +20,14 @@ class QuietFileHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class LongCachedFileHandler(QuietFileHandler):
+    """Serves files with the caching header of PyPI's file host, so pip's HTTP cache keeps them."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "max-age=365000000, immutable, public")
+        super().end_headers()
+
+
 class FaultyHandler(QuietFileHandler):
     """Misbehaves on every GET the way its fault says: an HTTP status ("404"), "close" (hang
     up without answering), "short" (send half the file, then hang up) or "stall" (send half
@@ -59,8 +67,12 @@ class FaultyHandler(QuietFileHandler):
 
 
 class Server:
-    def __init__(self, directory: Path, fault: str | None = None, tls: ssl.SSLContext | None = None):
+    def __init__(
+        self, directory: Path, fault: str | None = None, tls: ssl.SSLContext | None = None, cached: bool = False
+    ):
         handler = functools.partial(FaultyHandler, fault=fault) if fault else QuietFileHandler
+        if cached:
+            handler = LongCachedFileHandler
         self.httpd = ThreadingHTTPServer((HOST, 0), functools.partial(handler, directory=str(directory)))
         self.httpd.daemon_threads = True
         if tls:
