@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.catalogue import engine_signatures, read_entry_files
 from kb.diagnosis.ranking import wrapper_closure
+from kb.diagnosis.signatures import compile_signature
 from kb.templatetags.kb_tags import fact_summary
 from tests.logs import expect
 from tests.logs.expect import ENTRIES, LOGS, catalogue, diagnose
@@ -149,3 +151,14 @@ def test_pips_self_check_takes_no_package_from_the_download_before_it():
     diagnosis = diagnose((LOGS / "BUILD_DEPENDENCIES_INSTALL_FAILED" / "20.3.4.log").read_text(encoding="utf-8"))
     notice = next(match for match in diagnosis.matches if match.code == "PIP_VERSION_OUTDATED")
     assert notice.facts == {"pip_version": "20.3.4"}
+
+
+def test_every_shipped_signature_has_a_literal_so_it_is_read_on_lines_without_their_prefix():
+    # A signature without one is run over the raw log, where `^` stops at a CI timestamp.
+    raw_only = [
+        f"{entry_file.code}: {signature.pattern}"
+        for entry_file in read_entry_files(ENTRIES)
+        for signature in engine_signatures(entry_file.front)
+        if compile_signature(signature).scans_every_line
+    ]
+    assert raw_only == []

@@ -1240,6 +1240,56 @@ def old_download_stalls(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "SSL_VERIFICATION_FAILED",
+    "pip 8 to 19, a wheel URL on a server with a self-signed certificate: `Exception:` and a traceback "
+    "ending in SSLError (an `ERROR:` line from pip 10)",
+    on=OLD_PIPS,
+    variant="old-download",
+)
+def old_download_self_signed(lab: Lab, target: Target) -> Invocation:
+    wheel = f"https://localhost:{lab.https_port}/files/{TINYPKG_WHEEL}"
+    return pip(old_pip_environment(lab, target), "install", wheel)
+
+
+@scenario(
+    "PROXY_CONNECTION_FAILED",
+    "pip 8 to 19, a wheel URL through a proxy port where nothing listens: `Exception:` and a traceback "
+    "ending in ProxyError",
+    on=OLD_PIPS,
+    variant="old-download",
+)
+def old_download_through_dead_proxy(lab: Lab, target: Target) -> Invocation:
+    proxy = f"http://127.0.0.1:{lab.dead_proxy_port}"
+    wheel = f"{lab.index_url.removesuffix('/simple')}/files/{TINYPKG_WHEEL}"
+    return pip(old_pip_environment(lab, target), "install", "--proxy", proxy, wheel)
+
+
+@scenario(
+    "OS_ERROR_INSTALL",
+    "pip 8 to 19, site-packages on a read-only file system: `Exception:` and a traceback ending in "
+    "`OSError: [Errno 30]` (pip 10 and later: `Could not install packages due to an EnvironmentError`)",
+    on=OLD_PIPS,
+    variant="old",
+)
+def old_read_only_site_packages(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target)
+    invocation = pip(environment, "install", *from_index(lab), "tinypkg")
+    invocation.read_only.append(site_packages(environment, target))
+    return invocation
+
+
+@scenario(
+    "PIP_INTERNAL_EXCEPTION",
+    "pip 8 to 19, a wheel download cut short of its Content-Length: no length check, `Exception:` and a "
+    "traceback ending in `BadZipfile: File is not a zip file`",
+    on=OLD_PIPS,
+    variant="old-truncated",
+)
+def old_incomplete_download(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", lab.faulty_url("short", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
     "CMAKE_FAILED",
     "a setup.py whose cmake run fails (CMakeLists.txt stops on a missing library): `CMake Error at`, "
     "then `subprocess.CalledProcessError: Command '['cmake', ...]' returned non-zero exit status 1`",
