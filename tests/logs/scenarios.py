@@ -41,6 +41,8 @@ def targets(*pips: str) -> tuple[Target, ...]:
 EVERY_PIP = targets("20.3.4", "21.3.1", "22.3.1", "23.3.2", "24.0", "25.0.1", "25.3", "26.3")
 OLD_MIDDLE_NEW = targets("20.3.4", "23.3.2", "26.3")
 OLD_AND_NEW = targets("21.3.1", "26.3")
+# Build backends whose dependencies the local index holds only for Python 3.11 and later (no tomli).
+PYTHON_311_AND_NEW = targets("23.3.2", "26.3")
 OLD_PIPS = targets("8.1.2", "9.0.3", "10.0.1", "18.1", "19.3.1")
 
 SCENARIOS: list[Scenario] = []
@@ -293,11 +295,105 @@ INDEX_SDISTS = (
 )
 
 
+PYPROJECT_MESON = """
+    [build-system]
+    requires = ["meson-python"]
+    build-backend = "mesonpy"
+
+    [project]
+    name = "{name}"
+    version = "1.0"
+"""
+
+
+def broken_module_c(name: str) -> str:
+    """C that does not compile: the compiler's error, then the build tool's failure."""
+    return PYTHON_MODULE_C.format(name=name, includes="", body="undeclared_counter++;")
+
+
+def broken_meson_sdist(name: str, dependency: str = "") -> Sdist:
+    needs = f"dependencies: dependency('{dependency}'), " if dependency else ""
+    meson_build = f"""
+        project('{name}', 'c')
+        py = import('python').find_installation(pure: false)
+        py.extension_module('{name}', '{name}.c', {needs}install: true)
+    """
+    return Sdist(
+        name,
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_MESON.format(name=name),
+            "meson.build": meson_build,
+            f"{name}.c": broken_module_c(name),
+        },
+    )
+
+
+BUILD_TOOL_SDISTS = (
+    broken_meson_sdist("mesonbroken"),
+    broken_meson_sdist("mesonneedslib", dependency="libdemo"),
+    Sdist(
+        "skbuildbroken",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["scikit-build-core"]
+            build-backend = "scikit_build_core.build"
+
+            [project]
+            name = "skbuildbroken"
+            version = "1.0"
+        """,
+            "CMakeLists.txt": """
+            cmake_minimum_required(VERSION 3.15)
+            project(skbuildbroken LANGUAGES C)
+            find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)
+            python_add_library(skbuildbroken MODULE skbuildbroken.c WITH_SOABI)
+            install(TARGETS skbuildbroken DESTINATION .)
+        """,
+            "skbuildbroken.c": broken_module_c("skbuildbroken"),
+        },
+    ),
+    # A setup.py that drives its native build itself, the way torch's cpp_extension runs ninja.
+    Sdist(
+        "nativebuild",
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_SETUPTOOLS,
+            "build.ninja": """
+            rule cc
+              command = cc -c $in -o $out
+            build nativebuild.o: cc nativebuild.c
+        """,
+            "Makefile": "nativebuild.o: nativebuild.c\n\tcc -c nativebuild.c -o nativebuild.o\n",
+            "nativebuild.c": "int main(void) { return undeclared_counter; }\n",
+            "MANIFEST.in": "include build.ninja Makefile nativebuild.c\n",
+            "setup.py": """
+            import os
+            import subprocess
+
+            from setuptools import Extension, setup
+            from setuptools.command.build_ext import build_ext
+
+
+            class NativeBuild(build_ext):
+                def run(self):
+                    subprocess.run(os.environ.get("NATIVE_BUILD", "ninja -v").split(), check=True)
+
+
+            setup(name="nativebuild", version="1.0", ext_modules=[Extension("nativebuild", [])], cmdclass={"build_ext": NativeBuild})
+        """,
+        },
+    ),
+)
+
+
 def build_index(lab: Lab, downloads: list[Path]) -> None:
     made = lab.root / "made"
     made.mkdir()
     archives = [build_wheel(project, made) for project in INDEX_PROJECTS]
-    archives += [build_sdist(sdist, made) for sdist in INDEX_SDISTS]
+    archives += [build_sdist(sdist, made) for sdist in INDEX_SDISTS + BUILD_TOOL_SDISTS]
     archives += downloads
     write_simple_index(lab.index, archives)
 
@@ -1290,6 +1386,72 @@ def old_incomplete_download(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "BUILD_TOOL_FAILED",
+    "a meson-python project whose C code does not compile: ninja's `FAILED:` and `ninja: build stopped`, "
+    "under METADATA_GENERATION_FAILED",
+    on=PYTHON_311_AND_NEW,
+    variant="meson",
+)
+def meson_build_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "mesonbroken")
+
+
+@scenario(
+    "SYSTEM_HEADER_MISSING",
+    "a meson-python project whose meson.build needs a library the machine lacks: meson's "
+    '`ERROR: Dependency "libdemo" not found`',
+    on=PYTHON_311_AND_NEW,
+    variant="meson",
+)
+def meson_dependency_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "mesonneedslib")
+
+
+@scenario(
+    "BUILD_TOOL_FAILED",
+    "a scikit-build-core project whose C code does not compile: ninja's failure, then `*** CMake build failed`",
+    on=PYTHON_311_AND_NEW,
+    variant="scikit-build-core",
+)
+def scikit_build_fails(lab: Lab, target: Target) -> Invocation:
+    invocation = in_venv(lab, target, "install", *from_index(lab), "skbuildbroken")
+    invocation.path.append(cmake_on_path(lab))
+    return invocation
+
+
+@scenario(
+    "BUILD_TOOL_FAILED",
+    "a setup.py that runs ninja itself (as torch's cpp_extension does) on C that does not compile: "
+    "`subprocess.CalledProcessError: Command '['ninja', '-v']' returned non-zero exit status 1`",
+    on=OLD_AND_NEW,
+    variant="ninja",
+)
+def ninja_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "nativebuild")
+
+
+@scenario(
+    "BUILD_TOOL_FAILED",
+    "the same setup.py running make: `make: *** [Makefile:2: nativebuild.o] Error 1`, then "
+    "`CalledProcessError: Command '['make']'`",
+    on=OLD_AND_NEW,
+    variant="make",
+)
+def make_fails(lab: Lab, target: Target) -> Invocation:
+    invocation = in_venv(lab, target, "install", *from_index(lab), "nativebuild")
+    invocation.env["NATIVE_BUILD"] = "make"
+    return invocation
+
+
+def cmake_on_path(lab: Lab) -> Path:
+    """A directory holding only the machine's cmake, which the tool directory leaves out."""
+    lab.wrappers.mkdir(exist_ok=True)
+    if not (lab.wrappers / "cmake").exists():
+        (lab.wrappers / "cmake").symlink_to("/usr/bin/cmake")
+    return lab.wrappers
+
+
+@scenario(
     "CMAKE_FAILED",
     "a setup.py whose cmake run fails (CMakeLists.txt stops on a missing library): `CMake Error at`, "
     "then `subprocess.CalledProcessError: Command '['cmake', ...]' returned non-zero exit status 1`",
@@ -1297,9 +1459,6 @@ def old_incomplete_download(lab: Lab, target: Target) -> Invocation:
     variant="process",
 )
 def cmake_fails(lab: Lab, target: Target) -> Invocation:
-    lab.wrappers.mkdir(exist_ok=True)
-    if not (lab.wrappers / "cmake").exists():
-        (lab.wrappers / "cmake").symlink_to("/usr/bin/cmake")
     invocation = in_venv(lab, target, "install", *from_index(lab), "cmakefails")
-    invocation.path.append(lab.wrappers)
+    invocation.path.append(cmake_on_path(lab))
     return invocation
