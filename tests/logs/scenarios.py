@@ -1021,6 +1021,13 @@ def pip_constraint_deprecated(lab: Lab, target: Target) -> Invocation:
     "an index with a newer pip and the version check on: PIP_VERSION_OUTDATED, success",
     on=targets("20.3.4", "22.3.1", "25.3"),
 )
+@scenario(
+    "PIP_VERSION_OUTDATED",
+    "pip 10 to 19, the version check on against an index with newer pips (pip 8 and 9 ask PyPI's JSON "
+    "API instead, so cannot be captured offline): `You are using pip version ...`, success",
+    on=targets("10.0.1", "18.1", "19.3.1"),
+    variant="old",
+)
 def pip_version_outdated(lab: Lab, target: Target) -> Invocation:
     return pip(lab.make_venv(target), "install", *from_index(lab), "tinypkg", version_check=True)
 
