@@ -1,16 +1,21 @@
 """The entry page's article, rendered once per version of the entry and cached.
 
 The cache key holds the entry's ``updated`` time, which changes whenever the entry or any of
-its parts changes (see ``kb.signals``), so a stale article is never served.
+its parts changes (see ``kb.signals``), and a digest of the code and template that make the
+article, so a stale article is never served.
 """
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kb import markup, markup_check, source_listing
 from kb.markup import command_html, highlight_code
 from kb.markup_check import render_for_readers
 from kb.models import Entry, SourceReference
@@ -31,8 +36,25 @@ class SourceLocation:
     inner: list[SourceReference]  # other symbols whose lines this listing holds
 
 
+def maker_digest() -> str:
+    """A digest of the code and template that make an article. Articles are cached without
+    expiry in a cache that outlives a deploy, so a release that makes them differently (new
+    markup for source listings, say) must not keep serving the old ones."""
+    modules = (markup, markup_check, source_listing)
+    makers = [Path(__file__), *(Path(module.__file__) for module in modules), ARTICLE_TEMPLATE]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in makers)).hexdigest()[:12]
+
+
+ARTICLE_TEMPLATE = Path(settings.BASE_DIR) / "templates" / "kb" / "entry_article.html"
+MAKER_DIGEST = maker_digest()
+
+
+def article_cache_key(entry: Entry) -> str:
+    return f"entry-article:{MAKER_DIGEST}:{entry.pk}:{entry.updated.isoformat()}"
+
+
 def article_html(entry: Entry) -> SafeString:
-    key = f"entry-article:{entry.pk}:{entry.updated.isoformat()}"
+    key = article_cache_key(entry)
     cached = cache.get(key)
     if cached is None:
         cached = render_to_string("kb/entry_article.html", article_context(entry))

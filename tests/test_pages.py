@@ -2,14 +2,17 @@ import gzip
 import io
 import re
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils.http import http_date
 
+from kb import rendering
 from kb.models import Category, Entry
 from tests.helpers import make_entry, make_reference
 
@@ -120,6 +123,13 @@ class EntryPageTests(TestCase):
         self.assertIn("<code>HashMismatch</code> (with <code>HashMismatch.body</code> at lines 613–613)", html)
         self.assertIn('<span class="hll"><span class="linenos">613</span>', html)
         self.assertEqual(html.count('<figure class="source">'), 1)
+
+    def test_a_release_that_makes_articles_differently_does_not_serve_the_cached_ones(self):
+        entry = Entry.objects.get(pk=self.entry.pk)
+        cache.set(rendering.article_cache_key(entry), "an article as the last release made it", timeout=None)
+        self.assertEqual(rendering.article_html(entry), "an article as the last release made it")
+        with mock.patch.object(rendering, "MAKER_DIGEST", "the-next-release"):
+            self.assertIn('<section id="where-this-is-raised"', rendering.article_html(entry))
 
     def test_the_older_releases_show_where_the_symbol_moved(self):
         html = self.get_page().content.decode()
