@@ -12,7 +12,9 @@ RFC 3339 with 9 digits and `--prefix` `[pod/<name>/<container>] `; journald
 `<Mon> <dd> <hh:mm:ss> <host> <identifier>[<pid>]: `; Vagrant's provisioners
 `    <machine>: `; pdsh `<host>: `; Chef's ShellCommandFailed `STDOUT: `/`STDERR: ` on the first
 line of each stream; PowerShell an error record `<program> : <first stderr line>` with its
-`At line:1 char:1` block when a native command's stderr is redirected.
+`At line:1 char:1` block when a native command's stderr is redirected; Salt's highstate output
+of a `cmd.run` state nests stderr, then stdout, 18 columns in under `Changes:`; PyCharm's run
+console shows the interpreter's command line first and `Process finished with exit code N` last.
 
 Parts are what people paste instead of the whole log: the `×` box, the traceback, the last
 `ERROR:` line, a Markdown block missing its first lines, lines re-wrapped by a chat client.
@@ -81,6 +83,26 @@ def chef(text: str) -> str:
         "    Expected process to exit with [0], but received '1'\n"
         f"    ---- Begin output of {COMMAND} ----\n" + "\n".join(shown) + "\n    STDERR: \n"
         f"    ---- End output of {COMMAND} ----\n    Ran {COMMAND} returned 1\n"
+    )
+
+
+def salt_cmd_run(text: str) -> str:
+    """A `cmd.run` state's highstate result: stderr, then stdout, each nested under its key."""
+    streams = _streams(text)
+
+    def nested(on_stderr: bool) -> str:
+        return "".join(" " * 18 + line for line_on_stderr, line in streams if line_on_stderr == on_stderr)
+
+    return (
+        f"local:\n----------\n          ID: install_requirements\n    Function: cmd.run\n        Name: {COMMAND}\n"
+        f'      Result: False\n     Comment: Command "{COMMAND}" run\n     Started: 10:11:12.345678\n'
+        "    Duration: 2345.678 ms\n     Changes:\n              ----------\n              pid:\n"
+        "                  2817\n              retcode:\n                  1\n              stderr:\n"
+        + nested(True)
+        + "              stdout:\n"
+        + nested(False)
+        + "\nSummary for local\n------------\nSucceeded: 0 (changed=1)\nFailed:    1\n------------\n"
+        "Total states run:     1\nTotal run time:   2.346 s\n"
     )
 
 
@@ -190,7 +212,11 @@ FRAMING: dict[str, Wrapper] = {
     ),
     "make": framed(f"{COMMAND}\n", "make: *** [Makefile:4: install] Error 1\n"),
     "notebook": framed(f"!{COMMAND}\n", "Note: you may need to restart the kernel to use updated packages.\n"),
+    "pycharm": framed(
+        "/home/user/venv/bin/python -m pip install -r requirements.txt \n", "\nProcess finished with exit code 1\n"
+    ),
     "chef": chef,
+    "salt": salt_cmd_run,
     "powershell": powershell,
     "ansible-json": ansible_json,
     "ansible-verbose": ansible_verbose,
@@ -199,7 +225,7 @@ FRAMING: dict[str, Wrapper] = {
 }
 WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
-SEPARATES_STREAMS = {"ansible-json"}
+SEPARATES_STREAMS = {"ansible-json", "salt"}
 
 
 Part = tuple[str, int, int] | None
