@@ -207,20 +207,24 @@ def matcher_from_files(directory: Path) -> tuple[Matcher, dict[str, list[str]]]:
 
 
 def example_logs(markdown: str) -> list[str]:
-    """The pip output quoted in an Examples section: its ```text (or ~~~text) blocks.
+    """The pip output quoted in an Examples section: its ```text (or ~~~text) blocks."""
+    lines = markdown.split("\n")
+    return ["".join(f"{line}\n" for line in lines[first:end]) for first, end in example_spans(lines)]
+
+
+def example_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """Where each ```text block's content is: (first, end) indices into lines.
 
     One pass over the lines: a pattern that looks ahead for the closing fence is quadratic in
     an unclosed block's length.
     """
-    logs: list[str] = []
-    fence, block = "", []
-    for line in markdown.split("\n"):
+    spans: list[tuple[int, int]] = []
+    fence, first = "", 0
+    for number, line in enumerate(lines):
         if not fence:
             opening = EXAMPLE_OPENING.fullmatch(line)
-            fence, block = (opening.group(1), []) if opening else ("", [])
+            fence, first = (opening.group(1), number + 1) if opening else ("", 0)
         elif line.startswith(fence) and not line[len(fence) :].strip(" \t"):
-            logs.append("".join(f"{text}\n" for text in block))
+            spans.append((first, number))
             fence = ""
-        else:
-            block.append(line)
-    return logs
+    return spans

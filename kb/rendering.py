@@ -1,10 +1,11 @@
 """The entry page's article, rendered once per version of the entry and cached.
 
 The cache key holds the entry's ``updated`` time, which changes whenever the entry or any of
-its parts changes (see ``kb.signals``), and a digest of the code and template that make the
-article, so a stale article is never served.
+its parts changes (see ``kb.signals``), and a digest of the code, template and release index that make
+the article, so a stale article is never served.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from kb import markup, markup_check, source_listing
 from kb.markup import command_html, highlight_code
 from kb.markup_check import render_for_readers
 from kb.models import Entry, SourceReference
+from kb.releases import dating
+from kb.releases.textindex import INDEX_FILE, TextIndex, read_index
+from kb.serializers import signature_dict
 from kb.source_listing import listing_html, telling_lines
 
 
@@ -40,8 +44,8 @@ def maker_digest() -> str:
     """A digest of the code and template that make an article. Articles are cached without
     expiry in a cache that outlives a deploy, so a release that makes them differently (new
     markup for source listings, say) must not keep serving the old ones."""
-    modules = (markup, markup_check, source_listing)
-    makers = [Path(__file__), *(Path(module.__file__) for module in modules), ARTICLE_TEMPLATE]
+    modules = (markup, markup_check, source_listing, dating)
+    makers = [Path(__file__), *(Path(module.__file__) for module in modules), ARTICLE_TEMPLATE, INDEX_FILE]
     return hashlib.sha256(b"".join(path.read_bytes() for path in makers)).hexdigest()[:12]
 
 
@@ -75,8 +79,21 @@ def article_context(entry: Entry) -> dict:
         "causes": [(cause, mark_safe(html)) for cause, html in causes],
         "sources": source_locations(entry),
         "related": list(entry.related.published().select_related("tool")),
+        "wordings": entry_wordings(entry),
     }
     return context | {"contents": table_of_contents(context)}
+
+
+@functools.cache
+def shipped_index() -> TextIndex:
+    return read_index()
+
+
+def entry_wordings(entry: Entry) -> list[tuple[str, str]]:
+    """Older or other wordings the entry covers, with the releases that print each (see dating)."""
+    signatures = [signature_dict(signature) for signature in entry.signatures.all()]
+    front = {"header": entry.header, "printed_by": entry.printed_by, "signatures": signatures}
+    return dating.wordings_by_range(front, shipped_index())
 
 
 # The article's sections in page order: anchor, heading, and the context key that holds it.

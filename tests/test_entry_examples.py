@@ -1,19 +1,25 @@
-"""Every entry's quoted pip output (the ```text blocks of its Examples section) is diagnosed
-with that entry; no entry's signatures fire on an unrelated entry's examples or on the pip runs
-that succeeded (tests/logs/success/)."""
+"""Every entry's quoted pip output (the ```text blocks of its Examples section) is a captured
+log, written by `manage.py take_examples`, and is diagnosed with that entry; no entry's
+signatures fire on an unrelated entry's examples or on the pip runs that succeeded
+(tests/logs/success/)."""
 
+import io
 from functools import cache
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from kb.catalogue import example_logs, matcher_from_files, read_entry_files
+from kb.catalogue import example_logs, matcher_from_files, parse_entry_file, read_entry_files
 from kb.diagnosis import Diagnosis
 from kb.diagnosis.ranking import wrapper_closure
+from kb.releases.examples import LOGS_DIR as LOGS
+from kb.releases.examples import example_sources, source_problems
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
-SUCCESSFUL_RUNS = sorted((Path(settings.BASE_DIR) / "tests" / "logs" / "success").glob("*.log"))
+SUCCESSFUL_RUNS = sorted((LOGS / "success").glob("*.log"))
 
 
 @cache
@@ -76,3 +82,49 @@ def test_every_published_entry_quotes_real_output():
         code for code, entry_file in entry_files().items() if not example_logs(entry_file.sections.get("examples", ""))
     ]
     assert without == []
+
+
+def test_every_example_is_a_captured_log_unless_its_entry_says_why_not():
+    problems = [
+        f"{code}: {problem}"
+        for code, entry_file in entry_files().items()
+        for problem in source_problems(entry_file.front, example_logs(entry_file.sections.get("examples", "")))
+    ]
+    assert problems == []
+
+
+def test_the_examples_not_taken_from_captures_are_listed_by_their_entries():
+    not_captured = {
+        code: [source.not_captured for source in example_sources(entry_file.front) if not source.log]
+        for code, entry_file in entry_files().items()
+    }
+    assert all(reason for reasons in not_captured.values() for reason in reasons)
+    assert {code for code, reasons in not_captured.items() if reasons} == {"MSVC_REQUIRED", "RESOLUTION_TOO_DEEP"}
+
+
+def entry_copy(tmp_path: Path, code: str) -> Path:
+    source = next(ENTRIES.glob(f"*/{code}.md"))
+    copy = tmp_path / source.parent.name / source.name
+    copy.parent.mkdir()
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
+def test_take_examples_writes_each_block_from_its_log_and_check_names_the_stale_ones(tmp_path):
+    copy = entry_copy(tmp_path, "HASH_MISMATCH")
+    log = example_sources(parse_entry_file(copy).front)[0].log
+    captured = (LOGS / log).read_text(encoding="utf-8")
+    got = next(line for line in captured.splitlines() if line.strip().startswith("Got"))
+    copy.write_text(copy.read_text(encoding="utf-8").replace(got, "Got something else", 1))
+    with pytest.raises(CommandError, match=f"HASH_MISMATCH: example 1 is not the text of {log}"):
+        call_command("take_examples", "--check", "--entries", str(tmp_path), stdout=io.StringIO())
+    call_command("take_examples", "--entries", str(tmp_path), stdout=io.StringIO())
+    examples = example_logs(parse_entry_file(copy).sections["examples"])
+    assert examples[0] == captured.rstrip("\n") + "\n"
+
+
+def test_take_examples_refuses_an_entry_whose_blocks_and_sources_do_not_pair(tmp_path):
+    copy = entry_copy(tmp_path, "HASH_MISMATCH")
+    copy.write_text(copy.read_text(encoding="utf-8").replace("[[examples]]\nlog =", "[[unused]]\nlog =", 1))
+    with pytest.raises(CommandError, match="HASH_MISMATCH: 2 example blocks but 1 \\[\\[examples\\]\\]"):
+        call_command("take_examples", "--entries", str(tmp_path), stdout=io.StringIO())

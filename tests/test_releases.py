@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from kb.catalogue import EntryFile, parse_entry_file, read_entry_files
+from kb.releases.captures import Run, Sweep
 from kb.releases.dating import (
     Claim,
     claim_problems,
@@ -28,6 +29,7 @@ from kb.releases.dating import (
     run_claim_problems,
     set_pip_versions,
     unclaimed,
+    wordings_by_range,
 )
 from kb.releases.matrix import (
     Release,
@@ -208,6 +210,25 @@ def test_a_phrase_is_claimed_only_by_a_claim_that_holds_it_in_its_paragraph():
     assert [phrase.text for phrase in unclaimed(phrases, claims)] == ["Since 20.3"]
 
 
+def test_wordings_are_the_texts_printed_outside_the_headers_releases():
+    index = TextIndex(
+        RELEASES,
+        {
+            "error: new-wording": {"pieces": ["error: new-wording"], "printed_in": "21.0–21.0.1"},
+            "Old wording": {"pieces": ["Old wording"], "printed_in": "19.3.1–20.1"},
+            "Every release's words": {"pieces": ["Every release's words"], "printed_in": "19.3.1–21.0.1"},
+        },
+        {},
+    )
+    front = {
+        "header": "error: new-wording",
+        "signatures": [{"pattern": "Old wording"}, {"pattern": "Every release's words"}],
+    }
+    assert wordings_by_range(front, index) == [("Old wording", "19.3.1–20.1")]
+    assert wordings_by_range(front | {"signatures": [{"pattern": "Every release's words"}]}, index) == []
+    assert wordings_by_range(front | {"printed_by": "setuptools"}, index) == []
+
+
 def test_pip_versions_are_written_into_the_front_matter(tmp_path):
     path = tmp_path / "X.md"
     path.write_text('+++\ncode = "X"\nseverity = "error"\npip_versions = "20.0-26.2.1"\n+++\n\n## Body\n')
@@ -258,7 +279,6 @@ def test_every_claim_of_the_entries_is_borne_out_by_pips_source():
     assert not problems, "\n".join(problems)
 
 
-LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
 AWAITING_CAPTURE_FILE = Path(settings.BASE_DIR) / "fixtures" / "pip_releases" / "awaiting_capture.txt"
 
 
@@ -266,40 +286,61 @@ def run_claims() -> list[tuple[str, Claim]]:
     return [(f.code, claim) for f in entry_files() for claim in claims_of(f.front) if claim.run]
 
 
+@cache
+def shipped_sweep() -> Sweep:
+    return Sweep.load()
+
+
 def test_every_run_claim_is_borne_out_by_the_captures_of_both_sides():
     releases = shipped_index().releases
     problems = [
         f"{code}: {problem}"
         for code, claim in run_claims()
-        if not missing_captures(claim, releases, LOGS)
-        for problem in run_claim_problems(claim, releases, LOGS)
+        if not missing_captures(claim, releases, shipped_sweep())
+        for problem in run_claim_problems(claim, releases, shipped_sweep())
     ]
     assert not problems, "\n".join(problems)
 
 
 def test_run_claims_without_captures_are_only_the_recorded_backlog():
-    """fixtures/pip_releases/awaiting_capture.txt lists the run claims whose scenario has not
-    been captured on both sides yet; it may only shrink."""
+    """fixtures/pip_releases/awaiting_capture.txt lists the run claims whose scenario the sweep
+    has not run on both sides yet; it may only shrink."""
     releases = shipped_index().releases
     backlog = set(AWAITING_CAPTURE_FILE.read_text(encoding="utf-8").splitlines()) - {""}
-    waiting = {f"{code}\t{claim.says}" for code, claim in run_claims() if missing_captures(claim, releases, LOGS)}
-    assert not waiting - backlog, f"capture these runs (tests/logs/capture.py): {sorted(waiting - backlog)}"
+    waiting = {
+        f"{code}\t{claim.says}" for code, claim in run_claims() if missing_captures(claim, releases, shipped_sweep())
+    }
+    assert not waiting - backlog, f"run these (tests/logs/sweep.py): {sorted(waiting - backlog)}"
     assert not backlog - waiting, f"captured now, remove from {AWAITING_CAPTURE_FILE.name}: {sorted(backlog - waiting)}"
 
 
-def test_a_run_claim_is_checked_on_the_captures_of_both_sides(tmp_path):
+def test_a_run_claim_is_checked_on_the_captures_of_both_sides():
     releases = ["20.0", "20.1"]
-    (tmp_path / "CONNECTION_TIMEOUT").mkdir()
+    sweep = Sweep(Path("unused"))
     for version, output in (("20.0", "Collecting six\n"), ("20.1", "Collecting six\nResuming download\n")):
-        (tmp_path / "CONNECTION_TIMEOUT" / f"{version}-stall.log").write_text(output)
-    claim = Claim("from 20.1", run="CONNECTION_TIMEOUT:stall", since="20.1", shows="Resuming download")
-    assert missing_captures(claim, releases, tmp_path) == []
-    assert run_claim_problems(claim, releases, tmp_path) == []
-    wrong = Claim("until 20.0", run="CONNECTION_TIMEOUT:stall", until="20.0", shows="Collecting six")
-    assert run_claim_problems(wrong, releases, tmp_path) == [
-        "'until 20.0': the capture of CONNECTION_TIMEOUT:stall on pip 20.1 shows 'Collecting six' too"
+        sweep.record("download_timeout", version, Run(output, 1, "pip install six"))
+    claim = Claim("from 20.1", run="download_timeout", since="20.1", shows="Resuming download")
+    assert missing_captures(claim, releases, sweep) == []
+    assert run_claim_problems(claim, releases, sweep) == []
+    wrong = Claim("until 20.0", run="download_timeout", until="20.0", shows="Collecting six")
+    assert run_claim_problems(wrong, releases, sweep) == [
+        "'until 20.0': the capture of download_timeout on pip 20.1 shows 'Collecting six' too"
     ]
-    assert missing_captures(claim, ["19.3.1", "20.1"], tmp_path) == ["19.3.1"]
+    assert missing_captures(claim, ["19.3.1", "20.1"], sweep) == ["19.3.1"]
+
+
+def test_the_sweep_stores_each_distinct_output_once_and_reads_back_who_printed_it(tmp_path):
+    sweep = Sweep(tmp_path)
+    same = Run("ERROR: No matching distribution found for six\n", 1, "pip install six")
+    for version in ("24.0", "22.3.1", "23.3.2"):
+        sweep.record("version_not_found", version, same)
+    sweep.record("version_not_found", "25.3", Run("error: resolution-impossible\n", 1, "pip install six"))
+    sweep.save()
+    assert sorted(path.name for path in (tmp_path / "version_not_found").iterdir()) == ["22.3.1.log", "25.3.log"]
+    read_back = Sweep.load(tmp_path)
+    assert read_back.output("version_not_found", "23.3.2") == same.text
+    assert read_back.distinct_outputs("version_not_found")[0] == (["22.3.1", "23.3.2", "24.0"], same)
+    assert read_back.output("version_not_found", "21.3.1") is None
 
 
 def test_a_post_release_is_the_same_side_of_an_until_boundary():
@@ -352,6 +393,15 @@ class ComputedVersionsOnThePage(TestCase):
     def test_the_badge_says_who_prints_a_text_that_is_not_pips(self):
         response = self.client.get("/pip/compiler-missing/")
         self.assertContains(response, "printed by setuptools")
+
+    def test_the_page_says_which_releases_print_each_older_wording(self):
+        response = self.client.get("/pip/subprocess-exited-with-error/")
+        self.assertContains(response, "<code>Command errored out with exit status</code>: pip 19.2–21.3.1", html=False)
+        self.assertContains(response, "<code>&quot; failed with error code</code>: pip 8.0.0–19.1.1", html=False)
+
+    def test_an_entry_without_other_wordings_shows_none(self):
+        response = self.client.get("/pip/hash-mismatch/")
+        self.assertNotContains(response, 'class="wordings"')
 
     def test_the_api_shows_the_computed_range_and_the_printer(self):
         entry = self.client.get("/api/entries/pip/COMPILER_MISSING").json()

@@ -10,8 +10,8 @@ dated phrase of the text ("from pip 25.3", "until 24.0", "20.x") is backed by a 
     source = "--build-constraint"     # a literal of pip's source...
     since = "25.3"                    # ...present from this release, absent in the one before
     # until = "24.3.1"                # or: the last release holding it
-    # run = "CODE:variant"            # or: the captures tests/logs/CODE/<release>-variant.log
-    # shows = "text"                  # of both sides: `shows` only on the claimed side
+    # run = "download_timeout"        # or: a scenario of tests/logs/scenarios.py, as the sweep
+    # shows = "text"                  # captured it on both sides: `shows` only on the claimed side
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from kb.diagnosis.signatures import required_literals
+from kb.releases.captures import Sweep
 from kb.releases.matrix import format_ranges, release_key
 from kb.releases.textindex import TextIndex
 
@@ -45,6 +47,7 @@ _OTHER_PROGRAM = re.compile(
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,10 @@ class Claim:
     run: str = ""
     shows: str = ""
 
-    @classmethod
-    def from_front(cls, values: dict) -> Claim:
-        return cls(**{name: str(values.get(name, "")) for name in cls.__dataclass_fields__})
+
+def from_table(kind: type[T], values: dict) -> T:
+    """A front matter table (`[[claims]]`, `[[examples]]`) as its dataclass; absent keys are ""."""
+    return kind(**{name: str(values.get(name, "")) for name in kind.__dataclass_fields__})
 
 
 # What an entry quotes ---------------------------------------------------------------------
@@ -89,7 +93,7 @@ def signature_texts(front: dict) -> list[str]:
 
 
 def claims_of(front: dict) -> list[Claim]:
-    return [Claim.from_front(values) for values in front.get("claims", [])]
+    return [from_table(Claim, values) for values in front.get("claims", [])]
 
 
 def quoted_texts(fronts: Iterable[dict]) -> set[str]:
@@ -118,6 +122,24 @@ def computed_pip_versions(front: dict, index: TextIndex) -> str:
         return ""
     printing = printing_releases(front, index)
     return index.format(printing) if printing is not None else ""
+
+
+def wordings_by_range(front: dict, index: TextIndex) -> list[tuple[str, str]]:
+    """The entry's older (or other) wordings: each pip text it recognises that only some of the
+    header's releases print, oldest first, with the releases that print it. Empty unless one
+    of them is printed by a release that does not print the header."""
+    header = None if front.get("printed_by") else printing_releases(front, index)
+    if not header:
+        return []
+    ranged = {}
+    for text in dict.fromkeys(signature_texts(front)):
+        releases = index.releases_printing(text) if text in index.texts else None
+        if releases and not releases >= header:
+            ranged[text] = releases
+    if not any(releases - header for releases in ranged.values()):
+        return []
+    oldest_first = sorted(ranged.items(), key=lambda item: min(map(release_key, item[1])))
+    return [(text, index.format(releases)) for text, releases in oldest_first]
 
 
 def set_pip_versions(path: Path, pip_versions: str) -> bool:
@@ -149,8 +171,14 @@ def prose_paragraphs(markdown: str) -> Iterator[str]:
             paragraph.append(line.strip())
             continue
         if paragraph:
-            yield re.sub(r"`[^`]*`", lambda match: "_" * len(match.group()), " ".join(paragraph))
+            yield without_inline_code(" ".join(paragraph))
             paragraph = []
+
+
+def without_inline_code(text: str) -> str:
+    """Inline code blanked, length kept: code is quoted, not the text's own dating. A claim's
+    words may end inside a code span: its start is blanked too."""
+    return re.sub(r"`[^`]*(?:`|$)", lambda match: "_" * len(match.group()), text)
 
 
 def dated_phrases(code: str, texts: Iterable[str]) -> list[DatedPhrase]:
@@ -172,7 +200,7 @@ def unclaimed(phrases: Iterable[DatedPhrase], claims: list[Claim]) -> list[Dated
     return [
         phrase
         for phrase in phrases
-        if not any(phrase.text in claim.says and claim.says in phrase.sentence for claim in claims)
+        if not any(phrase.text in claim.says and without_inline_code(claim.says) in phrase.sentence for claim in claims)
     ]
 
 
@@ -212,30 +240,31 @@ def _boundary_problems(claim: Claim, bound: str, word: str, holding: set[str], r
     return []
 
 
-def run_log(logs: Path, run: str, version: str) -> Path:
-    """Where the capture harness files scenario `run` (`CODE` or `CODE:variant`) on a release."""
-    code, _, variant = run.partition(":")
-    return logs / code / (f"{version}-{variant}.log" if variant else f"{version}.log")
-
-
-def missing_captures(claim: Claim, releases: list[str], logs: Path) -> list[str]:
-    """The releases on both sides of a run claim's boundary that have no capture yet."""
+def boundary_sides(claim: Claim, releases: list[str]) -> list[str]:
+    """The releases on both sides of a claim's boundary (the bound alone when it has no neighbour)."""
     bound, word = (claim.since, "since") if claim.since else (claim.until, "until")
     if bound not in releases:
+        return []
+    return [version for version in (bound, neighbour_release(bound, word, releases)) if version]
+
+
+def missing_captures(claim: Claim, releases: list[str], sweep: Sweep) -> list[str]:
+    """The releases on both sides of a run claim's boundary that the sweep has not run yet."""
+    bound = claim.since or claim.until
+    if bound not in releases:
         return [bound]
-    sides = [bound, neighbour_release(bound, word, releases)]
-    return [version for version in sides if version and not run_log(logs, claim.run, version).exists()]
+    return [version for version in boundary_sides(claim, releases) if sweep.output(claim.run, version) is None]
 
 
-def run_claim_problems(claim: Claim, releases: list[str], logs: Path) -> list[str]:
-    """What the captures say against a run claim: `shows` on the claimed side only."""
+def run_claim_problems(claim: Claim, releases: list[str], sweep: Sweep) -> list[str]:
+    """What the sweep's captures say against a run claim: `shows` on the claimed side only."""
     if not claim.shows or not (claim.since or claim.until):
         return [f"{claim.says!r}: a run claim needs shows (the text its captures differ by) and since or until"]
-    bound, word = (claim.since, "since") if claim.since else (claim.until, "until")
-    neighbour = neighbour_release(bound, word, releases)
+    bound, *others = boundary_sides(claim, releases)
     problems = []
-    if claim.shows not in run_log(logs, claim.run, bound).read_text(encoding="utf-8"):
+    if claim.shows not in (sweep.output(claim.run, bound) or ""):
         problems.append(f"{claim.says!r}: the capture of {claim.run} on pip {bound} does not show {claim.shows!r}")
-    if neighbour and claim.shows in run_log(logs, claim.run, neighbour).read_text(encoding="utf-8"):
-        problems.append(f"{claim.says!r}: the capture of {claim.run} on pip {neighbour} shows {claim.shows!r} too")
+    for neighbour in others:
+        if claim.shows in (sweep.output(claim.run, neighbour) or ""):
+            problems.append(f"{claim.says!r}: the capture of {claim.run} on pip {neighbour} shows {claim.shows!r} too")
     return problems

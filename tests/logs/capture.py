@@ -22,7 +22,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import artefacts  # noqa: E402
-from lab import FORBIDDEN_IN_LOGS, Invocation, Lab, Scenario, Target, installed_python_prefix, run_quietly  # noqa: E402
+from lab import (  # noqa: E402
+    FORBIDDEN_IN_LOGS,
+    Invocation,
+    Lab,
+    Prepare,
+    Scenario,
+    Target,
+    installed_python_prefix,
+    run_quietly,
+)
 
 DEFAULT_CACHE = Path.home() / ".cache" / "kb-pip-wheels"
 # Downloaded once from PyPI into the cache, then served from the local index.
@@ -105,18 +114,24 @@ def _find_in_cache(cache: Path, spec: str, kind: str) -> Path | None:
 
 
 def capture(lab: Lab, scenario: Scenario, target: Target) -> Capture:
+    text, command, exit_status = run_neutralised(lab, scenario.prepare, target, scenario.log_path(target).name)
+    path = scenario.log_path(target)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return Capture(scenario, target, command, exit_status)
+
+
+def run_neutralised(lab: Lab, prepare: Prepare, target: Target, name: str) -> tuple[str, str, int]:
+    """A scenario's output, command and exit status, with local paths and ports made neutral."""
     lab.fresh_home()
-    invocation = scenario.prepare(lab, target)
+    invocation = prepare(lab, target)
     output, exit_status = lab.run(invocation)
     text = lab.neutralise(output.decode("utf-8"))
     command = lab.neutralise(describe(invocation))
     for leak in FORBIDDEN_IN_LOGS:
         if leak in text or leak in command:
-            raise AssertionError(f"{scenario.log_path(target)}: a local path ({leak}) survived neutralising")
-    path = scenario.log_path(target)
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-    return Capture(scenario, target, command, exit_status)
+            raise AssertionError(f"{name}: a local path ({leak}) survived neutralising")
+    return text, command, exit_status
 
 
 def describe(invocation: Invocation) -> str:

@@ -66,13 +66,16 @@ class Invocation:
     memory_limit: int | None = None  # bytes of address space (prlimit --as)
 
 
+Prepare = Callable[["Lab", Target], Invocation]
+
+
 @dataclass(frozen=True)
 class Scenario:
     code: str
     variant: str
     targets: tuple[Target, ...]
     shows: str
-    prepare: Callable[[Lab, Target], Invocation]
+    prepare: Prepare
 
     def log_path(self, target: Target) -> Path:
         suffix = f"-{self.variant}" if self.variant else ""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from artefacts import Project, Sdist, build_sdist, build_wheel, sha256_of, write_simple_index
-from lab import Invocation, Lab, Scenario, Target, site_packages, system_interpreter
+from lab import Invocation, Lab, Prepare, Scenario, Target, site_packages, system_interpreter
 
 PYTHON_FOR_PIP = {
     "20.3.4": "3.8",
@@ -52,9 +52,6 @@ NOT_CAPTURED = {
 }
 
 
-Prepare = Callable[[Lab, Target], Invocation]
-
-
 def scenario(
     code: str, shows: str, on: tuple[Target, ...] = EVERY_PIP, variant: str = ""
 ) -> Callable[[Prepare], Prepare]:
@@ -63,6 +60,37 @@ def scenario(
         return prepare
 
     return register
+
+
+# The sweep (sweep.py) runs every scenario function on every minor release from 20.0, each
+# release on its own Python (python_for), except the functions named here.
+NOT_SWEPT: set[str] = set()
+SWEPT_ON_PYTHON: dict[str, tuple[str, Prepare]] = {}
+
+
+def not_swept(prepare: Prepare) -> Prepare:
+    """A scenario that needs no pip, a pip older than 20, or one Python for a fixed release."""
+    NOT_SWEPT.add(prepare.__name__)
+    return prepare
+
+
+def swept_on(python: str) -> Callable[[Prepare], Prepare]:
+    """A scenario the sweep runs with every release on this Python (it may have no capture)."""
+
+    def register(prepare: Prepare) -> Prepare:
+        SWEPT_ON_PYTHON[prepare.__name__] = (python, prepare)
+        return prepare
+
+    return register
+
+
+def python_for(pip: str) -> str:
+    """A Python that pip release runs on: the captures' choice, else the newest one it supports."""
+    if pip in PYTHON_FOR_PIP:
+        return PYTHON_FOR_PIP[pip]
+    major, minor = (int(part) for part in pip.split(".")[:2])
+    newest_supported = ((21, "3.8"), (22, "3.9"), (23, "3.10"), (24, "3.11"), (25.3, "3.12"))
+    return next((python for below, python in newest_supported if major + minor / 10 < below), "3.13")
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -83,6 +111,8 @@ INDEX_PROJECTS = (
     Project("modern", "1.0", requires_python=">=3.99"),
     Project("tinytool", "1.0", console_scripts=("tinytool",)),
     Project("oldpkg", "2.0"),
+    Project("prer", "1.0"),
+    Project("prer", "2.0b1"),
 )
 
 PYPROJECT_SETUPTOOLS = """
@@ -596,6 +626,16 @@ def ignored_requires_python(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "modern")
 
 
+@scenario(
+    "DISTRIBUTION_NOT_FOUND",
+    "`prer>=1.5` where only the pre-release 2.0b1 matches; pip up to 25.3 skips it: DISTRIBUTION_NOT_FOUND",
+    on=targets("25.3"),
+    variant="prerelease",
+)
+def prerelease_only_match(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "prer>=1.5")
+
+
 @scenario("UNSUPPORTED_WHEEL", "a wheel tagged cp27/win32: UNSUPPORTED_WHEEL")
 def unsupported_wheel(lab: Lab, target: Target) -> Invocation:
     wheel = build_wheel(Project("winpkg", "1.0", tag="cp27-cp27m-win32"), lab.project)
@@ -940,8 +980,16 @@ Error=This Python belongs to the operating system: install Python packages
     "pip 20.3.4 on Python 2.7: PYTHON2_EOL_DEPRECATION, success",
     on=(Target("2.7", "20.3.4"),),
 )
+@not_swept
 def python2_end_of_life(lab: Lab, target: Target) -> Invocation:
     return pip(lab.make_system_python(target), "install", *from_index(lab), "tinypkg")
+
+
+@swept_on("2.7")
+def pip_on_python2(lab: Lab, target: Target) -> Invocation:
+    """A pip wheel run straight from the file by Python 2.7 (how get-pip bootstraps it)."""
+    python2 = Target("2.7").interpreter
+    return Invocation([str(python2), f"{lab.pip_wheel(target.pip)}/pip", "--version"])
 
 
 @scenario(
@@ -961,6 +1009,7 @@ def ssl_missing(lab: Lab, target: Target) -> Invocation:
     "`python -m pip` in a venv made with --without-pip: NO_MODULE_NAMED_PIP",
     on=(Target("3.8"), Target("3.13")),
 )
+@not_swept
 def no_module_named_pip(lab: Lab, target: Target) -> Invocation:
     venv = lab.make_venv(target)
     return Invocation([str(venv / "bin" / "python"), "-m", "pip", "install", "tinypkg"], path=[venv / "bin"])
@@ -972,6 +1021,7 @@ def no_module_named_pip(lab: Lab, target: Target) -> Invocation:
     on=(Target("3.13"),),
     variant="bash",
 )
+@not_swept
 def pip_not_found_in_bash(lab: Lab, target: Target) -> Invocation:
     return Invocation(["bash", "-c", "pip install tinypkg"])
 
@@ -982,6 +1032,7 @@ def pip_not_found_in_bash(lab: Lab, target: Target) -> Invocation:
     on=(Target("3.13"),),
     variant="sh",
 )
+@not_swept
 def pip_not_found_in_sh(lab: Lab, target: Target) -> Invocation:
     return Invocation(["sh", "-c", "pip install tinypkg"])
 
@@ -1281,6 +1332,7 @@ def old_pip_environment(lab: Lab, target: Target, *requirements: str) -> Path:
     on=OLD_PIPS,
     variant="old",
 )
+@not_swept
 def old_self_signed_index(lab: Lab, target: Target) -> Invocation:
     index = f"https://localhost:{lab.https_port}/simple"
     return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
@@ -1292,6 +1344,7 @@ def old_self_signed_index(lab: Lab, target: Target) -> Invocation:
     on=OLD_PIPS,
     variant="old",
 )
+@not_swept
 def old_connection_refused(lab: Lab, target: Target) -> Invocation:
     index = f"http://127.0.0.1:{lab.refusing_port}/simple"
     return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
@@ -1303,6 +1356,7 @@ def old_connection_refused(lab: Lab, target: Target) -> Invocation:
     on=OLD_PIPS,
     variant="old",
 )
+@not_swept
 def old_dead_proxy(lab: Lab, target: Target) -> Invocation:
     proxy = f"http://127.0.0.1:{lab.dead_proxy_port}"
     return pip(old_pip_environment(lab, target), "install", "--proxy", proxy, *from_index(lab), "tinypkg")
@@ -1315,6 +1369,7 @@ def old_dead_proxy(lab: Lab, target: Target) -> Invocation:
     on=OLD_PIPS,
     variant="old",
 )
+@not_swept
 def old_http_404(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "install", lab.faulty_url("404", f"files/{TINYPKG_WHEEL}"))
 
@@ -1326,6 +1381,7 @@ def old_http_404(lab: Lab, target: Target) -> Invocation:
     on=targets("10.0.1", "18.1", "19.3.1"),
     variant="old-egg-info",
 )
+@not_swept
 def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target, "setuptools==59.6.0"), "install", *from_index(lab), "noversion")
 
@@ -1337,6 +1393,7 @@ def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
     on=OLD_PIPS,
     variant="old",
 )
+@not_swept
 def old_download_stalls(lab: Lab, target: Target) -> Invocation:
     wheel = lab.faulty_url("stall", f"files/{TINYPKG_WHEEL}")
     return pip(old_pip_environment(lab, target), "install", "--timeout", "3", wheel)
