@@ -227,6 +227,7 @@ def test_wordings_are_the_texts_printed_outside_the_headers_releases():
     assert wordings_by_range(front, index) == [("Old wording", "19.3.1–20.1")]
     assert wordings_by_range(front | {"signatures": [{"pattern": "Every release's words"}]}, index) == []
     assert wordings_by_range(front | {"printed_by": "setuptools"}, index) == []
+    assert wordings_by_range(front | {"header": "error: edited since the index"}, index) == []
 
 
 def test_pip_versions_are_written_into_the_front_matter(tmp_path):

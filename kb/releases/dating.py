@@ -128,7 +128,9 @@ def wordings_by_range(front: dict, index: TextIndex) -> list[tuple[str, str]]:
     """The entry's older (or other) wordings: each pip text it recognises that only some of the
     header's releases print, oldest first, with the releases that print it. Empty unless one
     of them is printed by a release that does not print the header."""
-    header = None if front.get("printed_by") else printing_releases(front, index)
+    if front.get("printed_by") or not all(line in index.texts for line in header_lines(front)):
+        return []  # another program's text, or a header edited since the index was built
+    header = printing_releases(front, index)
     if not header:
         return []
     ranged = {}

@@ -31,7 +31,7 @@ import scenarios  # noqa: E402
 from capture import DEFAULT_CACHE, download_into_cache, run_neutralised  # noqa: E402
 from lab import Lab, Prepare, Target  # noqa: E402
 
-from kb.releases.captures import Run, Sweep  # noqa: E402
+from kb.releases.captures import SWEEP_DIR, Run, Sweep  # noqa: E402
 from kb.releases.matrix import read_releases, release_key  # noqa: E402
 
 FIRST_SWEPT_MINOR = (20, 0)
@@ -133,11 +133,19 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", metavar="FUNCTION", help="only these scenario functions")
     parser.add_argument("--jobs", type=int, default=1, help="releases run at the same time")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where pip releases are downloaded")
+    parser.add_argument("--store", type=Path, default=SWEEP_DIR, help="where the captures are kept")
+    parser.add_argument("--merge", type=Path, metavar="STORE", help="only add another store's captures to --store")
     options = parser.parse_args()
 
+    sweep = Sweep.load(options.store)
+    if options.merge:
+        for name, releases, run in Sweep.load(options.merge).all_outputs():
+            for version in releases:
+                sweep.record(name, version, run)
+        sweep.save()
+        return
     work = plan(options.only, options.pip)
     download_into_cache(options.cache, work)
-    sweep = Sweep.load()
     started = time.monotonic()
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
         pending = {
