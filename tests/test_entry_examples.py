@@ -16,7 +16,7 @@ from kb.catalogue import example_logs, matcher_from_files, parse_entry_file, rea
 from kb.diagnosis import Diagnosis
 from kb.diagnosis.ranking import wrapper_closure
 from kb.releases.examples import LOGS_DIR as LOGS
-from kb.releases.examples import example_sources, source_problems
+from kb.releases.examples import ExampleSource, captured_text, example_sources, source_problems
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
 SUCCESSFUL_RUNS = sorted((LOGS / "success").glob("*.log"))
@@ -128,3 +128,10 @@ def test_take_examples_refuses_an_entry_whose_blocks_and_sources_do_not_pair(tmp
     copy.write_text(copy.read_text(encoding="utf-8").replace("[[examples]]\nlog =", "[[unused]]\nlog =", 1))
     with pytest.raises(CommandError, match="HASH_MISMATCH: 2 example blocks but 1 \\[\\[examples\\]\\]"):
         call_command("take_examples", "--entries", str(tmp_path), stdout=io.StringIO())
+
+
+def test_an_example_may_be_some_lines_of_its_log(tmp_path):
+    (tmp_path / "CODE").mkdir()
+    (tmp_path / "CODE" / "26.3.log").write_text("Collecting six\nERROR: one\nERROR: two\n\n")
+    assert captured_text(ExampleSource(log="CODE/26.3.log", lines="2-3"), tmp_path) == "ERROR: one\nERROR: two"
+    assert captured_text(ExampleSource(log="CODE/26.3.log"), tmp_path) == "Collecting six\nERROR: one\nERROR: two"
