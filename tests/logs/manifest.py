@@ -18,7 +18,10 @@ packages, indexes and servers the script makes offline. Paths are neutralised: t
 directories `/tmp/kb`; local servers appear as 127.0.0.1 on ports 8080 (index), 8081
 (misbehaving server), 8082 (never answers), 8443 (self-signed HTTPS) and 3128 (nothing
 listening). Each log is pip's combined stdout and stderr, byte for byte after that rewrite.
-Files under `success/` must diagnose as no error.
+Files under `success/` must diagnose as no error. `sweep/` holds `python tests/logs/sweep.py`'s
+runs of every scenario on the last patch of each minor release from 20.0 (and on both sides of
+each run claim's boundary): each distinct output once, `sweep/index.json` naming the releases
+that printed it.
 
 | file | pip | python | exit | command | shows |
 |---|---|---|---|---|---|
