@@ -3,6 +3,8 @@ each run claim's scenario on both sides of its boundary; keep each distinct outp
 
     python tests/logs/sweep.py [--pip 24.3.1 ...] [--only download_timeout ...] [--jobs 2]
 
+A run already stored is skipped; delete its scenario's folder and index entry to run it again.
+
 A scenario is a function of scenarios.py (one function may be filed under several codes by
 capture.py); the sweep runs it as capture.py does, in a throw-away world of its own per
 release (one venv per release, copied for each scenario), and files the neutralised output
@@ -144,7 +146,12 @@ def main() -> None:
                 sweep.record(name, version, run)
         sweep.save()
         return
-    work = plan(options.only, options.pip)
+    # A run already in the store is not made again: an interrupted sweep goes on where it stopped.
+    work = {
+        version: todo
+        for version, names in plan(options.only, options.pip).items()
+        if (todo := [name for name in names if sweep.output(name, version) is None])
+    }
     download_into_cache(options.cache, work)
     started = time.monotonic()
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
