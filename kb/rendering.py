@@ -1,8 +1,8 @@
 """The entry page's article, rendered once per version of the entry and cached.
 
 The cache key holds the entry's ``updated`` time, which changes whenever the entry or any of
-its parts changes (see ``kb.signals``), and a digest of the code, template and release index that make
-the article, so a stale article is never served.
+its parts changes (see ``kb.signals``), and a digest of the code, template and release index
+that make the article, so a stale article is never served.
 """
 
 import functools
