@@ -9,9 +9,10 @@ every client comes from 127.0.0.1. Goals: search at least 300 requests/s with p9
 
     .venv/bin/python bench/load.py [--seconds 10] [--clients 10 50] [--workers 3] [--threads 8]
                                    [--database kb_bench_load] [--redis-url redis://127.0.0.1:6379/1]
+                                   [--port 18020]
 
 The database is made anew and dropped after, and the Redis database is emptied: give each
-person who runs the bench at the same time their own.
+person who runs the bench at the same time their own, and their own port.
 """
 
 import argparse
@@ -20,7 +21,9 @@ import os
 import statistics
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import count, repeat
 from urllib.parse import quote
 
 from serving import (
@@ -39,8 +42,10 @@ SEARCH = "ERROR: Could not find a version that satisfies the requirement torchh=
 
 @dataclass
 class Scenario:
+    """Requests sent in turn, each client taking the next one."""
+
     name: str
-    request: bytes
+    requests: Iterator[bytes]
 
 
 @dataclass
@@ -60,11 +65,18 @@ def post(path: str, body: bytes) -> bytes:
 
 def scenarios() -> list[Scenario]:
     return [
-        Scenario("entry page /pip/hash-mismatch/", get("/pip/hash-mismatch/")),
-        Scenario("search, a pasted error line", get("/search/?q=" + quote(SEARCH))),
-        Scenario("POST /api/diagnose, 100 KB", post("/api/diagnose", realistic_log(100))),
-        Scenario("POST /api/diagnose, 2 MB", post("/api/diagnose", realistic_log(2048))),
+        Scenario("entry page /pip/hash-mismatch/", repeat(get("/pip/hash-mismatch/"))),
+        Scenario("search, a pasted error line", repeat(get("/search/?q=" + quote(SEARCH)))),
+        Scenario("search, a new pasted line each", (get("/search/?q=" + quote(line)) for line in distinct_lines())),
+        Scenario("POST /api/diagnose, 100 KB", repeat(post("/api/diagnose", realistic_log(100)))),
+        Scenario("POST /api/diagnose, 2 MB", repeat(post("/api/diagnose", realistic_log(2048)))),
     ]
+
+
+def distinct_lines() -> Iterator[str]:
+    """The pasted line with a different requirement each time, so no answer can be remembered."""
+    for number in count():
+        yield SEARCH.replace("torchh==2.1.0", f"torch{number}=={number % 7}.{number % 13}")
 
 
 async def read_response(reader: asyncio.StreamReader) -> int:
@@ -77,13 +89,13 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def client(request: bytes, deadline: float, budget: list[int], outcome: Outcome) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+async def client(port: int, requests: Iterator[bytes], deadline: float, budget: list[int], outcome: Outcome) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
             started = time.monotonic()
-            writer.write(request)
+            writer.write(next(requests))
             status = await read_response(reader)
             outcome.latencies.append(time.monotonic() - started)
             if status != 200:
@@ -92,11 +104,13 @@ async def client(request: bytes, deadline: float, budget: list[int], outcome: Ou
         writer.close()
 
 
-async def drive(request: bytes, clients: int, seconds: float, max_requests: int) -> tuple[Outcome, float]:
+async def drive(
+    port: int, requests: Iterator[bytes], clients: int, seconds: float, max_requests: int
+) -> tuple[Outcome, float]:
     outcome = Outcome()
     budget = [max_requests]
     started = time.monotonic()
-    await asyncio.gather(*(client(request, started + seconds, budget, outcome) for _ in range(clients)))
+    await asyncio.gather(*(client(port, requests, started + seconds, budget, outcome) for _ in range(clients)))
     return outcome, time.monotonic() - started
 
 
@@ -124,15 +138,16 @@ def main() -> None:
     parser.add_argument("--only", help="run only the scenarios whose name holds this text")
     parser.add_argument("--database", default="kb_bench_load", help="PostgreSQL database to make and drop")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1", help="Redis database to empty and use")
+    parser.add_argument("--port", type=int, default=PORT)
     args = parser.parse_args()
     unlimited = {"KB_RATE_LIMIT": "1000000000", "KB_SEARCH_RATE_LIMIT": "1000000000"}
     env = production_environment(
-        args.database, PORT, REDIS_URL=args.redis_url, WEB_CONCURRENCY=str(args.workers), **unlimited
+        args.database, args.port, REDIS_URL=args.redis_url, WEB_CONCURRENCY=str(args.workers), **unlimited
     )
     env["KB_THREADS"] = str(args.threads)
     subprocess.run(["redis-cli", "-n", args.redis_url.rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True)
     prepare_database(args.database, env)
-    server = start_gunicorn(env, PORT)
+    server = start_gunicorn(env, args.port)
     try:
         print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads, PostgreSQL + Redis")
         print(
@@ -144,10 +159,16 @@ def main() -> None:
         for scenario in scenarios():
             if args.only and args.only not in scenario.name:
                 continue
-            asyncio.run(drive(scenario.request, 4, 1, 200))  # warm every worker
+            # Warm every worker: many connections at once reach all of them (each builds its
+            # matcher on its first diagnosis or search), then keep-alive requests as measured.
+            connections = 8 * args.workers
+            asyncio.run(drive(args.port, scenario.requests, connections, 30, connections))
+            asyncio.run(drive(args.port, scenario.requests, 4, 1, 200))
             for clients in args.clients:
                 cpu_before = server_cpu_seconds(server.pid)
-                outcome, elapsed = asyncio.run(drive(scenario.request, clients, args.seconds, args.max_requests))
+                outcome, elapsed = asyncio.run(
+                    drive(args.port, scenario.requests, clients, args.seconds, args.max_requests)
+                )
                 report(scenario, clients, outcome, elapsed, server_cpu_seconds(server.pid) - cpu_before)
     finally:
         stop(server)

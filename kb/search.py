@@ -7,8 +7,13 @@ too, and question words are dropped, the same way on both databases. Snippets co
 entry's text without its Markdown.
 """
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from django.db import connection
 from django.utils.html import escape
@@ -27,6 +32,10 @@ MAX_WORDS = 40
 # search then costs the same for a 300-character line as for a 3000-character one.
 MAX_QUERY_CHARS = 500
 SNIPPET_WORDS = 30
+# The answers to this many recent queries, and the search pages of this many, are kept per
+# process until an entry changes: a page weighs up to about 15 KB.
+REMEMBERED_QUERIES = 1000
+REMEMBERED_PAGES = 500
 LISTED_FIELDS = ("code", "slug", "title", "summary", "header", "meaning", "tool__slug")
 BODY_FIELDS = ("meaning", "fix", "verify", "triage", "examples", "background", "prevention")
 QUESTION_WORDS = frozenset(
@@ -75,6 +84,9 @@ MARKDOWN_NOISE = [
 ]
 
 
+Value = TypeVar("Value")
+
+
 @dataclass
 class SearchHit:
     entry: Entry
@@ -87,6 +99,29 @@ class SearchResults:
     total: int = 0
 
 
+class Remembered(Generic[Value]):
+    """The values last made from readers' text, looked up by a digest of the text so that memory
+    never holds what a reader typed; a value is handed out only for the very same text."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: OrderedDict[bytes, Value] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_make(self, text: str, make: Callable[[], Value]) -> Value:
+        key = hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).digest()
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = make()
+        with self.lock:
+            self.values[key] = value
+            if len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value
+
+
 @dataclass
 class Listing:
     """What search shows of the published entries, built once per matcher: every process
@@ -97,6 +132,9 @@ class Listing:
     by_code: dict[str, Entry] = field(default_factory=dict)
     snippet_text: dict[int, str] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary([]))
+    # Both are dropped with the listing, so no answer outlives a change to an entry.
+    answers: Remembered[SearchResults] = field(default_factory=lambda: Remembered(REMEMBERED_QUERIES))
+    pages: Remembered[bytes] = field(default_factory=lambda: Remembered(REMEMBERED_PAGES))
 
 
 _listing = Listing()
@@ -139,14 +177,24 @@ def with_corrections(words: list[str], vocabulary: Vocabulary) -> list[str]:
 
 def search(query: str, limit: int = 10) -> SearchResults:
     """Entries whose signatures recognise the query (a pasted error line) first, then the
-    database's full-text ranking of the words and their corrections."""
-    words = query_words(query)
-    if not words:
+    database's full-text ranking of the words and their corrections. A query asked again
+    before any entry changes gets the same answer without asking the database."""
+    query = query[:MAX_QUERY_CHARS]
+    if not query_words(query):
         return SearchResults()
-    matcher = current_matcher()
-    listing = published_listing(matcher)
-    words = with_corrections(words, listing.vocabulary)
-    recognised = [listing.by_code[match.code].pk for match in matcher.diagnose(query[:MAX_QUERY_CHARS]).matches]
+    listing = published_listing(current_matcher())
+    return listing.answers.get_or_make(f"{limit}\n{query}", lambda: _search(query, listing, limit))
+
+
+def remembered_page(address: str, render: Callable[[], bytes]) -> bytes:
+    """The search page at ``address`` (its whole URL: the page shows the query), rendered once
+    until an entry changes."""
+    return published_listing(current_matcher()).pages.get_or_make(address, render)
+
+
+def _search(query: str, listing: Listing, limit: int) -> SearchResults:
+    words = with_corrections(query_words(query), listing.vocabulary)
+    recognised = [listing.by_code[match.code].pk for match in listing.matcher.diagnose(query).matches]
     ranked = _ranked_postgres(words) if connection.vendor == "postgresql" else _ranked_sqlite(words)
     pks = [pk for pk in dict.fromkeys(recognised + ranked) if pk in listing.entries]
     marked = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\w*", re.IGNORECASE)

@@ -23,7 +23,7 @@ from kb.diagnosis_links import diagnosis_markdown, may_delete, shareable_report,
 from kb.forms import DiagnoseForm, FeedbackForm, SearchForm
 from kb.models import Category, Entry
 from kb.openapi import openapi_document
-from kb.pagecache import cached_for_readers, reader_cache_headers
+from kb.pagecache import cached_for_readers, is_anonymous_reader, reader_cache_headers
 from kb.ratelimit import RATE_LIMIT_MESSAGE, over_limit, rate_limited
 from kb.rendering import article_html
 from kb.serializers import entry_dict, entry_summary_dict, error_response
@@ -82,8 +82,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"]
     if form.secrets_removed:  # keep the secret out of the address bar, history and bookmarks
         return redirect(f"{reverse('kb:search')}?{urlencode({'q': query})}")
-    results = search.search(query)
-    return render(request, "kb/search.html", {"form": form, "results": results, "searched": True})
+
+    def render_page() -> bytes:
+        context = {"form": form, "results": search.search(query), "searched": True}
+        return render(request, "kb/search.html", context).content
+
+    if not is_anonymous_reader(request):
+        return HttpResponse(render_page())
+    return HttpResponse(search.remembered_page(request.build_absolute_uri(), render_page))
 
 
 @require_safe

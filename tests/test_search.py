@@ -75,11 +75,19 @@ class SearchTests(TestCase):
         self.assertContains(response, "HASH_MISSING")
         self.assertContains(response, "<mark>")
 
-    def test_an_edit_is_searchable_at_once(self):
+    def test_an_edit_is_searchable_at_once_even_by_a_query_asked_before(self):
+        self.assertEqual(self.codes("platypus"), [])
         entry = Entry.objects.get(code="DISTRIBUTION_NOT_FOUND")
         entry.meaning = "Mentions the word platypus."
         entry.save()
         self.assertEqual(self.codes("platypus"), ["DISTRIBUTION_NOT_FOUND"])
+
+    def test_a_search_page_shown_before_an_edit_shows_the_edit_after_it(self):
+        self.assertContains(self.client.get("/search/", {"q": "platypus"}), "No entry matches")
+        entry = Entry.objects.get(code="DISTRIBUTION_NOT_FOUND")
+        entry.title = "Platypus not found"
+        entry.save()
+        self.assertContains(self.client.get("/search/", {"q": "platypus"}), "Platypus not found")
 
     def test_only_the_start_of_an_overlong_paste_is_searched(self):
         self.assertEqual(self.codes("zzz " * 200 + "missing hashes"), [])
