@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kb.diagnosis import Matcher
 from kb.diagnosis import Signature as EngineSignature
+from kb.markup_check import MarkdownRefused, render_groups_checked
 from kb.models import Category, Cause, Entry, Signature, Tool
 
 SECTION_FIELDS = {
@@ -23,6 +24,7 @@ SECTION_FIELDS = {
     "background": "background",
     "prevention": "prevention",
 }
+SECTION_HEADINGS = {name: heading for heading, name in SECTION_FIELDS.items()}
 FENCE = re.compile(r"^\s*(```|~~~)")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 EXAMPLE_OPENING = re.compile(r"(```|~~~)text[ \t]*")
@@ -171,6 +173,23 @@ def link_entries(entry: Entry, entry_file: EntryFile, entries: dict[str, Entry])
             warnings.append(f"{entry_file.path.name}: {relation} names codes with no entry yet: {', '.join(unknown)}")
         getattr(entry, relation).set([entries[code] for code in codes if code in entries])
     return warnings
+
+
+def check_rendering(entry_files: list[EntryFile]) -> None:
+    """Refuse the first file whose sections or causes would not render in time, as a staff save does."""
+    groups = [
+        entry_file.sections | {f"cause-{number}": body for number, (_, body) in enumerate(entry_file.causes)}
+        for entry_file in entry_files
+    ]
+    try:
+        render_groups_checked(groups)
+    except MarkdownRefused as refusal:
+        entry_file = entry_files[refusal.group]
+        if refusal.name.startswith("cause-"):
+            where = f"cause {entry_file.causes[int(refusal.name.removeprefix('cause-'))][0]!r}"
+        else:
+            where = f"section {SECTION_HEADINGS[refusal.name]!r}"
+        raise EntryFileError(f"{entry_file.path}: {where} cannot be published: {refusal}") from None
 
 
 def read_entry_files(directory: Path) -> list[EntryFile]:

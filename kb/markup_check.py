@@ -30,58 +30,70 @@ class RenderedText(NamedTuple):
 
 
 class MarkdownRefused(ValueError):
-    """One of the texts cannot be rendered safely; ``name`` says which, the message why."""
+    """One of the texts cannot be rendered safely; ``name`` says which (in the ``group``-th set of
+    texts given), the message why."""
 
-    def __init__(self, name: str, problem: str) -> None:
+    def __init__(self, name: str, problem: str, group: int = 0) -> None:
         super().__init__(problem)
         self.name = name
+        self.group = group
 
 
 def render_checked(texts: dict[str, str]) -> dict[str, RenderedText]:
     """Each text rendered to HTML, its key used as the heading-id prefix. Raises MarkdownRefused."""
-    for name, text in texts.items():
-        if len(text) > MAX_MARKDOWN_CHARS:
-            raise MarkdownRefused(name, f"It is {len(text):,} characters long; the limit is {MAX_MARKDOWN_CHARS:,}.")
+    return render_groups_checked([texts])[0]
+
+
+def render_groups_checked(groups: list[dict[str, str]]) -> list[dict[str, RenderedText]]:
+    """``render_checked`` for several sets of texts (several entries) in one child process, each
+    set given the whole time limit. Raises MarkdownRefused naming the set and the text."""
+    for group, texts in enumerate(groups):
+        for name, text in texts.items():
+            if len(text) > MAX_MARKDOWN_CHARS:
+                problem = f"It is {len(text):,} characters long; the limit is {MAX_MARKDOWN_CHARS:,}."
+                raise MarkdownRefused(name, problem, group)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=render_each, args=(texts, sender), daemon=True)
+    child = context.Process(target=render_each, args=(groups, sender), daemon=True)
     child.start()
     sender.close()
     try:
-        return collect(texts, receiver, settings.KB_MARKDOWN_RENDER_SECONDS)
+        seconds = settings.KB_MARKDOWN_RENDER_SECONDS
+        return [collect(texts, receiver, seconds, group) for group, texts in enumerate(groups)]
     finally:
         child.kill()
         child.join()
         receiver.close()
 
 
-def collect(texts: dict[str, str], receiver: Connection, seconds: float) -> dict[str, RenderedText]:
+def collect(texts: dict[str, str], receiver: Connection, seconds: float, group: int) -> dict[str, RenderedText]:
     deadline = time.monotonic() + seconds
     rendered = {}
     for name in texts:
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
-            raise MarkdownRefused(name, f"It takes more than {seconds:g} s to render ({SLOW_HINT}).")
+            raise MarkdownRefused(name, f"It takes more than {seconds:g} s to render ({SLOW_HINT}).", group)
         try:
             problem, html, removed = receiver.recv()
         except EOFError:
-            raise MarkdownRefused(name, "The renderer stopped on it.") from None
+            raise MarkdownRefused(name, "The renderer stopped on it.", group) from None
         if problem:
-            raise MarkdownRefused(name, problem)
+            raise MarkdownRefused(name, problem, group)
         rendered[name] = RenderedText(html, removed)
     return rendered
 
 
-def render_each(texts: dict[str, str], sender: Connection) -> None:
+def render_each(groups: list[dict[str, str]], sender: Connection) -> None:
     """The child's work: one answer per text, in order, stopping at the first failure."""
-    for name, text in texts.items():
-        try:
-            sender.send(("", *render_noting_removed(text, anchor_prefix=name)))
-        except RecursionError:
-            sender.send(("Its lists or quotes nest too deeply to render.", "", []))
-            return
-        except Exception as error:  # noqa: BLE001 (any failure is the editor's answer, not a crash)
-            sender.send((f"It cannot be rendered ({type(error).__name__}).", "", []))
-            return
+    for texts in groups:
+        for name, text in texts.items():
+            try:
+                sender.send(("", *render_noting_removed(text, anchor_prefix=name)))
+            except RecursionError:
+                sender.send(("Its lists or quotes nest too deeply to render.", "", []))
+                return
+            except Exception as error:  # noqa: BLE001 (any failure is the editor's answer, not a crash)
+                sender.send((f"It cannot be rendered ({type(error).__name__}).", "", []))
+                return
 
 
 def render_for_readers(text: str, anchor_prefix: str) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase, TestCase, override_settings
 
 from kb.catalogue import EntryFileError, parse_entry_file
 from kb.models import Entry
@@ -94,6 +94,30 @@ class LoadCatalogueTests(TestCase):
         write(tmp, "no front matter")
         with self.assertRaisesMessage(CommandError, "HASH_MISSING.md"):
             call_command("load_catalogue", "--dir", str(tmp), stdout=io.StringIO())
+
+    def load_one_file(self, text: str) -> None:
+        tmp = Path(tempfile.mkdtemp())
+        (tmp / "categories.toml").write_text((ENTRIES / "categories.toml").read_text())
+        write(tmp, text)
+        call_command("load_catalogue", "--dir", str(tmp), stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_a_file_whose_section_cannot_render_is_refused_with_the_reason_and_nothing_is_loaded(self):
+        with self.assertRaises(CommandError) as refused:
+            self.load_one_file(GOOD_FILE.replace("It means this.", "1. " * 1000))
+        self.assertIn("HASH_MISSING.md: section 'what this error means' cannot be published", str(refused.exception))
+        self.assertIn("nest too deeply", str(refused.exception))
+        self.assertFalse(Entry.objects.exists())
+
+    @override_settings(KB_MARKDOWN_RENDER_SECONDS=1)
+    def test_a_file_whose_cause_renders_too_slowly_is_refused_with_the_reason(self):
+        with self.assertRaisesMessage(CommandError, "cause 'Second cause' cannot be published: It takes more than"):
+            self.load_one_file(GOOD_FILE.replace("Body two.", "[" * 19_000))
+
+    def test_a_changed_file_that_cannot_render_leaves_the_loaded_entry_alone(self):
+        self.load_one_file(GOOD_FILE)
+        with self.assertRaisesMessage(CommandError, "cannot be published"):
+            self.load_one_file(GOOD_FILE.replace("Body one.", "1. " * 1000))
+        self.assertEqual(Entry.objects.get(code="HASH_MISSING").causes.first().body, "Body one.")
 
     def test_links_to_entries_not_written_yet_are_reported_not_fatal(self):
         tmp = Path(tempfile.mkdtemp())

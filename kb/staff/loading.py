@@ -29,7 +29,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import caches
 from django.db import transaction
 
-from kb.catalogue import EntryFile, link_entries, load_categories, read_entry_files, save_entry
+from kb.catalogue import EntryFile, check_rendering, link_entries, load_categories, read_entry_files, save_entry
 from kb.models import Entry, LoadedFile, SourceReference
 from kb.releases.pipsource import FIXTURE_DIR
 from kb.releases.sources import load_source_references
@@ -81,15 +81,21 @@ def load_catalogue(directory: Path) -> LoadReport:
     entries = {(entry.tool.slug, entry.code): entry for entry in Entry.objects.select_related("tool", "loaded_file")}
     implied = implied_related(files)
     new_files = [entry_file for entry_file in files if entry_key(entry_file) not in entries]
+    changed_files = [
+        entry_file
+        for entry_file in files
+        if entry_key(entry_file) in entries
+        and getattr(loaded_file(entries[entry_key(entry_file)]), "content_hash", None) != content_hash(entry_file)
+    ]
+    check_rendering(new_files + changed_files)
     report = LoadReport(created=[entry_file.code for entry_file in new_files])
+    loading = {entry_key(entry_file) for entry_file in new_files + changed_files}
+    report.unchanged = [entry_file.code for entry_file in files if entry_key(entry_file) not in loading]
     report.warnings += create_entries(new_files, entries, implied)
     known = {code for _, code in entries}
     loader = None
-    for entry_file in (entry_file for entry_file in files if entry_file.code not in report.created):
+    for entry_file in changed_files:
         entry = entries[entry_key(entry_file)]
-        if getattr(loaded_file(entry), "content_hash", None) == content_hash(entry_file):
-            report.unchanged.append(entry_file.code)
-            continue
         loader = loader or loader_account()
         snapshot = linked_only(snapshot_of_file(entry_file, implied[entry_file.code]), known)
         getattr(report, load_changed_file(entry, entry_file, snapshot, loader)).append(entry_file.code)
