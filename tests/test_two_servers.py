@@ -1,28 +1,41 @@
 """Two app servers ("two machines") on one PostgreSQL and one Redis agree with each other."""
 
 import http.client
+import http.cookiejar
+import importlib
 import json
 import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import caches
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from kb.settings import shared_cache
-from tests.helpers import make_entry, make_signature
+from kb.staff.models import Revision
+from kb.staff.snapshots import snapshot_of
+from tests.helpers import make_entry
 from tests.test_shared_cache import REDIS_URL, redis_reachable
+from tests.test_staff_editing import editor_post
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = (18030, 18031)
 PAGE_CACHE_SECONDS = 1
 LOG = "Collecting zebra\nERROR: zebra stripes are misaligned\n"
+PASSWORD = "a long enough staff password"
+EDIT = "/staff/entries/pip/HASH_MISMATCH/edit/"
+REVISION = "/staff/entries/pip/HASH_MISMATCH/revisions/{number}/{action}/"
+STAFF_GROUPS = importlib.import_module("kb.staff.migrations.0002_editors_and_reviewers").GROUPS
 
 
 def redis_caches() -> dict:
@@ -78,6 +91,42 @@ def chunked_diagnosis(port: int) -> tuple[int, str]:
     return response.status, response.read().decode()
 
 
+class Browser:
+    """A staff member's browser on one server: its cookies, and the CSRF token its forms carry."""
+
+    def __init__(self, port: int) -> None:
+        self.address = f"http://127.0.0.1:{port}"
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def open(self, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        """Status, body and address after redirects, of a GET (or a POST of ``form``)."""
+        data = None
+        if form is not None:
+            token = next(cookie.value for cookie in self.cookies if cookie.name == settings.CSRF_COOKIE_NAME)
+            data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
+        try:
+            with self.opener.open(self.address + path, data=data, timeout=30) as response:
+                return response.status, response.read().decode(), response.url
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), error.url
+
+    def log_in(self, username: str) -> None:
+        self.open("/staff/login/")
+        status, body, address = self.open("/staff/login/", {"username": username, "password": PASSWORD})
+        assert address.endswith("/staff/"), (status, body[:2000])
+
+
+def staff_account(username: str, group_name: str) -> User:
+    """A member of one of the staff groups, with a password the servers' own hasher checks."""
+    group, _ = Group.objects.get_or_create(name=group_name)
+    for app_label, codename in STAFF_GROUPS[group_name]:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    user = User.objects.create_user(username, password=PASSWORD)
+    user.groups.add(group)
+    return user
+
+
 def diagnosed_codes(port: int) -> list[str]:
     status, body = request(port, "POST", "/api/diagnose", LOG)
     assert status == 200, (status, body)
@@ -89,31 +138,55 @@ class TwoServersTests(TransactionTestCase):
     def setUp(self):
         if connection.vendor != "postgresql":
             self.skipTest("two servers share one database only on PostgreSQL: set DATABASE_URL to run this test")
-        caches_override = override_settings(CACHES=redis_caches())
-        caches_override.enable()
-        self.addCleanup(caches_override.disable)
+        for override in (
+            override_settings(CACHES=redis_caches()),
+            override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS),
+        ):
+            override.enable()
+            self.addCleanup(override.disable)
         caches["signals"].clear()
         self.entry = make_entry("HASH_MISMATCH", title="Before the edit")
+        staff_account("eddie", "Editors")
+        staff_account("rita", "Reviewers")
         self.servers = [start_server(port) for port in PORTS]
         for server in self.servers:
             self.addCleanup(stop_server, server)
 
-    def test_an_edit_on_one_machine_reaches_the_other_and_limits_are_shared(self):
+    def publish_edit_over_http(self, port: int) -> None:
+        """On one server: an editor saves a new title and signature and submits them, and a
+        reviewer (not the author) publishes them."""
+        editor, reviewer = Browser(port), Browser(port)
+        editor.log_in("eddie")
+        editor.open(EDIT)
+        form = editor_post(snapshot_of(self.entry), 0, title="After the edit: okapi")
+        form.update({"signatures-TOTAL_FORMS": 1, "signatures-0-pattern": "zebra stripes are misaligned"})
+        status, body, address = editor.open(EDIT, form)
+        self.assertTrue(address.endswith("/history/"), (status, address, body[:3000]))
+        number = Revision.objects.get(entry=self.entry, state=Revision.State.DRAFT).number
+        editor.open(REVISION.format(number=number, action="submit"), {})
+        self.assertEqual(Revision.objects.get(entry=self.entry, number=number).state, Revision.State.SUBMITTED)
+        reviewer.log_in("rita")
+        status, body, address = reviewer.open(REVISION.format(number=number, action="publish"), {})
+        self.assertEqual(Revision.objects.get(entry=self.entry, number=number).state, Revision.State.PUBLISHED, body)
+
+    def test_an_edit_published_on_one_machine_reaches_the_other_and_limits_are_shared(self):
         first, second = PORTS
         self.assertEqual(chunked_diagnosis(first)[0], 200)
         self.assertIn("Before the edit", request(second, "GET", "/pip/hash-mismatch/")[1])
         self.assertEqual((diagnosed_codes(first), diagnosed_codes(second)), ([], []))
+        self.assertIn("No entry matches", request(second, "GET", "/search/?q=okapi")[1])
 
-        self.entry.title = "After the edit"
-        self.entry.save()
-        make_signature(self.entry, "zebra stripes are misaligned")
-        edited = time.monotonic()
+        self.publish_edit_over_http(first)
+        published = time.monotonic()
 
         # Both matchers rebuild at once: the new signature fires on either machine.
         self.assertEqual((diagnosed_codes(first), diagnosed_codes(second)), (["HASH_MISMATCH"], ["HASH_MISMATCH"]))
+        # Search pages are remembered per process until an entry changes anywhere.
+        self.assertIn("After the edit: okapi", request(second, "GET", "/search/?q=okapi")[1])
         # The other machine may serve its cached page for KB_PAGE_CACHE_SECONDS, and no longer.
         while "After the edit" not in request(second, "GET", "/pip/hash-mismatch/")[1]:
-            self.assertLess(time.monotonic() - edited, PAGE_CACHE_SECONDS + 1)
+            self.assertLess(time.monotonic() - published, PAGE_CACHE_SECONDS + 1)
+        self.assertIn("After the edit", request(first, "GET", "/pip/hash-mismatch/")[1])
         # Five diagnoses so far, three on the first; the limit is six across both machines.
         self.assertEqual(request(first, "POST", "/api/diagnose", LOG)[0], 200)
         self.assertEqual(request(second, "POST", "/api/diagnose", LOG)[0], 429)
