@@ -11,6 +11,9 @@ machine may be shared.
 """
 
 import argparse
+import itertools
+import random
+import string
 import time
 from collections.abc import Callable, Iterator
 
@@ -21,6 +24,7 @@ from kb.diagnosis import facts, scoping
 from kb.diagnosis.signatures import required_literals
 
 ERROR_AT_THE_END = b"\nERROR: Could not find a version that satisfies the requirement six==99\n"
+SECRET_NAMES = ["password", "api_key", "client_secret", "auth_token", "AccountKey", "TWINE_PASSWORD", "sas_token"]
 
 
 def signature_literals() -> list[bytes]:
@@ -79,6 +83,56 @@ def crafted_logs(size: int) -> dict[str, Callable[[], bytes]]:
         ),
         "a 5 MB line ending in an error": lambda: b"x" * (size - len(ERROR_AT_THE_END)) + ERROR_AT_THE_END,
         "a 5 MB line that is one fact": lambda: b"ERROR: No matching distribution found for " + b"a" * size,
+        **more_crafted_logs(size, literals),
+    }
+
+
+def one_line(text: bytes, size: int) -> bytes:
+    """``text`` repeated into one line of about ``size`` bytes, then an error."""
+    return (text * (size // len(text) + 1))[: size - len(ERROR_AT_THE_END)] + ERROR_AT_THE_END
+
+
+def random_tokens(length: int, seed: int) -> Iterator[bytes]:
+    generator = random.Random(seed)
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        yield "".join(generator.choice(alphabet) for _ in range(length)).encode()
+
+
+def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[], bytes]]:
+    """Inputs aimed at the defences themselves: the secret rules, the decoder, the unescaping."""
+    key_values = [f"{name}={value}".encode() for name, value in zip(SECRET_NAMES * 50, range(1000), strict=False)]
+    return {
+        "secret-named key=value pairs, 40 to a line": lambda: repeated(cycle([b" ".join(key_values[:40])]), size),
+        "a 5 MB line of secret-named key=value pairs": lambda: one_line(b" ".join(key_values), size),
+        "a random 40-character token on every line": lambda: repeated(random_tokens(40, 1), size),
+        "200 random tokens to a line": lambda: repeated(
+            (b" ".join(itertools.islice(tokens, 200)) for tokens in itertools.repeat(random_tokens(40, 2))), size
+        ),
+        "credentials in a URL on every line": lambda: repeated(
+            cycle([b"Looking in indexes: https://user:Pa55word9@pypi.internal/simple/"]), size
+        ),
+        "a private-key block that never ends": lambda: repeated(
+            itertools.chain([b"-----BEGIN RSA PRIVATE KEY-----"], random_tokens(64, 3)), size
+        ),
+        "a private-key opening on every line": lambda: repeated(cycle([b"-----BEGIN PRIVATE KEY-----"]), size),
+        "a JWT on every line": lambda: repeated(
+            cycle([b"Set-Cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"]),
+            size,
+        ),
+        "a NUL byte on every line": lambda: repeated(cycle([b"pwd=x\x00ERROR: y\x00"]), size),
+        "bytes that are not UTF-8 (\\xff runs)": lambda: repeated(cycle([b"\xff" * 1000]), size),
+        "one signature literal per line, each after a \\xff": lambda: repeated(
+            cycle([b"\xfe" + literal for literal in literals]), size
+        ),
+        "JSON lines, each a secret": lambda: repeated(cycle([b'{"log": "pwd=x\\n", "stream": "stdout"}']), size),
+        "one Ansible JSON result holding the whole log": lambda: (
+            b'{"msg": "' + (b"pwd=x\\nERROR: y\\n" * (size // 20))[: size - 40] + b'"}'
+        ),
+        "a CI timestamp then a secret, every line": lambda: repeated(
+            cycle([b"2024-05-01T12:00:00.1234567Z pwd=x"]), size
+        ),
+        "ANSI colour around every word": lambda: repeated(cycle([b"\x1b[31mERROR:\x1b[0m \x1b[1mpwd=x\x1b[0m"]), size),
     }
 
 

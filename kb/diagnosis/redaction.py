@@ -1,8 +1,8 @@
 """Removing secrets from a pasted log before anything else sees it."""
 
+import heapq
 import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import AnyStr
@@ -19,7 +19,8 @@ _KEY_BODY_LINES = 200
 # What a random token looks like: long, mixed case, digits, and few repeats.
 _MIN_RANDOM_LENGTH = 32
 _RANDOMNESS_SAMPLE = 256
-_TOKEN_REST = re.compile(rb"[A-Za-z0-9+/=_-]*")
+_DIGITS = tuple(str(digit).encode() for digit in range(10))
+GUESSED_RULE = "high-entropy"
 _MIN_ENTROPY_BITS = 4.0
 # Random characters change kind (upper, lower, digit) at about 6 in 10; words far less often.
 _MIN_KIND_CHANGES = 0.45
@@ -47,51 +48,62 @@ def compile_bytes_regex(
 
 
 class SecretFinder:
-    """The rules compiled into one RE2 alternation, so that one pass finds them all.
+    """The rules compiled into one RE2 alternation, so that one pass finds them all, and the
+    guess at random tokens (``high-entropy``) in a regex of its own: inside the alternation,
+    random text made RE2 build new states byte after byte (1 s per MB of random words).
 
     Values never contain a newline, so redaction never changes the line count.
     """
 
     def __init__(self, rules: Iterable[SecretRule]):
         rules = tuple(rules)
-        names = [f"secret{index}" for index in range(len(rules))]
+        named = [rule for rule in rules if rule.name != GUESSED_RULE]
+        names = [f"secret{index}" for index in range(len(named))]
         self.pattern = "|".join(
             "(?:" + rule.pattern.replace("(?P<secret>", f"(?P<{name}>") + ")"
-            for rule, name in zip(rules, names, strict=True)
+            for rule, name in zip(named, names, strict=True)
         ).encode()
-        self._regex = compile_bytes_regex(self.pattern)
-        groups = (self._regex.groupindex[name.encode()] for name in names)
-        self._rule_by_group = {group: rule.name for group, rule in zip(groups, rules, strict=True)}
-        guessing = any(rule.name == "high-entropy" for rule in rules)
-        self._without_guessing = (
-            SecretFinder(rule for rule in rules if rule.name != "high-entropy") if guessing else None
-        )
+        self._regex = compile_bytes_regex(self.pattern) if named else None
+        groups = (self._regex.groupindex[name.encode()] for name in names) if named else ()
+        self._rule_by_group = {group: rule.name for group, rule in zip(groups, named, strict=True)}
+        guessed = [rule.pattern.encode() for rule in rules if rule.name == GUESSED_RULE]
+        self._guess = compile_bytes_regex(guessed[0]) if guessed else None
 
     def spans(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         """Where the secrets in data[start:end] are, in order; a private key's body lines may
         lie past `end`. pip's own `****` masks and low-entropy words are not secrets."""
         end = len(data) if end is None else end
-        turned_down = 0
-        while match := self._regex.search(data, start, end):
+        return heapq.merge(self._named_spans(data, start, end), self._guessed_spans(data, start, end))
+
+    def _named_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        while self._regex and (match := self._regex.search(data, start, end)):
             group = next(group for group in self._rule_by_group if match.start(group) >= 0)
             secret_start, secret_end = match.span(group)
             rule = self._rule_by_group[group]
             if rule == "private-key":
                 yield from _private_key_spans(data, secret_start, secret_end)
             elif not _is_secret(rule, data[secret_start:secret_end]):
-                turned_down += 1
-                if turned_down == _MAX_TURNED_DOWN and self._without_guessing:
-                    # A log made of near-random words would cost two searches a word: from
-                    # here on only the rules that need no guess are run.
-                    yield from self._without_guessing.spans(data, match.start(), end)
-                    return
                 # What this rule turned down may still hold another rule's secret.
                 start = match.start() + 1
                 continue
             else:
-                secret_end = _TOKEN_REST.match(data, secret_end).end() if rule == "high-entropy" else secret_end
                 yield secret_start, secret_end
             start = max(secret_end, match.start() + 1)
+
+    def _guessed_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """Long tokens that look random, to the token's end."""
+        turned_down = 0
+        while self._guess and (match := self._guess.search(data, start, end)):
+            secret_start, start = match.span(1)  # the secret group: names are for str patterns
+            token = data[secret_start:start]
+            if token.lower() == token or token.upper() == token or not any(digit in token for digit in _DIGITS):
+                continue  # hashes, paths and words lack a case or the digits: turned down at C speed
+            if _looks_random(token):
+                yield secret_start, start
+            else:
+                turned_down += 1
+                if turned_down == _MAX_TURNED_DOWN:
+                    return  # a log made of near-random words: the guess costs more than it finds
 
     def redact(self, log: AnyStr) -> tuple[AnyStr, int]:
         """Replace every secret with REDACTED; return the new log and how many were removed.
