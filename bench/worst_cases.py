@@ -126,6 +126,12 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
             cycle([b"\xfe" + literal for literal in literals]), size
         ),
         "JSON lines, each a secret": lambda: repeated(cycle([b'{"log": "pwd=x\\n", "stream": "stdout"}']), size),
+        "JSON lines, one broken in every 1000": lambda: repeated(
+            cycle([b'{"log": "pwd=x\\n", "stream": "stdout"}'] * 999 + [b'{"log": "x\\n", broken}']), size
+        ),
+        "JSON lines between plain lines": lambda: repeated(
+            cycle([b'{"log": "pwd=x\\n", "stream": "stdout"}', b"plain"]), size
+        ),
         "one Ansible JSON result holding the whole log": lambda: (
             b'{"msg": "' + (b"pwd=x\\nERROR: y\\n" * (size // 20))[: size - 40] + b'"}'
         ),

@@ -98,3 +98,12 @@ def test_a_part_of_a_log_names_an_entry_it_holds_whole(log: Path, part: str) -> 
     found = root(diagnose(cut[0])).code
     explained = held | {root(full).code}
     assert found in explained or held & wrapper_closure(catalogue()[1]).get(found, set()), (found, held)
+
+
+def test_json_lines_around_a_line_that_is_not_json_are_still_read() -> None:
+    """A log shipper's lines are decoded together; one cut-off line among them must not stop it."""
+    text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")
+    wrapped = wrappers.WRAPPERS["docker-json-file"](text).splitlines(keepends=True)
+    wrapped.insert(len(wrapped) // 2, '{"log": "cut short by the shipper\\n", "stre}\n')
+    diagnosis = diagnose("".join(wrapped))
+    assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
