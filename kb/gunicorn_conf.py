@@ -21,5 +21,7 @@ limit_request_fields = 100
 accesslog = "-"
 # The path without its query string: a search may hold a pasted line, and the line a secret.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+# ...and the path without a password pasted into it.
+logger_class = "kb.log_filters.RedactingAccessLogger"
 # No control socket: it lives at one path per user, which two instances on a machine would share.
 control_socket_disable = True

@@ -18,7 +18,7 @@ from django.views.decorators.http import conditional_page, require_http_methods,
 
 from kb import search
 from kb.diagnosing import diagnose_log, log_view, report_dict
-from kb.diagnosis import LogRejected, LogTooLarge
+from kb.diagnosis import LogRejected, LogTooLarge, redact
 from kb.diagnosis_links import diagnosis_markdown, may_delete, shareable_report, signed_report, store, unsigned_report
 from kb.forms import DiagnoseForm, FeedbackForm, SearchForm
 from kb.models import Category, Entry
@@ -123,10 +123,12 @@ def too_large(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    words = " ".join(part for part in request.path[:200].replace("-", " ").split("/") if part)
+    path, _ = redact(request.path[:2000])  # an address pasted whole may hold a password
+    words = " ".join(part for part in path[:200].replace("-", " ").split("/") if part)
     searching = words and not over_limit(request, "search", settings.KB_SEARCH_RATE_LIMIT)
     suggestions = search.search_entries(words, limit=5) if searching else []
-    return render(request, "404.html", {"suggestions": suggestions, "form": SearchForm()}, status=404)
+    context = {"suggestions": suggestions, "form": SearchForm(), "requested_path": path}
+    return render(request, "404.html", context, status=404)
 
 
 @require_safe

@@ -4,6 +4,7 @@ import logging
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
+from kb.log_filters import RedactSecrets
 from kb.models import Entry
 from kb.search import search_entries
 from tests.helpers import make_entry, make_signature
@@ -128,6 +129,15 @@ class SearchTests(TestCase):
         self.assertNotContains(response, "SearchLeakPw1")
         self.assertContains(response, "pypi.internal")
         self.assertFalse([record for record in logs.output if "SearchLeakPw1" in record])
+
+    def test_a_password_in_a_missing_address_never_reaches_the_404_page_or_the_log(self):
+        with self.assertLogs("django.request", level="WARNING") as logs:
+            response = self.client.get("/https://deploy:PathLeakPw9@pypi.internal/simple/")
+        self.assertNotContains(response, "PathLeakPw9", status_code=404)
+        self.assertContains(response, "pypi.internal/simple/", status_code=404)
+        (record,) = logs.records
+        self.assertTrue(RedactSecrets().filter(record))
+        self.assertEqual(record.getMessage(), "Not Found: /https://[redacted]@pypi.internal/simple/")
 
     def test_search_pages_are_kept_by_no_cache(self):
         cache_control = self.client.get("/search/", {"q": "hashes"})["Cache-Control"]

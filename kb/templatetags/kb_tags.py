@@ -5,14 +5,15 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from kb import markup
+from kb.diagnosis import redact
 
 register = template.Library()
 
 
 @register.simple_tag
 def canonical_url(request: HttpRequest) -> str:
-    """The page's own address, without a query string."""
-    return request.build_absolute_uri(request.path)
+    """The page's own address, without a query string or a password pasted into it."""
+    return redact(request.build_absolute_uri(request.path))[0]
 
 
 FACT_LABELS = {
