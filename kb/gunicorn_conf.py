@@ -23,5 +23,8 @@ accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # ...and the path without a password pasted into it.
 logger_class = "kb.log_filters.RedactingAccessLogger"
+# https is known from the header named in KB_PROXY_SSL_HEADER alone, which the proxy
+# overwrites; gunicorn would otherwise take X-Forwarded-Proto from any local client as its own.
+forwarded_allow_ips = ""
 # No control socket: it lives at one path per user, which two instances on a machine would share.
 control_socket_disable = True
