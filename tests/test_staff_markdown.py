@@ -41,8 +41,8 @@ class RenderCheckTests(SimpleTestCase):
         self.assertEqual(caught.exception.name, "background")
 
     def test_text_over_the_limit_is_refused_before_rendering(self):
-        with self.assertRaisesMessage(MarkdownRefused, "It is 20,001 characters long; the limit is 20,000."):
-            render_checked({"fix": "a" * 20_001})
+        with self.assertRaisesMessage(MarkdownRefused, "It is 40,001 characters long; the limit is 40,000."):
+            render_checked({"fix": "a" * 40_001})
 
     def test_a_published_section_that_fails_anyway_is_shown_as_plain_text(self):
         with self.assertLogs("kb.markup_check", "ERROR"):
@@ -69,8 +69,8 @@ class EditorRefusalTests(EditorTestCase):
         self.assertIn("nest too deeply", str(response.context["editor"].causes.forms[0].errors["body"]))
 
     def test_a_section_over_the_limit_is_refused_at_save(self):
-        response = self.post(fix="a" * 20_001)
-        self.assertContains(response, "Ensure this value has at most 20000 characters (it has 20001).")
+        response = self.post(fix="a" * 40_001)
+        self.assertContains(response, "Ensure this value has at most 40000 characters (it has 40001).")
         self.assertEqual(self.entry.revisions.count(), 0)
 
     def test_the_live_preview_answers_with_the_reason_instead_of_a_500(self):
@@ -79,9 +79,9 @@ class EditorRefusalTests(EditorTestCase):
         self.assertIn("nest too deeply", response.json()["error"])
 
     def test_the_live_preview_refuses_text_over_the_limit(self):
-        response = self.client.post("/staff/preview/", {"text": "a" * 20_001})
+        response = self.client.post("/staff/preview/", {"text": "a" * 40_001})
         self.assertEqual(
-            response.json(), {"error": "That text is too long to preview: the limit is 20,000 characters."}
+            response.json(), {"error": "That text is too long to preview: the limit is 40,000 characters."}
         )
 
 
