@@ -749,6 +749,14 @@ class TestPatterns:
         assert len(match.excerpt) < 1000
         assert len(match.facts["message"]) == FACT_CHARACTERS
 
+    def test_a_match_at_the_end_of_a_long_line_is_shown_with_only_its_start_cut(self) -> None:
+        match = Matcher([Signature("X", "pip", "error", "ERROR: disk full")], {}).diagnose(
+            "y" * 5000 + " ERROR: disk full\n"
+        )
+        excerpt = match.matches[0].excerpt
+        assert excerpt.startswith("... yyy") and excerpt.endswith("yyy ERROR: disk full")
+        assert len(excerpt) < 1000
+
     def test_a_pip_version_read_from_a_huge_line_is_cut_too(self, matcher: Matcher) -> None:
         assert len(matcher.diagnose("pip==2" + "0" * 100_000 + "\n").pip_version) == FACT_CHARACTERS
 
@@ -796,6 +804,11 @@ class TestSignatureTester:
             (r"x{} failed", "x{} failed"),
             (r"x{,2} failed", "x{,2} failed"),
             (r"x{2,a} failed", "x{2,a} failed"),
+            (r"alpha failed|beta broken", "beta broken"),
+            (r"(?:alpha|beta) failed", "beta failed"),
+            (r"(alpha|beta)|gamma broken", "gamma broken"),
+            (r"x\|y failed", "x|y failed"),
+            (r"x[|]y failed", "x|y failed"),
         ],
     )
     def test_a_regex_fires_whatever_escapes_and_classes_come_before_its_words(self, pattern: str, line: str) -> None:
