@@ -215,7 +215,7 @@ class Matcher:
         """
         log.remove_secrets(redaction.secret_spans(log.data), SECRETS_PER_LOG)
         candidates = _Candidates(
-            {}, {}, _LinesHolding(log, _CONTEXT_SEARCH), _LinesHolding(log, _PIP_MARKER_SEARCH), [], {}
+            {}, {}, _LinesHolding(log, fact_readers.CONTEXT_TRIGGERS), _LinesHolding(log, scoping.PIP_TRIGGERS), [], {}
         )
         self._read_literals(log, candidates)
         for index, regex in self._every_line.items():
@@ -589,15 +589,15 @@ class _Log:
 
 
 class _LinesHolding:
-    """The numbers of the lines that hold one of some literals (a search made by
-    _literal_search), found a stretch of the log at a time as a diagnosis asks for those
-    near a line: most stretches never are."""
+    """The numbers of the lines that hold one of some lower-case literals, found a stretch of
+    the log at a time as a diagnosis asks for those near a line: most stretches never are."""
 
     STRETCH_BYTES = 64 * 1024
 
-    def __init__(self, log: _Log, search: "re2._Regexp"):
+    def __init__(self, log: _Log, literals: tuple[bytes, ...]):
         self._log = log
-        self._search = search
+        self._literals = literals
+        self._longest = max(map(len, literals))
         self._stretches: dict[int, list[int]] = {}
 
     def before(self, number: int) -> Iterator[int]:
@@ -618,18 +618,23 @@ class _LinesHolding:
         return numbers
 
     def _find(self, start: int) -> list[int]:
-        """The lines with a literal that starts in the stretch from `start` (a match never
-        spans lines, so one it hides by overlapping is on its line)."""
-        data, end = self._log.data, start + self.STRETCH_BYTES
-        numbers: list[int] = []
-        number, counted_up_to = self._log.number_at(start), start
-        for found in self._search.finditer(data, start, end + _LONGEST_TRIGGER - 1):
-            if found.start() >= end:
-                break
-            number += data.count(b"\n", counted_up_to, found.start())
-            counted_up_to = found.start()
-            if number not in numbers[-1:]:
-                numbers.append(number)
+        """The lines with a literal that starts in the stretch from `start`. Each literal is
+        looked for once per line that holds it: a dense stretch has one on every line."""
+        stretch = self._log.data[start : start + self.STRETCH_BYTES + self._longest - 1].lower()
+        line_starts = set()
+        for literal in self._literals:
+            limit = self.STRETCH_BYTES + len(literal) - 1
+            position = stretch.find(literal, 0, limit)
+            while position >= 0:
+                line_starts.add(stretch.rfind(b"\n", 0, position) + 1)
+                next_line = stretch.find(b"\n", position) + 1
+                position = stretch.find(literal, next_line, limit) if next_line else -1
+        numbers = []
+        number, counted_up_to = self._log.number_at(start), 0
+        for offset in sorted(line_starts):
+            number += stretch.count(b"\n", counted_up_to, offset)
+            counted_up_to = offset
+            numbers.append(number)
         return numbers
 
 
@@ -874,8 +879,3 @@ def _wrap_pieces(literal: bytes) -> tuple[bytes, bytes] | None:
         return None
     middle = (len(literal) + 1) // 2
     return literal[max(0, middle - WRAP_PIECE) : middle], literal[middle : middle + WRAP_PIECE]
-
-
-_CONTEXT_SEARCH = _literal_search(fact_readers.CONTEXT_TRIGGERS)
-_PIP_MARKER_SEARCH = _literal_search(scoping.PIP_TRIGGERS)
-_LONGEST_TRIGGER = max(map(len, fact_readers.CONTEXT_TRIGGERS + scoping.PIP_TRIGGERS))
