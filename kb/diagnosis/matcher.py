@@ -17,6 +17,7 @@ up only near the lines that need them.
 """
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -867,8 +868,12 @@ def _searched_literals(wanted: Iterable[bytes], inside: Mapping[bytes, frozenset
     return [literal for literal in wanted if not inside[literal] & wanted]
 
 
+# The scan compiles a search again each time it narrows it: its literals are escaped once.
+_escaped = functools.lru_cache(maxsize=8192)(re2.escape)
+
+
 def _literal_search(literals: Iterable[bytes]) -> "re2._Regexp":
-    any_literal = b"|".join(re2.escape(literal) for literal in sorted(literals))
+    any_literal = b"|".join(_escaped(literal) for literal in sorted(literals))
     return redaction.compile_bytes_regex(any_literal, case_sensitive=False, capture=False)
 
 
