@@ -6,6 +6,8 @@ changes; any change to a signature or an entry's status sets a new version, so e
 rebuilds once, on its next diagnosis, and never per request otherwise.
 """
 
+import functools
+import operator
 import re
 import string
 from collections.abc import Iterable
@@ -14,7 +16,7 @@ from functools import cached_property
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Q
 
 from kb import signature_version
 from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log
@@ -136,36 +138,45 @@ def diagnose_file(stream: BinaryIO) -> Report:
 
 def findings_for(diagnosis: Diagnosis) -> list[Finding]:
     codes = {match.code for match in diagnosis.matches}
-    entries = {
-        entry.code: entry
-        for entry in Entry.objects.published()
-        .filter(code__in=codes)
-        .select_related("tool")
-        .prefetch_related(Prefetch("sources", queryset=SourceReference.objects.order_by("symbol")))
-    }
+    entries = {entry.code: entry for entry in Entry.objects.published().filter(code__in=codes).select_related("tool")}
+    pip_version = diagnosis.pip_version or release_in_range(diagnosis.facts.get("pip_range"))
+    sources = sources_at_release(entries.values(), pip_version)
     return [
-        Finding(
-            match,
-            entries[match.code],
-            source_for(
-                entries[match.code], diagnosis.pip_version or release_in_range(diagnosis.facts.get("pip_range"))
-            ),
-            fill(entries[match.code].quick_fix, match.facts),
-        )
+        Finding(match, entries[match.code], sources.get(match.code), fill(entries[match.code].quick_fix, match.facts))
         for match in diagnosis.matches
         if match.code in entries
     ]
 
 
-def source_for(entry: Entry, pip_version: str | None) -> SourceReference | None:
-    """The entry's first symbol at the release nearest the log's pip version."""
-    references = list(entry.sources.all())
-    release = nearest_release(pip_version, sorted({reference.pip_version for reference in references}))
-    at_release = {reference.symbol: reference for reference in references if reference.pip_version == release}
+def sources_at_release(entries: Iterable[Entry], pip_version: str | None) -> dict[str, SourceReference]:
+    """Each entry's first symbol at the release nearest the log's pip version, by code.
+
+    An entry has a reference per symbol and synced release (a hundred and more): only the
+    releases are read for all of them, and the references at the chosen release only.
+    """
+    entries = list(entries)
+    releases: dict[int, set[str]] = {}
+    synced = SourceReference.objects.filter(entry__in=entries).order_by().values_list("entry_id", "pip_version")
+    for entry_id, release in synced.distinct():
+        releases.setdefault(entry_id, set()).add(release)
+    chosen = [
+        Q(entry=entry, pip_version=nearest_release(pip_version, sorted(releases[entry.pk])))
+        for entry in entries
+        if entry.pk in releases
+    ]
+    at_release: dict[int, dict[str, SourceReference]] = {}
+    if chosen:
+        for reference in SourceReference.objects.filter(functools.reduce(operator.or_, chosen)).order_by("symbol"):
+            at_release.setdefault(reference.entry_id, {})[reference.symbol] = reference
+    return {entry.code: first_symbol(entry, at_release[entry.pk]) for entry in entries if entry.pk in at_release}
+
+
+def first_symbol(entry: Entry, at_release: dict[str, SourceReference]) -> SourceReference:
+    """The reference of the entry's first listed symbol, else of the first symbol by name."""
     for symbol in entry.symbol_list:
         if symbol in at_release:
             return at_release[symbol]
-    return next(iter(at_release.values()), None)
+    return next(iter(at_release.values()))
 
 
 def release_in_range(pip_range: str | None) -> str | None:
