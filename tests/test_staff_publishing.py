@@ -111,6 +111,11 @@ class RejectAndRestoreViewTests(WaitingRevisionFixture):
         response = self.client.post(self.revisions_url + "2/reject/", {"comment": "No."})
         self.assertEqual((response.status_code, self.state(2)), (404, "draft"))
 
+    def test_a_revision_already_waiting_is_not_submitted_twice(self):
+        response = self.client.post(self.revisions_url + "3/submit/")
+        self.assertEqual((response.status_code, self.state(3)), (404, "submitted"))
+        self.assertEqual(AuditEvent.objects.filter(action=AuditEvent.Action.SUBMITTED).count(), 1)
+
     def test_restoring_an_old_revision_makes_it_the_newest_draft(self):
         self.client.force_login(self.editor)
         response = self.client.post(self.revisions_url + "1/restore/", {"base": 3}, follow=True)
