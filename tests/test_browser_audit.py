@@ -17,6 +17,7 @@ from kb.staff import revisions
 from kb.staff.models import SharedLog
 from kb.staff.snapshots import snapshot_of
 from tests import test_browser
+from tests.test_staff_browser import race_on_the_title
 
 browser = test_browser.browser
 pytestmark = test_browser.pytestmark
@@ -204,12 +205,7 @@ def editor_answers(browser, base_url: str, scheme: str):
     first.click("button[value=save]")
     first.wait_for_selector("#regressions-heading")
     yield "regression warnings", first
-    first.goto(edit_url)
-    second.goto(edit_url)
-    first.fill("#id_title", "Rita's title")
-    second.fill("#id_title", "Olga's title")
-    first.click("button[value=save]")
-    second.click("button[value=save]")
+    race_on_the_title(first, second, edit_url)
     second.wait_for_selector("#conflict-heading")
     yield "edit conflict", second
     first.context.close()
