@@ -29,7 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from serving import server_cpu_seconds
+from serving import server_cpu_seconds, server_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -39,19 +39,6 @@ NAVIGATION_TIMES = """() => {
     const entry = performance.getEntriesByType("navigation")[0];
     return {ttfb: entry.responseStart - entry.requestStart, loaded: entry.loadEventEnd - entry.responseStart};
 }"""
-
-
-def bench_environment(database: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "KB_RATE_LIMIT": "1000",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def serve(env: dict[str, str]) -> subprocess.Popen:
@@ -126,7 +113,7 @@ def main() -> None:
 
     log = build_log(args.megabytes, random.Random(7)).decode()
     with tempfile.TemporaryDirectory() as scratch:
-        server = serve(bench_environment(Path(scratch) / "bench.sqlite3"))
+        server = serve(server_environment(f"sqlite:///{Path(scratch) / 'bench.sqlite3'}", KB_RATE_LIMIT="1000"))
         try:
             warm_up()
             with sync_playwright() as playwright:

@@ -25,15 +25,19 @@ def realistic_log(kilobytes: int) -> bytes:
 
 
 def production_environment(database: str, port: int, **extra: str) -> dict[str, str]:
+    return server_environment(f"postgres://postgres@127.0.0.1:5432/{database}", KB_BIND=f"127.0.0.1:{port}", **extra)
+
+
+def server_environment(database_url: str, **extra: str) -> dict[str, str]:
+    """Production settings (DEBUG off) for a server on loopback, over the given database."""
     return {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
-        "KB_BIND": f"127.0.0.1:{port}",
         **extra,
     }
 
