@@ -32,6 +32,7 @@ ONLY_THIS_RULE = {
     "age": ("decrypt AGE-SECRET-KEY-1" + "Q" * 58, "AGE-SECRET-KEY-1QQQQ"),
     "url-password": ("Looking in indexes: https://alice:s3cr/et@pypi.corp.example/simple", "s3cr/et"),
     "url-token": ("pip install git+https://shorttok9@github.com/acme/private.git", "shorttok9"),
+    "proxy-credentials": ("pip install --proxy deploy:pr0xyPw@proxy.corp:3128 six", "pr0xyPw"),
     "url-query": ("Downloading https://acct.blob.core.windows.net/simple/?sv=2022&sig=AbCd0123%2B", "AbCd0123%2B"),
     "authorization": ("Authorization: Digest abc123opaque", "abc123opaque"),
     "bearer": ("sending bearer abc123def456", "abc123def456"),
@@ -39,7 +40,7 @@ ONLY_THIS_RULE = {
     "cookie": ("< Set-Cookie: sessionid=opaque42value; Path=/", "opaque42value"),
     "jwt": ("session eyJhbGciOiJI.eyJzdWIiOjE5.c2lnbmF0dXJl", "eyJhbGciOiJI.eyJzdWIiOjE5.c2lnbmF0dXJl"),
     "private-key": ("-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA"),
-    "cli-option-quoted": ('pip config set --password="hunter 2" x', "hunter 2"),
+    "cli-option-quoted": ('pip config set --password "hunter 2" x', "hunter 2"),
     "cli-option": ("gh auth login --token opaque42", "opaque42"),
     "login-option": ("docker login -u bob -p Sup3rSecret registry.example.org", "Sup3rSecret"),
     "netrc": ("machine pypi.corp.example login deploy password N3tRc", "N3tRc"),
@@ -68,6 +69,11 @@ NOT_SECRETS = [
     "virtualenv -p python3.11 venv",
     "export TWINE_PASSWORD=$PYPI_TOKEN",
     "User for pypi.corp.example: Password:",
+    "Looking in indexes: https://****@pypi.corp.example/simple",
+    '  File "C:\\hostedtoolcache\\windows\\Python\\3.11.9\\x64\\Lib\\site-packages\\pip\\__main__.py", line 22',
+    "Processing file:/tmp/wheels/six-1.16.0-py2.py3-none-any.whl",
+    "FROM python:3.11-slim@sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926",
+    "export NO_PROXY=localhost,127.0.0.1:8080",
 ]
 
 
@@ -214,6 +220,34 @@ REVIEW_FORMATS = [
     ("export CODEARTIFACT_AUTH_TOKEN=eyJ2ZXIiOjEsImlzdSI6MTcwMH0.AbCdEf", "eyJ2ZXIiOjEsImlzdSI6"),
     ('pip config set global.password --password="hunter 2"', "hunter 2"),
 ]
+
+
+# Shapes real logs carry beyond the review's list: URLs after path joining, credentials
+# split by netrc keywords, quoted values with spaces, proxies without a scheme.
+OTHER_SHAPES = [
+    ("Looking in indexes: /https:/deploy:S3cretPw@pypi.corp.example/simple", "S3cretPw"),
+    ("cache dir /tmp/build/https:/shorttok9@github.com/acme/private.git", "shorttok9"),
+    ("Fetching https:\\deploy:S3cretPw@pypi.corp.example\\simple", "S3cretPw"),
+    ("pip install -i https://user%40corp.example:p%40ssW0rd@pypi.corp.example/simple six", "p%40ssW0rd"),
+    ("machine pypi.corp.example login deploy password N3tRc9 account ci", "N3tRc9"),
+    ('password="hunter 2"', "hunter"),
+    ("  password: 'correct horse battery'", "correct horse"),
+    ("export HTTPS_PROXY=proxyuser:pr0xyPass@proxy.corp:3128", "pr0xyPass"),
+    ('declare -x PIP_INDEX_URL="https://ci:Zq8wX2vB@nexus.corp.example/simple"', "Zq8wX2vB"),
+    ("global.index-url='https://ci:Zq8wX2vB@nexus.corp.example/simple'", "Zq8wX2vB"),
+    (
+        "pip install 'git+https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r.git'",
+        "ghs_16C7",
+    ),
+    ("> Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), OTHER_SHAPES)
+def test_other_shapes_of_real_logs_are_removed(text: str, secret: str) -> None:
+    redacted, removed = redact(text)
+    assert secret not in redacted
+    assert removed == 1
 
 
 @pytest.mark.parametrize(("text", "secret"), REVIEW_FORMATS)

@@ -92,19 +92,29 @@ KNOWN_FORMATS = (
     SecretRule("age", r"(?P<secret>AGE-SECRET-KEY-1[0-9A-Z]{58})", "age secret keys"),
 )
 
+# A URL's scheme and separator; path-joining tools print `https:/host` (POSIX) or
+# `https:\host` (Windows) for `https://host`.
+_URL_START = r"[a-zA-Z][\w+.-]*:(?:/{1,2}|\\{1,2})"
+
 SHAPES = (
     # user:password@ in any URL (the password may hold `@`, or `/` when it is no port and
     # path); pip's own `****` mask is kept.
     SecretRule(
         "url-password",
-        r"""[a-zA-Z][\w+.-]*://(?P<secret>[^\s/:'"]*:(?:[^\s/'"]+|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*))@""",
+        _URL_START + r"""(?P<secret>[^\s/:'"]*:(?:[^\s/'"]+|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*))@""",
         "credentials in a URL (RFC 3986 userinfo)",
     ),
     # A URL user with a digit in it, or a long one, is a token (https://TOKEN@host).
     SecretRule(
         "url-token",
-        r"[a-zA-Z][\w+.-]*://(?P<secret>[\w.~%-]*\d[\w.~%-]*|[\w-]{20,})@",
+        _URL_START + r"(?P<secret>[\w.~%-]*\d[\w.~%-]*|[\w-]{20,})@",
         "a token used as the user of a URL",
+    ),
+    # pip and requests take a proxy without a scheme too (`--proxy user:pw@proxy:3128`).
+    SecretRule(
+        "proxy-credentials",
+        r"""(?i:--proxy|[a-z_]*proxy)\s*[=:]?\s*["']?(?P<secret>[^\s/:@'"]+:[^\s/@'"][^\s@'"]*)@""",
+        "credentials in a proxy address without a scheme",
     ),
     SecretRule(
         "url-query",
@@ -154,12 +164,13 @@ SHAPES = (
     ),
     SecretRule(
         "netrc",
-        r"(?:\b(?:login|machine)\s+\S+\s+|(?m:^)\s*)password\s+(?P<secret>\S+)\s*(?m:$)",
+        r"(?:\b(?:login|machine)\s+\S+\s+|(?m:^)\s*)password\s+(?P<secret>\S+)"
+        r"(?:\s*(?m:$)|\s+(?:account|macdef|machine|default)\b)",
         "netrc entries",
     ),
     SecretRule(
         "quoted-assignment",
-        _SECRET_NAME + r"""["']?\s*[=:]\s*["'](?P<secret>[^"'\s]+)["']""",
+        _SECRET_NAME + r"""["']?\s*[=:]\s*["'](?P<secret>[^"'\n]*[^"'\s][^"'\n]*)["']""",
         "quoted secret assignments (JSON, YAML, Python)",
     ),
     SecretRule("assignment", _SECRET_NAME + r"\s*=\s*(?P<secret>" + VALUE + ")", "secret assignments (shell, INI)"),
