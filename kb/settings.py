@@ -244,4 +244,7 @@ LOGGING = {
     "filters": {"redact_secrets": {"()": "kb.log_filters.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own handlers (its debug console and admin mail) would write records unfiltered:
+    # its records reach the root's handler alone.
+    "loggers": {"django": {"handlers": []}},
 }

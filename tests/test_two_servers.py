@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -38,6 +38,18 @@ REVISION = "/staff/entries/pip/HASH_MISMATCH/revisions/{number}/{action}/"
 STAFF_GROUPS = importlib.import_module("kb.staff.migrations.0002_editors_and_reviewers").GROUPS
 
 
+# Two machines' settings: one process each, a short page cache, a limit both share.
+SERVER_ENV = {
+    "DEBUG": "1",
+    "REDIS_URL": REDIS_URL,
+    "WEB_CONCURRENCY": "1",
+    "KB_THREADS": "2",
+    "KB_PAGE_CACHE_SECONDS": str(PAGE_CACHE_SECONDS),
+    "KB_RATE_LIMIT": "6",
+    "KB_RATE_WINDOW_SECONDS": "86400",  # one window for the whole test
+}
+
+
 def redis_caches() -> dict:
     return {
         **settings.CACHES,
@@ -46,28 +58,29 @@ def redis_caches() -> dict:
     }
 
 
-def start_server(port: int) -> subprocess.Popen:
-    """gunicorn with the shipped settings on the test database, once it listens."""
+def server_database_url() -> str:
     database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": REDIS_URL,
-        "KB_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-        "KB_THREADS": "2",
-        "KB_PAGE_CACHE_SECONDS": str(PAGE_CACHE_SECONDS),
-        "KB_RATE_LIMIT": "6",
-        "KB_RATE_WINDOW_SECONDS": "86400",  # one window for the whole test
-    }
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:kb.gunicorn_conf", "--access-logfile", os.devnull]
-    server = subprocess.Popen([*command, "kb.wsgi"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    for line in server.stderr:  # requests wait in the listen queue from here on
-        if "Listening at" in line:
-            threading.Thread(target=server.stderr.read, daemon=True).start()
-            return server
-    raise AssertionError(f"gunicorn on port {port} stopped before it listened")
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def start_server(port: int, logs: Path, **env: str) -> subprocess.Popen:
+    """gunicorn with the shipped settings and ``env`` on the test database, once it listens.
+
+    Its access log goes to ``logs/access.log``; what gunicorn and the app write to the console
+    goes to ``logs/server.log``.
+    """
+    server_log = logs / "server.log"
+    access_log = ["--access-logfile", str(logs / "access.log")]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:kb.gunicorn_conf", *access_log, "kb.wsgi"]
+    environment = {**os.environ, "DATABASE_URL": server_database_url(), "KB_BIND": f"127.0.0.1:{port}", **env}
+    with server_log.open("w") as output:
+        server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while "Listening at" not in server_log.read_text():  # requests wait in the listen queue from here on
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"gunicorn on port {port} did not listen:\n{server_log.read_text()}")
+        time.sleep(0.05)
+    return server
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -148,7 +161,10 @@ class TwoServersTests(TransactionTestCase):
         self.entry = make_entry("HASH_MISMATCH", title="Before the edit")
         staff_account("eddie", "Editors")
         staff_account("rita", "Reviewers")
-        self.servers = [start_server(port) for port in PORTS]
+        logs = [Path(self.enterContext(tempfile.TemporaryDirectory())) for _ in PORTS]
+        self.servers = [
+            start_server(port, directory, **SERVER_ENV) for port, directory in zip(PORTS, logs, strict=True)
+        ]
         for server in self.servers:
             self.addCleanup(stop_server, server)
 
