@@ -176,6 +176,19 @@ def clean_line(number: int, raw: bytes, learned: "Sequence[re.Pattern[bytes]]" =
     return CleanLine(number, line, False, learned_here)
 
 
+def widest_clean_line(raw: bytes) -> int:
+    """The most clean_line's width of a raw line can be, found without cleaning it: cleaning
+    only removes text, but for expanding tabs."""
+    tabs = raw.count(b"\t")
+    prefix = None if tabs or b"\r" in raw else _CI_PREFIX.match(raw)
+    return len(raw) + 7 * tabs - (prefix.end() if prefix else 0)
+
+
+def longest_clean_word(raw: bytes) -> int:
+    """The most the length of any space-separated word of a raw line can be once it is cleaned."""
+    return max(map(len, raw.replace(b"\t", b" ").split(b" ")))
+
+
 def _learn_prefix(line: bytes) -> tuple["re.Pattern[bytes] | None", bytes]:
     """A wrapper's prefix before a header of pip's, as a pattern for the lines that follow
     (its digits may change: clocks, counters), and the line without it."""

@@ -180,6 +180,12 @@ _DISTRIBUTION_FILE = _re(
 )
 
 
+# Kinds counted over every line that shows them; the others take the strongest evidence's
+# first line (lines come in the log's order), so later lines of a trigger whose evidence all
+# showed its value are not read.
+_EVERY_LINE_KINDS = frozenset({"platform", "pip_upgrade"})
+
+
 class LogFacts(NamedTuple):
     pip_version: str | None
     python_version: str | None
@@ -191,12 +197,17 @@ def read_log_facts(evidence_lines: Mapping[bytes, Sequence[int]], read: LineRead
     """Decide the log-wide facts from the lines the scan found for each trigger."""
     found: dict[str, list[tuple[int, int, str]]] = {}  # kind -> (rank, line, value)
     for trigger, lines in evidence_lines.items():
+        unread = list(TRIGGERS[trigger])
         for number in lines:
             text = read(number)
-            for evidence in TRIGGERS[trigger]:
+            for evidence in tuple(unread):
                 value = _evidence_value(evidence, text)
                 if value:
                     found.setdefault(evidence.kind, []).append((evidence.rank, number, value))
+                    if evidence.kind not in _EVERY_LINE_KINDS:
+                        unread.remove(evidence)
+            if not unread:
+                break
     facts = {
         name: bounded(value)
         for name, value in (

@@ -29,7 +29,7 @@ import re2
 
 from kb.diagnosis import facts as fact_readers
 from kb.diagnosis import redaction, scoping
-from kb.diagnosis.cleaning import CleanLine, clean_line, clean_log
+from kb.diagnosis.cleaning import CleanLine, clean_line, clean_log, longest_clean_word, widest_clean_line
 from kb.diagnosis.ranking import rank, wrapper_closure
 from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.results import Diagnosis, Match
@@ -126,6 +126,9 @@ class _Candidates(NamedTuple):
     pip_markers: "_LinesHolding"
     foreign: list[tuple[int, bytes]]
     evidence: dict[bytes, list[int]]
+    # The signatures whose candidate lines (or lines that may start a wrap) are all found.
+    full_signatures: set[int]
+    full_wraps: set[int]
 
 
 class Matcher:
@@ -216,7 +219,14 @@ class Matcher:
         """
         log.remove_secrets(redaction.secret_spans(log.data), SECRETS_PER_LOG)
         candidates = _Candidates(
-            {}, {}, _LinesHolding(log, fact_readers.CONTEXT_TRIGGERS), _LinesHolding(log, scoping.PIP_TRIGGERS), [], {}
+            {},
+            {},
+            _LinesHolding(log, fact_readers.CONTEXT_TRIGGERS),
+            _LinesHolding(log, scoping.PIP_TRIGGERS),
+            [],
+            {},
+            set(),
+            set(),
         )
         self._read_literals(log, candidates)
         for index, regex in self._every_line.items():
@@ -269,11 +279,11 @@ class Matcher:
     def _add_key(candidates: _Candidates, key: _Key, number: int) -> None:
         """Note what one literal found on line `number` stands for."""
         for index in key.signatures:
-            _add_candidate(candidates.signature_lines, index, number)
+            _add_candidate(candidates.signature_lines, candidates.full_signatures, index, number)
         for index in key.joins_after:
-            _add_candidate(candidates.wrap_lines, index, number)
+            _add_candidate(candidates.wrap_lines, candidates.full_wraps, index, number)
         for index in key.joins_before:
-            _add_candidate(candidates.wrap_lines, index, number - 1)
+            _add_candidate(candidates.wrap_lines, candidates.full_wraps, index, number - 1)
         if key.fact_trigger:
             lines = candidates.evidence.setdefault(key.fact_trigger, [])
             if len(lines) < fact_readers.EVIDENCE_LINES_PER_KIND and number not in lines[-1:]:
@@ -580,6 +590,8 @@ class _Log:
 
     def wrapped_chain(self, first: int) -> list[CleanLine] | None:
         """The lines from `first` on that look like one line a terminal wrapped, if any."""
+        if first >= self.line_count or not _may_wrap(self.raw_line(first), self.raw_line(first + 1)):
+            return None
         chain = [self.line(first)]
         while chain[-1].width <= WRAP_MAX_WIDTH and len(chain) < WRAP_MAX_LINES and chain[-1].number < self.line_count:
             following = self.line(chain[-1].number + 1)
@@ -694,11 +706,9 @@ class _LiteralScan:
 def _is_spent(key: _Key, candidates: _Candidates) -> bool:
     """Whether every role of a literal has all the lines it keeps."""
     return (
-        all(len(candidates.signature_lines.get(index, ())) >= CANDIDATES_PER_SIGNATURE for index in key.signatures)
-        and all(
-            len(candidates.wrap_lines.get(index, ())) >= CANDIDATES_PER_SIGNATURE
-            for index in key.joins_after + key.joins_before
-        )
+        candidates.full_signatures.issuperset(key.signatures)
+        and candidates.full_wraps.issuperset(key.joins_after)
+        and candidates.full_wraps.issuperset(key.joins_before)
         and (
             not key.fact_trigger
             or len(candidates.evidence.get(key.fact_trigger, ())) >= fact_readers.EVIDENCE_LINES_PER_KIND
@@ -720,6 +730,14 @@ def _continues(line: CleanLine, following: CleanLine) -> bool:
     )
 
 
+def _may_wrap(raw: bytes, raw_following: bytes) -> bool:
+    """Whether two lines, still uncleaned, may pass the width test of _continues. Most lines
+    a literal's piece is found on are short records followed by short records: this spares
+    cleaning both."""
+    room = WRAP_MIN_WIDTH - 1 - widest_clean_line(raw)
+    return room < 0 or longest_clean_word(raw_following) > room
+
+
 def _joined_variants(chain: list[CleanLine]) -> list[tuple[bytes, list[tuple[int, int]]]]:
     """The chain joined as a terminal cut it (mid-word) and as a word wrap (with a space),
     each with the offset where every line's part starts."""
@@ -733,10 +751,12 @@ def _join(chain: list[CleanLine], parts: list[bytes], separator: bytes) -> tuple
     return separator.join(parts), [(line.number, start) for line, start in zip(chain, starts, strict=True)]
 
 
-def _add_candidate(lines_by_signature: dict[int, list[int]], index: int, number: int) -> None:
+def _add_candidate(lines_by_signature: dict[int, list[int]], full: set[int], index: int, number: int) -> None:
     lines = lines_by_signature.setdefault(index, [])
     if len(lines) < CANDIDATES_PER_SIGNATURE and (not lines or lines[-1] != number) and number > 0:
         lines.append(number)
+        if len(lines) == CANDIDATES_PER_SIGNATURE:
+            full.add(index)
 
 
 def _as_found(match: Match, regions: scoping.ForeignRegions, lone_codes: set[str] = frozenset()) -> Match:
