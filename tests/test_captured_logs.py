@@ -162,3 +162,56 @@ def test_every_shipped_signature_has_a_literal_so_it_is_read_on_lines_without_th
         if compile_signature(signature).scans_every_line
     ]
     assert raw_only == []
+
+
+def diagnose_log(name: str):
+    return diagnose((LOGS / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("log", "tool"),
+    [
+        ("COMPILER_MISSING/24.0-poetry.log", "poetry"),
+        ("PYTHON_H_MISSING/24.0-poetry.log", "poetry"),
+        ("COMPILER_MISSING/24.0-pdm.log", "pdm"),
+        ("BUILD_TOOL_FAILED/24.0-uv.log", "uv"),
+    ],
+)
+def test_a_build_failure_under_another_installer_is_the_same_cause_marked_as_that_installer(log: str, tool: str):
+    diagnosis = diagnose_log(log)
+    root = diagnosis.matches[0]
+    assert (diagnosis.outcome, diagnosis.tool, diagnosis.failed) == ("other-tool", tool, False)
+    assert (root.code, root.tool) == (log.split("/")[0], tool)
+
+
+@pytest.mark.parametrize(
+    ("log", "tool"),
+    [
+        ("other-tools/24.0-poetry-no-solution.log", "poetry"),
+        ("other-tools/24.0-poetry-stale-lock.log", "poetry"),
+        ("other-tools/24.0-poetry-setup-py.log", "poetry"),
+        ("other-tools/24.0-pdm-conflict.log", "pdm"),
+        ("other-tools/24.0-pdm-stale-lock.log", "pdm"),
+        ("other-tools/24.0-pipenv-stale-lock.log", "pipenv"),
+        ("other-tools/24.0-uv-no-solution.log", "uv"),
+    ],
+)
+def test_another_installers_own_error_is_named_and_never_read_as_pips(log: str, tool: str):
+    diagnosis = diagnose_log(log)
+    assert (diagnosis.outcome, diagnosis.tool, diagnosis.matches) == ("other-tool", tool, [])
+
+
+@pytest.mark.parametrize(
+    ("log", "code"),
+    [
+        ("COMPILER_MISSING/24.0-pip-sync.log", "COMPILER_MISSING"),
+        ("COMPILER_MISSING/24.0-pipenv.log", "COMPILER_MISSING"),
+        ("other-tools/24.0-pip-compile-conflict.log", "RESOLUTION_IMPOSSIBLE"),
+        ("other-tools/24.0-pipenv-conflict.log", "RESOLUTION_IMPOSSIBLE"),
+    ],
+)
+def test_pips_own_messages_relayed_by_pip_tools_or_pipenv_stay_pips(log: str, code: str):
+    # pip-sync and pipenv run pip; pip-compile and pipenv's lock run pip's resolver in-process.
+    diagnosis = diagnose_log(log)
+    root = diagnosis.matches[0]
+    assert (diagnosis.outcome, diagnosis.tool, root.code, root.tool) == ("failed", "pip", code, "pip")

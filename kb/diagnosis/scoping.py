@@ -64,11 +64,47 @@ _FOREIGN_LINES: tuple[tuple[bytes, tuple[bytes, ...], str], ...] = (
         ),
         "conda",
     ),
+    (
+        rb"^WARNING: Lockfile (?:does not exist|doesn't satisfy|hash doesn't match)|^Updating the lock file\.\.\.|"
+        rb"^STATUS: Resolving packages from lockfile|^Synchronizing working set with resolved packages|"
+        rb"pdm\.exceptions\.|/pdm/log/pdm-|Lock (?:successful|failed)\.|"
+        rb"^\[(?:ResolutionError|InstallationError|PdmUsageError|PdmException|BuildError)\]: ",
+        (
+            b"lockfile does not exist",
+            b"lockfile doesn't satisfy",
+            b"lockfile hash doesn't match",
+            b"updating the lock file",
+            b"status: resolving packages from lockfile",
+            b"synchronizing working set",
+            b"pdm.exceptions.",
+            b"/pdm/log/pdm-",
+            b"lock successful.",
+            b"lock failed.",
+            b"[resolutionerror]: ",
+            b"[installationerror]: ",
+            b"[pdmusageerror]: ",
+            b"[pdmexception]: ",
+            b"[builderror]: ",
+        ),
+        "pdm",
+    ),
+    (
+        rb"Pipfile\.lock|pipenv\.exceptions\.|^\[DeployException\]|^Creating a virtualenv for this project|"
+        rb"Locking Failed!",
+        (
+            b"pipfile.lock",
+            b"pipenv.exceptions.",
+            b"[deployexception]",
+            b"creating a virtualenv for this",
+            b"locking failed!",
+        ),
+        "pipenv",
+    ),
     (rb"^npm (?:ERR!|error|warn|WARN) ", (b"npm err!", b"npm error ", b"npm warn "), "npm"),
     (
         rb"\b(?:uv (?:pip|sync|add|lock)|poetry (?:install|add|lock|update)|"
         rb"(?:conda|mamba|micromamba) (?:install|create|env|update)|npm (?:install|ci)|"
-        rb"yarn (?:install|add)|pdm (?:install|add|sync)|pipenv (?:install|sync|lock)|"
+        rb"yarn (?:install|add)|pdm (?:install|add|sync|lock|update)|pipenv (?:install|sync|lock)|"
         rb"pixi (?:install|add|run)|hatch (?:env|run|build))\b",
         (
             b"uv pip ",
@@ -92,6 +128,8 @@ _FOREIGN_LINES: tuple[tuple[bytes, tuple[bytes, ...], str], ...] = (
             b"pdm install",
             b"pdm add ",
             b"pdm sync",
+            b"pdm lock",
+            b"pdm update",
             b"pipenv install",
             b"pipenv sync",
             b"pipenv lock",

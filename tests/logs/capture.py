@@ -30,6 +30,7 @@ from lab import (  # noqa: E402
     Scenario,
     Target,
     installed_python_prefix,
+    installer_wheels,
     run_quietly,
 )
 
@@ -55,6 +56,16 @@ BUILD_DEPENDENCIES = (
     "uv==0.5.11",  # another installer, whose output must not read as pip's
 )
 SOURCE_DEPENDENCIES = ("psycopg2==2.9.10",)
+# Other installers, downloaded with all they depend on for the Python their captures run on,
+# each into its own folder (see lab.installer_wheels), with pins where a dependency's newer
+# release breaks the installer.
+INSTALLERS = {
+    "poetry==2.5.1": (),
+    "pip-tools==7.7.0": (),
+    "pipenv==2026.10.3": (),
+    "pdm==2.29.4": ("hishel<2",),  # hishel 2.0 removed the SyncSqliteStorage PDM 2.29.4 uses
+}
+INSTALLERS_PYTHON = "3.12"
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,16 @@ def download_into_cache(cache: Path, pip_versions: Iterable[str]) -> list[Path]:
     wanted = [(f"pip=={version}", "binary") for version in pip_versions]
     wanted += [(spec, "binary") for spec in BUILD_DEPENDENCIES]
     wanted += [(spec, "source") for spec in SOURCE_DEPENDENCIES]
+    for installer, pins in INSTALLERS.items():
+        _download_installer(cache, installer, pins)
     return [_cached(cache, spec, kind) for spec, kind in wanted]
+
+
+def _download_installer(cache: Path, installer: str, pins: tuple[str, ...]) -> None:
+    folder = installer_wheels(cache, installer)
+    if folder.exists():
+        return
+    _pip_download(["--only-binary", ":all:", "--python-version", INSTALLERS_PYTHON, installer, *pins], folder)
 
 
 def _cached(cache: Path, spec: str, kind: str) -> Path:
@@ -79,29 +99,21 @@ def _cached(cache: Path, spec: str, kind: str) -> Path:
     if found:
         return found
     only = ["--only-binary", ":all:"] if kind == "binary" else ["--no-binary", ":all:"]
-    downloader = installed_python_prefix("3.11") / "bin" / "python3.11"
-    with tempfile.TemporaryDirectory() as home:
-        run_quietly(
-            [
-                str(downloader),
-                "-m",
-                "pip",
-                "download",
-                "--isolated",
-                "--disable-pip-version-check",
-                "--no-deps",
-                *only,
-                "--ignore-requires-python",
-                "-d",
-                str(cache),
-                spec,
-            ],
-            env={"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"},
-        )
+    _pip_download(["--no-deps", *only, "--ignore-requires-python", spec], cache)
     found = _find_in_cache(cache, spec, kind)
     if not found:
         raise SystemExit(f"pip download {spec} left no file in {cache}")
     return found
+
+
+def _pip_download(arguments: list[str], folder: Path) -> None:
+    downloader = installed_python_prefix("3.11") / "bin" / "python3.11"
+    with tempfile.TemporaryDirectory() as home:
+        run_quietly(
+            [str(downloader), "-m", "pip", "download", "--isolated", "--disable-pip-version-check"]
+            + ["-d", str(folder), *arguments],
+            env={"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"},
+        )
 
 
 def _find_in_cache(cache: Path, spec: str, kind: str) -> Path | None:

@@ -43,14 +43,16 @@ def diagnose(text: str):
 
 
 def told(diagnosis) -> dict:
-    """The part of a diagnosis a reader sees: each cause's lines and facts, the versions and the outcome."""
+    """The part of a diagnosis a reader sees: each cause's program, lines and facts, the versions,
+    the outcome and whose output the log is."""
     return {
         "outcome": diagnosis.outcome,
+        "tool": diagnosis.tool,
         "pip_version": diagnosis.pip_version,
         "python_version": diagnosis.python_version,
         "facts": diagnosis.facts,
         "matches": [
-            {"code": match.code, "lines": "{}-{}".format(*match.lines), "facts": match.facts}
+            {"code": match.code, "tool": match.tool, "lines": "{}-{}".format(*match.lines), "facts": match.facts}
             for match in diagnosis.matches
         ],
     }

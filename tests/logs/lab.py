@@ -180,8 +180,15 @@ class Lab:
             env=self.base_env([]),
         )
 
-    def install(self, python: Path, *requirements: str) -> None:
-        """Set-up installs from the local index's files: never captured."""
+    def make_installer_venv(self, target: Target, installer: str) -> Path:
+        """A fresh venv holding another installer (`poetry==2.5.1`), from the wheels capture.py
+        downloaded for it: its dependencies stay out of the index the captures install from."""
+        venv = self.make_venv(target)
+        self.install(venv / "bin" / "python", installer, find_links=installer_wheels(self.cache, installer))
+        return venv
+
+    def install(self, python: Path, *requirements: str, find_links: Path | None = None) -> None:
+        """Set-up installs from the local index's files (or another folder): never captured."""
         run_quietly(
             [
                 str(python),
@@ -194,7 +201,7 @@ class Lab:
                 "--no-warn-script-location",
                 "-q",
                 "--find-links",
-                str(self.index / "files"),
+                str(find_links or self.index / "files"),
                 *requirements,
             ],
             env=self.base_env([]),
@@ -261,6 +268,11 @@ class Lab:
     def _neutral_port(self, match: re.Match[str]) -> str:
         port = int(match[2])
         return f"{match[1]}{self.neutral_ports.get(port, port)}"
+
+
+def installer_wheels(cache: Path, installer: str) -> Path:
+    """Where an installer's wheels and its dependencies' are kept: `installers/poetry-2.5.1`."""
+    return cache / "installers" / installer.replace("==", "-")
 
 
 def system_interpreter(prefix: Path, target: Target) -> Path:

@@ -742,9 +742,7 @@ def setuptools_missing(lab: Lab, target: Target) -> Invocation:
     on=OLD_MIDDLE_NEW,
 )
 def compiler_missing(lab: Lab, target: Target) -> Invocation:
-    invocation = in_venv(lab, target, "install", *from_index(lab), "cext")
-    invocation.compilers = False
-    return invocation
+    return without_compilers(in_venv(lab, target, "install", *from_index(lab), "cext"))
 
 
 GCC_WITHOUT_INCLUDE_DIRS = """#!/bin/sh
@@ -757,17 +755,25 @@ exec /usr/bin/gcc "$@"
 """
 
 
+def without_include_dirs(lab: Lab, invocation: Invocation) -> Invocation:
+    wrapper = write(lab.wrappers / "gcc", GCC_WITHOUT_INCLUDE_DIRS)
+    wrapper.chmod(0o755)
+    invocation.path.append(lab.wrappers)
+    return invocation
+
+
+def without_compilers(invocation: Invocation) -> Invocation:
+    invocation.compilers = False
+    return invocation
+
+
 @scenario(
     "PYTHON_H_MISSING",
     "a C extension whose compiler cannot see Python's headers: PYTHON_H_MISSING, FAILED_BUILDING_WHEEL",
     on=OLD_MIDDLE_NEW,
 )
 def python_h_missing(lab: Lab, target: Target) -> Invocation:
-    wrapper = write(lab.wrappers / "gcc", GCC_WITHOUT_INCLUDE_DIRS)
-    wrapper.chmod(0o755)
-    invocation = in_venv(lab, target, "install", *from_index(lab), "cext")
-    invocation.path.append(lab.wrappers)
-    return invocation
+    return without_include_dirs(lab, in_venv(lab, target, "install", *from_index(lab), "cext"))
 
 
 @scenario(
@@ -1557,4 +1563,279 @@ def cmake_on_path(lab: Lab) -> Path:
 def cmake_fails(lab: Lab, target: Target) -> Invocation:
     invocation = in_venv(lab, target, "install", *from_index(lab), "cmakefails")
     invocation.path.append(cmake_on_path(lab))
+    return invocation
+
+
+# -- other installers that run build backends: Poetry, pip-tools, pipenv, PDM -----------------
+# Each is installed into the venv from its own downloaded wheels (lab.make_installer_venv) and
+# pointed at the local index alone.
+
+POETRY = "poetry==2.5.1"
+PIP_TOOLS = "pip-tools==7.7.0"
+PIPENV = "pipenv==2026.10.3"
+PDM = "pdm==2.29.4"
+ON_24 = targets("24.0")
+# What each needs to run unattended, its environment in the project: Poetry's keyring is kept
+# off the desktop's, and the pips that pip-tools and pipenv run from the machine's configuration.
+INSTALLER_SETTINGS = {
+    POETRY: {"POETRY_VIRTUALENVS_IN_PROJECT": "true", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"},
+    PIP_TOOLS: {"PIP_CONFIG_FILE": "/dev/null"},
+    PIPENV: {"PIP_CONFIG_FILE": "/dev/null", "PIPENV_VENV_IN_PROJECT": "1", "PIPENV_NOSPIN": "1"},
+    PDM: {"PDM_CHECK_UPDATE": "false"},
+}
+
+
+def installer_run(lab: Lab, target: Target, installer: str, *argv: str) -> Invocation:
+    """A program of the installer's venv run in the project folder, with the installers' settings."""
+    venv = lab.make_installer_venv(target, installer)
+    program, *arguments = argv
+    settings = dict(INSTALLER_SETTINGS[installer])
+    return Invocation([str(venv / "bin" / program), *arguments], env=settings, path=[venv / "bin"])
+
+
+def run_first(lab: Lab, invocation: Invocation, *arguments: str) -> None:
+    """Runs the invocation's program with other arguments as set-up (`lock`), output not kept."""
+    lab.run(Invocation([invocation.argv[0], *arguments], env=invocation.env, path=invocation.path))
+
+
+POETRY_PROJECT = """
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = [{dependencies}]
+
+[tool.poetry]
+package-mode = false
+
+[[tool.poetry.source]]
+name = "local"
+url = "{index}"
+priority = "primary"
+"""
+
+
+def poetry_install(lab: Lab, target: Target, *dependencies: str) -> Invocation:
+    quoted = ", ".join(f'"{dependency}"' for dependency in dependencies)
+    write(lab.project / "pyproject.toml", POETRY_PROJECT.format(dependencies=quoted, index=lab.index_url))
+    return installer_run(lab, target, POETRY, "poetry", "install", "--no-interaction", "--no-ansi")
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "Poetry 2.5.1 installing a C extension with no gcc on PATH: same cause, other installer",
+    on=ON_24,
+    variant="poetry",
+)
+@not_swept
+def poetry_compiler_missing(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(poetry_install(lab, target, "cext"))
+
+
+@scenario(
+    "PYTHON_H_MISSING",
+    "Poetry 2.5.1 building a C extension whose compiler cannot see Python's headers: same cause, other installer",
+    on=ON_24,
+    variant="poetry",
+)
+@not_swept
+def poetry_python_h_missing(lab: Lab, target: Target) -> Invocation:
+    return without_include_dirs(lab, poetry_install(lab, target, "cext"))
+
+
+@scenario(
+    "other-tools",
+    "Poetry 2.5.1 building an sdist whose setup.py imports numpy, absent from its build environment",
+    on=ON_24,
+    variant="poetry-setup-py",
+)
+@not_swept
+def poetry_setup_py_fails(lab: Lab, target: Target) -> Invocation:
+    return poetry_install(lab, target, "brokenmeta")
+
+
+@scenario(
+    "other-tools",
+    "Poetry 2.5.1 asked for a version the index lacks: Poetry's own version solving failure",
+    on=ON_24,
+    variant="poetry-no-solution",
+)
+@not_swept
+def poetry_no_solution(lab: Lab, target: Target) -> Invocation:
+    return poetry_install(lab, target, "tinypkg==9.9")
+
+
+@scenario(
+    "other-tools",
+    "Poetry 2.5.1 installing from a poetry.lock older than pyproject.toml: Poetry's own lock mismatch",
+    on=ON_24,
+    variant="poetry-stale-lock",
+)
+@not_swept
+def poetry_stale_lock(lab: Lab, target: Target) -> Invocation:
+    invocation = poetry_install(lab, target, "tinypkg==1.0")
+    run_first(lab, invocation, "lock", "--no-interaction")
+    write(lab.project / "pyproject.toml", POETRY_PROJECT.format(dependencies='"tinypkg==1.1"', index=lab.index_url))
+    return invocation
+
+
+def pip_compile(lab: Lab, target: Target, *requirements: str) -> Invocation:
+    write(lab.project / "requirements.in", "".join(f"{requirement}\n" for requirement in requirements))
+    return installer_run(lab, target, PIP_TOOLS, "pip-compile", "--no-header", *from_index(lab), "requirements.in")
+
+
+@scenario(
+    "other-tools",
+    "pip-tools 7.7.0: pip-compile on two projects that pin different versions of a third",
+    on=ON_24,
+    variant="pip-compile-conflict",
+)
+@not_swept
+def pip_compile_conflict(lab: Lab, target: Target) -> Invocation:
+    return pip_compile(lab, target, "alpha", "beta")
+
+
+@scenario(
+    "other-tools",
+    "pip-tools 7.7.0: pip-compile on an sdist whose setup.py imports numpy, absent from its build environment",
+    on=ON_24,
+    variant="pip-compile-setup-py",
+)
+@not_swept
+def pip_compile_setup_py_fails(lab: Lab, target: Target) -> Invocation:
+    return pip_compile(lab, target, "brokenmeta")
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "pip-tools 7.7.0: pip-sync installing a C extension with no gcc on PATH (pip-sync runs pip)",
+    on=ON_24,
+    variant="pip-sync",
+)
+@not_swept
+def pip_sync_compiler_missing(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "requirements.txt", "cext==1.0\n")
+    return without_compilers(installer_run(lab, target, PIP_TOOLS, "pip-sync", *from_index(lab), "requirements.txt"))
+
+
+PIPFILE = """
+[[source]]
+url = "{index}"
+verify_ssl = false
+name = "local"
+
+[packages]
+{packages}
+
+[requires]
+python_version = "3.12"
+"""
+
+
+def write_pipfile(lab: Lab, *packages: str) -> None:
+    lines = "".join(f'{name} = "{version}"\n' for name, _, version in (p.partition(" ") for p in packages))
+    write(lab.project / "Pipfile", PIPFILE.format(index=lab.index_url, packages=lines))
+
+
+def pipenv_install(lab: Lab, target: Target, *packages: str) -> Invocation:
+    write_pipfile(lab, *packages)
+    return installer_run(lab, target, PIPENV, "pipenv", "install")
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "pipenv 2026.10.3 installing a C extension with no gcc on PATH: same cause, other installer",
+    on=ON_24,
+    variant="pipenv",
+)
+@not_swept
+def pipenv_compiler_missing(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(pipenv_install(lab, target, "cext *"))
+
+
+@scenario(
+    "other-tools",
+    "pipenv 2026.10.3 locking two projects that pin different versions of a third: pipenv's own resolution failure",
+    on=ON_24,
+    variant="pipenv-conflict",
+)
+@not_swept
+def pipenv_conflict(lab: Lab, target: Target) -> Invocation:
+    return pipenv_install(lab, target, "alpha *", "beta *")
+
+
+@scenario(
+    "other-tools",
+    "pipenv 2026.10.3: `pipenv install --deploy` with a Pipfile.lock older than the Pipfile: pipenv's own lock mismatch",
+    on=ON_24,
+    variant="pipenv-stale-lock",
+)
+@not_swept
+def pipenv_stale_lock(lab: Lab, target: Target) -> Invocation:
+    invocation = pipenv_install(lab, target, "tinypkg ==1.0")
+    run_first(lab, invocation, "lock")
+    write_pipfile(lab, "tinypkg ==1.1")
+    invocation.argv.append("--deploy")
+    return invocation
+
+
+PDM_PROJECT = """
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = [{dependencies}]
+
+[[tool.pdm.source]]
+name = "pypi"
+url = "{index}"
+"""
+
+
+def write_pdm_project(lab: Lab, *dependencies: str) -> None:
+    quoted = ", ".join(f'"{dependency}"' for dependency in dependencies)
+    write(lab.project / "pyproject.toml", PDM_PROJECT.format(dependencies=quoted, index=lab.index_url))
+
+
+def pdm_install(lab: Lab, target: Target, *dependencies: str) -> Invocation:
+    write_pdm_project(lab, *dependencies)
+    invocation = installer_run(lab, target, PDM, "pdm", "install", "--no-self")
+    invocation.env["PDM_PYTHON"] = str(lab.venv / "bin" / "python")
+    return invocation
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "PDM 2.29.4 installing a C extension with no gcc on PATH: same cause, other installer",
+    on=ON_24,
+    variant="pdm",
+)
+@not_swept
+def pdm_compiler_missing(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(pdm_install(lab, target, "cext"))
+
+
+@scenario(
+    "other-tools",
+    "PDM 2.29.4 locking two projects that pin different versions of a third: PDM's own resolution failure",
+    on=ON_24,
+    variant="pdm-conflict",
+)
+@not_swept
+def pdm_conflict(lab: Lab, target: Target) -> Invocation:
+    return pdm_install(lab, target, "alpha", "beta")
+
+
+@scenario(
+    "other-tools",
+    "PDM 2.29.4: `pdm install --check` with a pdm.lock older than pyproject.toml: PDM's own lock mismatch",
+    on=ON_24,
+    variant="pdm-stale-lock",
+)
+@not_swept
+def pdm_stale_lock(lab: Lab, target: Target) -> Invocation:
+    invocation = pdm_install(lab, target, "tinypkg==1.0")
+    run_first(lab, invocation, "lock")
+    write_pdm_project(lab, "tinypkg==1.1")
+    invocation.argv.append("--check")
     return invocation
