@@ -560,7 +560,9 @@ class _Log:
         return clean_line(number, self.raw_line(number), (header.prefix, *self._wrapper_prefixes))
 
     def detail_block(self, first: int, last: int) -> list[CleanLine]:
-        """The lines under a message that belong to it: up to a blank line or a new record."""
+        """The lines under a message that belong to it: up to a blank line after its text, or a
+        new record. The blank lines before its text may be several: VS Code's Output channel
+        adds one after each chunk of pip's output, which starts its next record with one."""
         header = self.line(first)
         block: list[CleanLine] = []
         for number in range(last + 1, min(last + DETAIL_LINES, self.line_count) + 1):
@@ -568,7 +570,7 @@ class _Log:
             if not block and _POWERSHELL_RECORD.match(line.body):
                 continue  # PowerShell's record of pip's first stderr line, between it and the rest
             if not line.text.strip():
-                if block:
+                if block and block[-1].text.strip():
                     break
             elif not line.boxed and line.indent <= header.indent and _NEW_RECORD.match(line.text):
                 break

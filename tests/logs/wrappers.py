@@ -14,7 +14,10 @@ RFC 3339 with 9 digits and `--prefix` `[pod/<name>/<container>] `; journald
 line of each stream; PowerShell an error record `<program> : <first stderr line>` with its
 `At line:1 char:1` block when a native command's stderr is redirected; Salt's highstate output
 of a `cmd.run` state nests stderr, then stdout, 18 columns in under `Changes:`; PyCharm's run
-console shows the interpreter's command line first and `Process finished with exit code N` last.
+console shows the interpreter's command line first and `Process finished with exit code N` last;
+VS Code's Python extension logs the output of the pip its "Create Environment" runs to its Output
+channel a chunk at a time, `YYYY-MM-DD hh:mm:ss.mmm [info] ` before each chunk (VS Code's log line
+format) and an empty line after it.
 
 Parts are what people paste instead of the whole log: the `×` box, the traceback, the last
 `ERROR:` line, a Markdown block missing its first lines, lines re-wrapped by a chat client.
@@ -73,6 +76,23 @@ def gitlab_timestamps(text: str) -> str:
 
 def framed(before: str, after: str) -> Wrapper:
     return lambda text: before + text + ("" if text.endswith("\n") else "\n") + after
+
+
+def vscode_python_output(text: str) -> str:
+    """The Python extension's Output channel running pip for "Create Environment": the merged
+    streams are logged a chunk at a time, the clock and `[info]` on a chunk's first line only,
+    an empty line after each; pip writes a record at a time, so a record starts each chunk."""
+    chunks: list[str] = []
+    for line in text.splitlines(True):
+        if not chunks or (line.strip() and not line[0].isspace()):
+            chunks.append("")
+        chunks[-1] += line
+    clock = "2025-05-06 10:11:{:02d}.{:03d} [info] "
+    logged = "".join(clock.format(index % 60, index * 37 % 1000) + chunk + "\n" for index, chunk in enumerate(chunks))
+    return (
+        "2025-05-06 10:11:00.001 [info] Running: /home/user/project/.venv/bin/python -m pip install -r "
+        "/home/user/project/requirements.txt\n\n" + logged
+    )
 
 
 def chef(text: str) -> str:
@@ -215,6 +235,7 @@ FRAMING: dict[str, Wrapper] = {
     "pycharm": framed(
         "/home/user/venv/bin/python -m pip install -r requirements.txt \n", "\nProcess finished with exit code 1\n"
     ),
+    "vscode-python-output": vscode_python_output,
     "chef": chef,
     "salt": salt_cmd_run,
     "powershell": powershell,
