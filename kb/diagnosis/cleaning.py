@@ -184,6 +184,13 @@ def widest_clean_line(raw: bytes) -> int:
     return len(raw) + 7 * tabs - (prefix.end() if prefix else 0)
 
 
+def without_ci_prefix(raw: bytes) -> bytes:
+    """A raw line without the CI prefix clean_line would strip first (a line redrawn with
+    carriage returns or holding tabs is cleaned differently: clean it instead)."""
+    prefix = _CI_PREFIX.match(raw)
+    return raw[prefix.end() :] if prefix else raw
+
+
 def longest_clean_word(raw: bytes) -> int:
     """The most the length of any space-separated word of a raw line can be once it is cleaned."""
     return max(map(len, raw.replace(b"\t", b" ").split(b" ")))

@@ -29,7 +29,14 @@ import re2
 
 from kb.diagnosis import facts as fact_readers
 from kb.diagnosis import redaction, scoping
-from kb.diagnosis.cleaning import CleanLine, clean_line, clean_log, longest_clean_word, widest_clean_line
+from kb.diagnosis.cleaning import (
+    CleanLine,
+    clean_line,
+    clean_log,
+    longest_clean_word,
+    widest_clean_line,
+    without_ci_prefix,
+)
 from kb.diagnosis.ranking import rank, wrapper_closure
 from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.results import Diagnosis, Match
@@ -94,6 +101,9 @@ _NEW_RECORD = re.compile(
     rb"Running setup\.py|Failed to build\s|Could not (?:fetch|find|install|build)\s|Ignoring\s|"
     rb"Defaulting to user installation|Traceback \(most recent call last\))"
 )
+
+# The headers clean_line may learn a prefix before that _NEW_RECORD does not take for a record.
+_HEADERS_NOT_RECORDS = (b"Exception:", b'Command "', b"Retrying (Retry(")
 
 
 class _Key(NamedTuple):
@@ -592,7 +602,12 @@ class _Log:
 
     def wrapped_chain(self, first: int) -> list[CleanLine] | None:
         """The lines from `first` on that look like one line a terminal wrapped, if any."""
-        if first >= self.line_count or not _may_wrap(self.raw_line(first), self.raw_line(first + 1)):
+        if first >= self.line_count:
+            return None
+        raw_following = self.raw_line(first + 1)
+        if not _may_wrap(self.raw_line(first), raw_following):
+            return None
+        if not self._wrapper_prefixes and _opens_record(raw_following):
             return None
         chain = [self.line(first)]
         while chain[-1].width <= WRAP_MAX_WIDTH and len(chain) < WRAP_MAX_LINES and chain[-1].number < self.line_count:
@@ -738,6 +753,17 @@ def _may_wrap(raw: bytes, raw_following: bytes) -> bool:
     cleaning both."""
     room = WRAP_MIN_WIDTH - 1 - widest_clean_line(raw)
     return room < 0 or longest_clean_word(raw_following) > room
+
+
+def _opens_record(raw: bytes) -> bool:
+    """Whether a raw line surely opens a record of pip's once cleaned (so it continues no
+    line), found without cleaning it. Past its CI prefix, clean_line (with no prefix learned
+    from the log) cuts a line that opens a record only before a header found further on,
+    which opens a record too, unless it is one of _HEADERS_NOT_RECORDS or ends the line
+    (and loses its space)."""
+    if raw[-1:].isspace() or b"\r" in raw or b"\t" in raw or any(header in raw for header in _HEADERS_NOT_RECORDS):
+        return False
+    return bool(_NEW_RECORD.match(without_ci_prefix(raw)))
 
 
 def _joined_variants(chain: list[CleanLine]) -> list[tuple[bytes, list[tuple[int, int]]]]:
