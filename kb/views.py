@@ -282,7 +282,7 @@ def shared_diagnosis(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "kb/shared_diagnosis.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_shared_diagnosis(request: HttpRequest, token: str) -> HttpResponse:
     stored = get_object_or_404(SharedDiagnosis.objects.live(), token=token)
     key = request.POST.get("key") or request.GET.get("key", "")

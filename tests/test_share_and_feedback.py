@@ -69,6 +69,7 @@ class ShareDiagnosisTests(TestCase):
         self.assertEqual(wrong.status_code, 403)
         confirm = self.client.get(f"{delete_link.path}?{delete_link.query}")
         self.assertContains(confirm, "Delete it now")
+        self.assertEqual(self.client.head(f"{delete_link.path}?{delete_link.query}").status_code, 200)
         key = delete_link.query.removeprefix("key=")
         self.client.post(delete_link.path, {"key": key})
         self.assertEqual(self.client.get(stored.get_absolute_url()).status_code, 404)

@@ -72,6 +72,14 @@ class EditorPageTests(EditorTestCase):
         self.assertContains(response, 'value="THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE"')
         self.assertContains(response, 'name="causes-0-title"')
 
+    def test_head_answers_on_the_editor_pages_like_get_without_saving(self):
+        for address in (EDIT_URL, "/staff/entries/new/"):
+            with self.subTest(address=address):
+                response = self.client.head(address)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.content, b"")
+        self.assertFalse(Revision.objects.exists())
+
     def test_the_preview_endpoint_renders_with_the_sites_renderer_and_sanitises(self):
         response = self.client.post(
             "/staff/preview/", {"text": "**bold** <script>alert(1)</script>\n\n```console\n$ pip -V\n```"}

@@ -83,10 +83,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/dashboard.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_only(*CREATE)
 def entry_new(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         editor = initial_editor(blank_snapshot(), 0, None, prefill_from_shared_log(request, new_entry=True))
         return render_editor(request, editor, None)
     editor = bound_editor(request.POST, None)
@@ -104,11 +104,11 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     return redirect("staff:history", revision.entry.tool.slug, revision.entry.code)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_only(*EDIT)
 def entry_edit(request: HttpRequest, tool: str, code: str) -> HttpResponse:
     entry = entry_or_404(tool, code)
-    if request.method == "GET":
+    if request.method != "POST":
         snapshot, base = revisions.editable_content(entry)
         editor = initial_editor(snapshot, base, entry.tool, prefill_from_shared_log(request, new_entry=False))
         return render_editor(request, editor, entry)
