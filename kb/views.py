@@ -191,9 +191,9 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
     try:
         report = diagnose_log(form.log_data(), counted=True)
     except LogRejected as error:
-        return render(
-            request, "kb/diagnose.html", {"form": form, "problem": str(error)}, status=log_error_status(error)
-        )
+        # A refused log was never redacted: the page does not send it back.
+        context = {"form": diagnose_form(), "problem": str(error)}
+        return render(request, "kb/diagnose.html", context, status=log_error_status(error))
     context = {"report": report, "log_lines": log_view(report)} | next_try(form, report) | sharing(report, request)
     if not report.findings:
         context["suggestions"] = search.entries_for_log(report.text)

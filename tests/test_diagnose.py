@@ -139,9 +139,10 @@ class DiagnosePageTests(DiagnosisFixture):
         self.assertContains(response, 'role="alert"', status_code=400)
 
     @override_settings(KB_MAX_LOG_BYTES=1000)
-    def test_a_log_over_the_limit_gets_a_clear_message(self):
-        response = self.client.post("/diagnose/", {"log": "x" * 5000})
-        self.assertEqual(response.status_code, 413)
+    def test_a_log_over_the_limit_gets_a_clear_message_and_is_not_sent_back_unredacted(self):
+        response = self.client.post("/diagnose/", {"log": "ERROR: token=hunter2secret " + "x" * 5000})
+        self.assertContains(response, "larger than", status_code=413)
+        self.assertNotContains(response, "hunter2secret", status_code=413)
 
     @override_settings(KB_MAX_LOG_BYTES=1000)
     def test_an_upload_over_the_limit_gets_a_clear_message(self):
