@@ -69,6 +69,9 @@ NOT_SECRETS = [
     "virtualenv -p python3.11 venv",
     "export TWINE_PASSWORD=$PYPI_TOKEN",
     "User for pypi.corp.example: Password:",
+    "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
+    "GITHUB_SHA=4f4eed9a1b2c3d4e5f60718293a4b5c6d7e8f901",
+    "PIP_CACHE_DIR=/Users/runner/hostedtoolcache/Python/3.11.9/x64/lib",
     "Looking in indexes: https://****@pypi.corp.example/simple",
     '  File "C:\\hostedtoolcache\\windows\\Python\\3.11.9\\x64\\Lib\\site-packages\\pip\\__main__.py", line 22',
     "Processing file:/tmp/wheels/six-1.16.0-py2.py3-none-any.whl",
@@ -240,6 +243,7 @@ OTHER_SHAPES = [
         "ghs_16C7",
     ),
     ("> Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
+    ("AZURE_STORAGE_KEY=woN3BU6BmhnAl+p1w82UEMTQQg59SIerSWvBwpWgpsbTsA9xjEOUu1gr+1Njxmh5Z4GoT8IE", "woN3BU6Bmhn"),
 ]
 
 

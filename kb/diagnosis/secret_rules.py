@@ -182,11 +182,11 @@ SHAPES = (
         "token fields (YAML)",
     ),
     # Every token of 32 characters or more, removed to its end if it looks random (mixed
-    # case, digits, entropy: checked in redaction.py). Kept this plain so that RE2 reads
-    # random text fast.
+    # case, digits, entropy: checked in redaction.py), also as the value of any NAME=. Kept
+    # this plain so that RE2 reads random text fast.
     SecretRule(
         "high-entropy",
-        r"(?:(?m:^)|[^A-Za-z0-9+/=_-])(?P<secret>[A-Za-z0-9+/_-]{32,}[A-Za-z0-9+/=_-]*)",
+        r"(?:(?m:^)|[^A-Za-z0-9+/=_-]|[A-Za-z0-9_]=)(?P<secret>[A-Za-z0-9+/_-]{32,}[A-Za-z0-9+/=_-]*)",
         "long random tokens that no rule names (checked for entropy)",
     ),
 )
