@@ -1,6 +1,8 @@
 """Redaction, rule by rule: every rule removes something no other rule does, and leaves
 alone what pip logs are full of (hashes, commit ids, wheel names, package names)."""
 
+from pathlib import Path
+
 import pytest
 
 from kb.diagnosis import REDACTED, Matcher, Signature, log_text, redact
@@ -252,6 +254,26 @@ def test_other_shapes_of_real_logs_are_removed(text: str, secret: str) -> None:
     redacted, removed = redact(text)
     assert secret not in redacted
     assert removed == 1
+
+
+# Real pip runs with a password and a token in their index URLs (tests/logs/scenarios.py,
+# connection_refused_with_credentials): pip 10 prints both in `Looking in indexes`, pip 18
+# leaves the credentials out and pip 19.3 and later print `****` for them.
+CAPTURED_SECRETS = ("CapturedPassw0rd", "capturedTok3nValue")
+CAPTURED_WITH_CREDENTIALS = {
+    path.name: path.read_text()
+    for path in (Path(__file__).parent / "logs" / "CONNECTION_FAILED").glob("*-credentials.log")
+}
+
+
+def test_the_credentials_pip_prints_of_its_index_urls_are_removed_and_its_own_mask_is_kept() -> None:
+    printed = CAPTURED_WITH_CREDENTIALS["10.0.1-credentials.log"]
+    assert all(secret in printed for secret in CAPTURED_SECRETS)
+    for name, log in CAPTURED_WITH_CREDENTIALS.items():
+        redacted, _ = redact(log)
+        assert not [secret for secret in CAPTURED_SECRETS if secret in redacted], name
+    masked = "Looking in indexes: http://deploy:****@127.0.0.1:8000/simple, http://****@127.0.0.1:8000/extra\n"
+    assert redact(CAPTURED_WITH_CREDENTIALS["26.3-credentials.log"])[0].startswith(masked)
 
 
 @pytest.mark.parametrize(("text", "secret"), REVIEW_FORMATS)

@@ -45,6 +45,10 @@ OLD_AND_NEW = targets("21.3.1", "26.3")
 PYTHON_311_AND_NEW = targets("23.3.2", "26.3")
 OLD_PIPS = targets("8.1.2", "9.0.3", "10.0.1", "18.1", "19.3.1")
 
+# Credentials in index URLs, for the redaction's tests on what pip itself prints of them.
+CAPTURED_PASSWORD = "CapturedPassw0rd"
+CAPTURED_TOKEN = "capturedTok3nValue"
+
 SCENARIOS: list[Scenario] = []
 NOT_CAPTURED = {
     "MSVC_REQUIRED": "needs Windows and its build tools; this is Linux.",
@@ -1342,6 +1346,22 @@ def old_pip_environment(lab: Lab, target: Target, *requirements: str) -> Path:
 def old_self_signed_index(lab: Lab, target: Target) -> Invocation:
     index = f"https://localhost:{lab.https_port}/simple"
     return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "CONNECTION_FAILED",
+    "index URLs holding a password and a token where nothing listens: pip 10 prints both in "
+    "`Looking in indexes`, 18 leaves them out, 19.3 and later print `****` in their place",
+    on=targets("10.0.1", "18.1", "19.3.1", "26.3"),
+    variant="credentials",
+)
+@not_swept
+def connection_refused_with_credentials(lab: Lab, target: Target) -> Invocation:
+    index = f"http://deploy:{CAPTURED_PASSWORD}@127.0.0.1:{lab.refusing_port}/simple"
+    extra_index = f"http://{CAPTURED_TOKEN}@127.0.0.1:{lab.refusing_port}/extra"
+    return pip(
+        old_pip_environment(lab, target), "install", "--index-url", index, "--extra-index-url", extra_index, "tinypkg"
+    )
 
 
 @scenario(
