@@ -15,6 +15,11 @@ line of each stream; PowerShell an error record `<program> : <first stderr line>
 `At line:1 char:1` block when a native command's stderr is redirected; Salt's highstate output
 of a `cmd.run` state nests stderr, then stdout, 18 columns in under `Changes:`; PyCharm's run
 console shows the interpreter's command line first and `Process finished with exit code N` last;
+invoke echoes the command in bold white (`echo_format`); CircleCI's step output starts with the
+step's shell and command and ends `Exited with code exit status N` / `CircleCI received exit code
+N`; Travis CI's raw log folds and times the command (`travis_fold:start:`, `travis_time:start:`,
+each ended by `\r` and ANSI's clear-line) and ends with travis_assert's `The command "..." failed
+and exited with N during install.`;
 VS Code's Python extension logs the output of the pip its "Create Environment" runs to its Output
 channel a chunk at a time, `YYYY-MM-DD hh:mm:ss.mmm [info] ` before each chunk (VS Code's log line
 format) and an empty line after it.
@@ -231,6 +236,16 @@ FRAMING: dict[str, Wrapper] = {
         "",
     ),
     "make": framed(f"{COMMAND}\n", "make: *** [Makefile:4: install] Error 1\n"),
+    "invoke": framed(f"\x1b[1;37m{COMMAND}\x1b[0m\n", ""),
+    "circleci": framed(
+        f"#!/bin/bash -eo pipefail\n{COMMAND}\n", "\nExited with code exit status 1\nCircleCI received exit code 1\n"
+    ),
+    "travis": framed(
+        f"travis_fold:start:install.1\r\x1b[0Ktravis_time:start:0a1b2c3d\r\x1b[0K$ {COMMAND}\n",
+        " travis_time:end:0a1b2c3d:start=1714558272123456789,finish=1714558275123456789,duration=3000000000"
+        f'\r\x1b[0K \x1b[31;1mThe command "{COMMAND}" failed and exited with 1 during install.\x1b[0m\n\n'
+        "Your build has been stopped.\n",
+    ),
     "notebook": framed(f"!{COMMAND}\n", "Note: you may need to restart the kernel to use updated packages.\n"),
     "pycharm": framed(
         "/home/user/venv/bin/python -m pip install -r requirements.txt \n", "\nProcess finished with exit code 1\n"
