@@ -169,19 +169,22 @@ def diagnose_log(name: str):
 
 
 @pytest.mark.parametrize(
-    ("log", "tool"),
+    ("log", "tool", "package"),
     [
-        ("COMPILER_MISSING/24.0-poetry.log", "poetry"),
-        ("PYTHON_H_MISSING/24.0-poetry.log", "poetry"),
-        ("COMPILER_MISSING/24.0-pdm.log", "pdm"),
-        ("BUILD_TOOL_FAILED/24.0-uv.log", "uv"),
+        ("COMPILER_MISSING/24.0-poetry.log", "poetry", "cext"),
+        ("PYTHON_H_MISSING/24.0-poetry.log", "poetry", "cext"),
+        ("COMPILER_MISSING/24.0-pdm.log", "pdm", "cext"),
+        ("BUILD_TOOL_FAILED/24.0-uv.log", "uv", "brokenbuild"),
     ],
 )
-def test_a_build_failure_under_another_installer_is_the_same_cause_marked_as_that_installer(log: str, tool: str):
+def test_a_build_failure_under_another_installer_is_the_same_cause_marked_as_that_installer(
+    log: str, tool: str, package: str
+):
     diagnosis = diagnose_log(log)
     root = diagnosis.matches[0]
     assert (diagnosis.outcome, diagnosis.tool, diagnosis.failed) == ("other-tool", tool, False)
     assert (root.code, root.tool) == (log.split("/")[0], tool)
+    assert (root.facts["package"], root.facts["version"]) == (package, "1.0")  # from the installer's own line
 
 
 @pytest.mark.parametrize(

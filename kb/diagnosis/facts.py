@@ -149,18 +149,32 @@ TRIGGERS: Mapping[bytes, tuple[Evidence, ...]] = {
     b"running setup.py install": (Evidence("generic_backend", _ANY, "setup.py (legacy)"),),
 }
 
-# Lines that name the package pip is working on, for errors that do not name it.
+# Lines that name the package pip is working on, for errors that do not name it; and those of
+# other installers that run a build backend (Poetry's `- Installing cext (1.0)`, PDM's
+# `✖ Install cext 1.0 failed`, uv's `Failed to build `cext==1.0``), for the same build failures.
 CONTEXT_TRIGGERS = (
     b"collecting ",
     b"building wheel for ",
     b"building editable for ",
     b"downloading ",
     b"using cached ",
+    b"- installing ",
+    "• installing ".encode(),
+    "✖ install ".encode(),
+    b"failed to build `",
 )
 _CONTEXT_RECORD = _re(
     rb"^\s*(?:Collecting (?P<requirement>(?:[^\s(]| @ )+)(?: \(from (?P<parents>.*)\))?"
     rb"|Building (?:wheel|editable) for (?P<package>\S+) \("
     rb"|(?:Downloading|Using cached) (?:\S*/)?(?P<file>[^\s/]+\.(?:whl|tar\.gz|zip|tar\.bz2|tgz)))"
+)
+_INSTALLER_RECORDS = tuple(
+    _re(pattern.encode())
+    for pattern in (
+        r"^\s*[-•] Installing (?P<package>[A-Za-z0-9][\w.-]*) \((?P<version>[^)\s]+)\)",
+        r"^\s*✖ Install (?P<package>[A-Za-z0-9][\w.-]*) (?P<version>\S+) failed",
+        r"^\s*(?:× )?Failed to build `(?P<requirement>[^`\s]+)`",
+    )
 )
 _REQUIREMENTS_FILE = _re(rb"-r (?P<requirements_file>[^\s()]+) \(line (?P<requirements_line>\d+)\)")
 _RECORD_PATTERNS = (
@@ -285,15 +299,18 @@ def record_facts(record: bytes) -> dict[str, str]:
 
 
 def is_context_record(text: bytes) -> bool:
-    found = _CONTEXT_RECORD.search(text)
-    return bool(found) and not text.lstrip().startswith(b"Collecting package metadata")
+    return bool(_context_record(text)) and not text.lstrip().startswith(b"Collecting package metadata")
+
+
+def _context_record(text: bytes) -> "re2._Match | None":
+    return next(filter(None, (pattern.search(text) for pattern in (_CONTEXT_RECORD, *_INSTALLER_RECORDS))), None)
 
 
 def context_facts(records_before: Sequence[bytes]) -> dict[str, str]:
     """Package facts from the nearest context records before a message, nearest first."""
     facts: dict[str, str] = {}
     for text in records_before:
-        found = _CONTEXT_RECORD.search(text)
+        found = _context_record(text)
         if not found:
             continue
         groups = {name: value for name, value in found.groupdict().items() if value}
@@ -316,6 +333,8 @@ def _context_fields(groups: Mapping[bytes, bytes]) -> dict[str, str]:
             _add_groups(fields, requirements_file.groupdict())
     if b"package" in groups:
         fields["package"] = groups[b"package"].decode(errors="replace")
+    if b"version" in groups:
+        fields["version"] = groups[b"version"].decode(errors="replace")
     if b"file" in groups:
         _add_distribution_file(fields, groups[b"file"])
     return complete_package_facts(fields)
