@@ -4,8 +4,9 @@
 
 Every log is pip really running in a throw-away environment against packages, indexes and
 servers this script makes offline (see scenarios.py); local paths and ports are then
-rewritten to neutral ones. PyPI is used only to download pip releases and a few build
-backends into the cache, once.
+rewritten to neutral ones. PyPI is used only to download pip releases, a few build
+backends and other installers (Poetry, PDM, pipenv, pip-tools, with their dependencies) into
+the cache, once; the installers then install only from the local index.
 """
 
 from __future__ import annotations
