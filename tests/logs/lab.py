@@ -160,14 +160,20 @@ class Lab:
 
     def make_system_python(self, target: Target) -> Path:
         """A copy of an installed Python, outside any venv, with the target's pip: what a
-        distribution's /usr looks like to pip."""
+        distribution's /usr looks like to pip. Copied once per target; later scenarios get hard
+        links to a stash of that copy, never to the installed Python itself."""
         prefix = self.system_python_root
+        stashed = self.stash / f"system-{target.python}-{target.label}"
+        if stashed.exists():
+            _link_tree(stashed, prefix)
+            return prefix
         shutil.copytree(
             installed_python_prefix(target.python), prefix, symlinks=True, ignore=_not_part_of_a_system_python
         )
         site_packages(prefix, target).mkdir()
         if target.pip:
             self._bootstrap_pip(system_interpreter(prefix, target), target.pip)
+        _link_tree(prefix, stashed)
         return prefix
 
     def _bootstrap_pip(self, python: Path, version: str) -> None:
@@ -289,6 +295,12 @@ def _not_part_of_a_system_python(directory: str, names: list[str]) -> set[str]:
     if Path(directory).name == "bin":
         return {name for name in names if name.startswith(("pip", "easy_install", "idle", "2to3"))}
     return set()
+
+
+def _link_tree(source: Path, destination: Path) -> None:
+    """A copy of a tree made of hard links: scenarios add, delete or rename files (pip and
+    Python write by unlinking or renaming), never rewrite one in place, so the source stays."""
+    shutil.copytree(source, destination, symlinks=True, copy_function=os.link)
 
 
 def read_only_mounts(directories: list[Path]) -> list[str]:
