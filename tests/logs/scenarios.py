@@ -73,7 +73,8 @@ SWEPT_ON_PYTHON: dict[str, tuple[str, Prepare]] = {}
 
 
 def not_swept(prepare: Prepare) -> Prepare:
-    """A scenario that needs no pip, a pip older than 20, or one Python for a fixed release."""
+    """A scenario that needs no pip, a pip older than 20, or one Python for a fixed release, or
+    whose output on other releases is different on every run."""
     NOT_SWEPT.add(prepare.__name__)
     return prepare
 
@@ -219,6 +220,19 @@ INDEX_SDISTS = (
         {
             "pyproject.toml": PYPROJECT_SETUPTOOLS,
             "setup.py": 'from setuptools import setup\n\nsetup(name="claimed", version="2.0")\n',
+        },
+    ),
+    # The backend it names is not among the build requirements pip installs for it.
+    Sdist(
+        "wrongbackend",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools"]
+            build-backend = "hatchling.build"
+        """,
+            "setup.py": 'from setuptools import setup\n\nsetup(name="wrongbackend", version="1.0", py_modules=[])\n',
         },
     ),
     Sdist(
@@ -741,6 +755,16 @@ def setuptools_missing(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "BACKEND_UNAVAILABLE",
+    "pyproject.toml names hatchling as its build backend but requires only setuptools: "
+    "BACKEND_UNAVAILABLE (before pip 26.3 a crash, PIP_INTERNAL_EXCEPTION)",
+    on=targets("20.3.4", "23.3.2", "25.3", "26.3"),
+)
+def backend_unavailable(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "wrongbackend")
+
+
+@scenario(
     "COMPILER_MISSING",
     "a C extension built with no gcc on PATH: COMPILER_MISSING, FAILED_BUILDING_WHEEL",
     on=OLD_MIDDLE_NEW,
@@ -1091,6 +1115,46 @@ def pip_constraint_deprecated(lab: Lab, target: Target) -> Invocation:
 )
 def pip_version_outdated(lab: Lab, target: Target) -> Invocation:
     return pip(lab.make_venv(target), "install", *from_index(lab), "tinypkg", version_check=True)
+
+
+# A startup hook of the kind profilers and monitors install: it imports a module the first
+# time the process opens tinypkg.py, which is while pip writes that file.
+IMPORTING_AUDIT_HOOK = (
+    "import sys; sys.addaudithook("
+    'lambda event, args: event == "open" and str(args[0]).endswith("tinypkg.py") and __import__("wave"))\n'
+)
+
+
+@scenario(
+    "BLOCKED_IMPORT_ERROR",
+    "a .pth file's audit hook imports a module while pip writes a package's files: BLOCKED_IMPORT_ERROR",
+    on=targets("26.3"),
+    variant="hook",
+)
+@scenario(
+    "success",
+    "a .pth file's audit hook imports a module while pip writes a package's files (pip 26.3 blocks it)",
+    on=targets("25.3"),
+    variant="import-during-install",
+)
+def import_during_install(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    write(site_packages(venv, target) / "importing_hook.pth", IMPORTING_AUDIT_HOOK)
+    return pip(venv, "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "BLOCKED_IMPORT_ERROR",
+    "`python -m profile -m pip install`, whose report imports pstats once pip has installed: "
+    "BLOCKED_IMPORT_ERROR (earlier pips print the whole profile, different on every run)",
+    on=targets("26.3"),
+    variant="profile",
+)
+@not_swept
+def profiled_install(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    argv = [str(venv / "bin" / "python"), "-m", "profile", "-m", "pip", "install", "--isolated"]
+    return Invocation([*argv, "--disable-pip-version-check", *from_index(lab), "tinypkg"], path=[venv / "bin"])
 
 
 # -- the network -----------------------------------------------------------------------------
