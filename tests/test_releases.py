@@ -16,6 +16,7 @@ from kb.catalogue import EntryFile, parse_entry_file, read_entry_files
 from kb.releases.captures import Run, Sweep
 from kb.releases.dating import (
     Claim,
+    captured_against_source_claim,
     claim_problems,
     claim_sources,
     claims_of,
@@ -313,6 +314,29 @@ def test_run_claims_without_captures_are_only_the_recorded_backlog():
     }
     assert not waiting - backlog, f"run these (tests/logs/sweep.py): {sorted(waiting - backlog)}"
     assert not backlog - waiting, f"captured now, remove from {AWAITING_CAPTURE_FILE.name}: {sorted(backlog - waiting)}"
+
+
+def test_no_run_of_the_sweep_prints_a_source_claims_text_outside_the_claim():
+    problems = [
+        f"{entry_file.code}: {problem}"
+        for entry_file in entry_files()
+        for claim in claims_of(entry_file.front)
+        if claim.source
+        for problem in captured_against_source_claim(claim, shipped_sweep())
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_source_claim_is_checked_against_what_the_runs_printed():
+    sweep = Sweep(Path("unused"))
+    sweep.record("download_timeout", "25.0.1", Run("Collecting six\n", 1, "pip install six"))
+    sweep.record("download_timeout", "25.1", Run("error: incomplete-download\n", 1, "pip install six"))
+    sweep.record("download_timeout", "26.1.2.post1", Run("error: incomplete-download\n", 1, "pip install six"))
+    assert captured_against_source_claim(Claim("from 25.1", source="incomplete-download", since="25.1"), sweep) == []
+    assert captured_against_source_claim(Claim("to 26.1.2", source="incomplete-download", until="26.1.2"), sweep) == []
+    assert captured_against_source_claim(Claim("from 26.0", source="incomplete-download", since="26.0"), sweep) == [
+        "'from 26.0': the sweep's runs on pip 25.1 print 'incomplete-download'"
+    ]
 
 
 def test_a_run_claim_is_checked_on_the_captures_of_both_sides():

@@ -258,6 +258,24 @@ def missing_captures(claim: Claim, releases: list[str], sweep: Sweep) -> list[st
     return [version for version in boundary_sides(claim, releases) if sweep.output(claim.run, version) is None]
 
 
+def captured_against_source_claim(claim: Claim, sweep: Sweep) -> list[str]:
+    """The sweep's runs that print a source claim's text on a release outside the claim: what
+    pip really printed, against what its source was read to hold."""
+    printing = {release for _, releases, run in sweep.all_outputs() if claim.source in run.text for release in releases}
+    outside = sorted((release for release in printing if not _within_claim(claim, release)), key=release_key)
+    if not outside:
+        return []
+    return [f"{claim.says!r}: the sweep's runs on pip {', '.join(outside)} print {claim.source!r}"]
+
+
+def _within_claim(claim: Claim, release: str) -> bool:
+    """Whether a release is on the claimed side of both bounds (a `.postN` sides with its release)."""
+    numbers = release_key(release.partition(".post")[0])
+    return not (claim.since and numbers < release_key(claim.since)) and not (
+        claim.until and numbers > release_key(claim.until)
+    )
+
+
 def run_claim_problems(claim: Claim, releases: list[str], sweep: Sweep) -> list[str]:
     """What the sweep's captures say against a run claim: `shows` on the claimed side only."""
     if not claim.shows or not (claim.since or claim.until):
