@@ -2,13 +2,16 @@
 
 Python-Markdown is pure Python: 3 KB of list markers raise RecursionError, and 20 KB of ``[``
 run for minutes. So an editor's text (on save and on preview) is rendered in a forked child
-process that is killed when the time is up: the request waits at most that long, and no thread
-is left burning a CPU. Readers' pages render text that passed this check at save, in process,
-with a plain-text fallback for anything that still fails.
+process that is killed when the time is up: no thread is left burning a CPU. The limit is on
+the child's CPU time, so that a busy machine, where the child waits for a CPU, does not refuse
+a text that renders in a tenth of a second; the request waits at most ``WAIT_FACTOR`` times the
+limit for a child that gets no CPU at all. Readers' pages render text that passed this check at
+save, in process, with a plain-text fallback for anything that still fails.
 """
 
 import logging
 import multiprocessing
+import signal
 import time
 from multiprocessing.connection import Connection
 from typing import NamedTuple
@@ -21,6 +24,8 @@ from kb.markup import render_markdown, render_noting_removed
 # The shipped entries' longest section (FAILED_WHEEL_BUILD_FOR_INSTALL's examples) is 22 KB.
 MAX_MARKDOWN_CHARS = 40_000
 SLOW_HINT = "long runs of brackets, list markers, angle brackets or headings are the usual cause"
+# How much longer than its CPU-time limit the request waits for a child starved of CPU.
+WAIT_FACTOR = 10
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +60,11 @@ def render_groups_checked(groups: list[dict[str, str]]) -> list[dict[str, Render
                 raise MarkdownRefused(name, problem, group)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=render_each, args=(groups, sender), daemon=True)
+    seconds = settings.KB_MARKDOWN_RENDER_SECONDS
+    child = context.Process(target=render_each, args=(groups, sender, seconds), daemon=True)
     child.start()
     sender.close()
     try:
-        seconds = settings.KB_MARKDOWN_RENDER_SECONDS
         return [collect(texts, receiver, seconds, group) for group, texts in enumerate(groups)]
     finally:
         child.kill()
@@ -68,11 +73,11 @@ def render_groups_checked(groups: list[dict[str, str]]) -> list[dict[str, Render
 
 
 def collect(texts: dict[str, str], receiver: Connection, seconds: float, group: int) -> dict[str, RenderedText]:
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + seconds * WAIT_FACTOR
     rendered = {}
     for name in texts:
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
-            raise MarkdownRefused(name, f"It takes more than {seconds:g} s to render ({SLOW_HINT}).", group)
+            raise MarkdownRefused(name, too_slow(seconds), group)
         try:
             problem, html, removed = receiver.recv()
         except EOFError:
@@ -83,18 +88,44 @@ def collect(texts: dict[str, str], receiver: Connection, seconds: float, group: 
     return rendered
 
 
-def render_each(groups: list[dict[str, str]], sender: Connection) -> None:
-    """The child's work: one answer per text, in order, stopping at the first failure."""
+def too_slow(seconds: float) -> str:
+    return f"It takes more than {seconds:g} s to render ({SLOW_HINT})."
+
+
+class TimeUp(BaseException):
+    """The child used up its CPU time on the current set of texts (a BaseException, so that no
+    `except Exception` inside the renderer swallows it)."""
+
+
+def raise_time_up(signum: int, frame: object) -> None:
+    raise TimeUp
+
+
+def render_each(groups: list[dict[str, str]], sender: Connection, seconds: float) -> None:
+    """The child's work: one answer per text, in order, stopping at the first failure. Each set
+    of texts may use ``seconds`` of CPU time (the profiling timer counts only that)."""
+    signal.signal(signal.SIGPROF, raise_time_up)
     for texts in groups:
+        left = seconds
         for name, text in texts.items():
-            try:
-                sender.send(("", *render_noting_removed(text, anchor_prefix=name)))
-            except RecursionError:
-                sender.send(("Its lists or quotes nest too deeply to render.", "", []))
+            signal.setitimer(signal.ITIMER_PROF, left)
+            answer = render_answer(name, text, seconds)
+            left, _ = signal.setitimer(signal.ITIMER_PROF, 0)
+            sender.send(answer)
+            if answer[0]:
                 return
-            except Exception as error:  # noqa: BLE001 (any failure is the editor's answer, not a crash)
-                sender.send((f"It cannot be rendered ({type(error).__name__}).", "", []))
-                return
+
+
+def render_answer(name: str, text: str, seconds: float) -> tuple[str, str, list[str]]:
+    """(problem, html, removed): the problem empty when the text rendered."""
+    try:
+        return ("", *render_noting_removed(text, anchor_prefix=name))
+    except TimeUp:
+        return too_slow(seconds), "", []
+    except RecursionError:
+        return "Its lists or quotes nest too deeply to render.", "", []
+    except Exception as error:  # noqa: BLE001 (any failure is the editor's answer, not a crash)
+        return f"It cannot be rendered ({type(error).__name__}).", "", []
 
 
 def render_for_readers(text: str, anchor_prefix: str) -> str:
