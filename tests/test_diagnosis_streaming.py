@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from kb.diagnosis import Diagnosis, EmptyLog, Matcher, NotText
+from kb.diagnosis import matcher as matcher_module
 from kb.diagnosis.streaming import diagnose_stream
-from tests.logs import expect
+from tests.logs import expect, wrappers
 from tests.test_diagnosis_engine import REFINES, SIGNATURES
 
 LOGS = Path(__file__).parent / "logs"
@@ -76,12 +77,17 @@ def test_a_stream_of_many_windows_reads_like_the_whole_log(matcher: Matcher) -> 
         "PYTHON_H_MISSING/20.3.4.log",
         "RUST_TOOLCHAIN_MISSING/26.3.log",
         "RESOLUTION_IMPOSSIBLE/26.3.log",
+        "BUILD_TOOL_FAILED/24.0-uv.log",
+        "other-tools/24.0-uv-no-solution.log",
+        "BUILD_TOOL_FAILED/24.0-uv.log+HASH_MISMATCH/26.3.log",
+        "BUILD_TOOL_FAILED/24.0-uv.log+DEPENDENCY_CONFLICT_WARNING/26.3.log",
     ],
 )
 def test_a_captured_log_read_in_windows_is_diagnosed_as_it_is_whole(log: str) -> None:
-    """What the command line says of a big log is what the page and the API say of it."""
+    """What the command line says of a big log is what the page and the API say of it
+    (`a+b`: one job's output that ran one command, then the other)."""
     matcher, _ = expect.catalogue()
-    text = filler(60) + (LOGS / log).read_text(encoding="utf-8") + filler(60)
+    text = filler(60) + "".join((LOGS / name).read_text(encoding="utf-8") for name in log.split("+")) + filler(60)
     parts = diagnose_stream(matcher, io.BytesIO(text.encode()), window_bytes=WINDOW, overlap_lines=OVERLAP)
     assert parts.to_dict() == matcher.diagnose(text).to_dict()
 
@@ -114,7 +120,59 @@ def test_powershells_utf16_output_is_read(matcher: Matcher) -> None:
 def test_an_empty_stream_and_a_binary_file_are_refused_with_a_sentence(matcher: Matcher) -> None:
     with pytest.raises(EmptyLog):
         streamed(matcher, b"")
-    with pytest.raises(EmptyLog):
+    with pytest.raises(EmptyLog, match=r"^The log is empty: paste the output of the pip command that failed\.$"):
         streamed(matcher, b" \n" * (3 * WINDOW))
     with pytest.raises(NotText):
         streamed(matcher, bytes(range(256)) * 100)
+
+
+def catalogue_streamed(log: str | bytes) -> Diagnosis:
+    """The shipped entries' diagnosis of a log read in small windows."""
+    data = log.encode() if isinstance(log, str) else log
+    return diagnose_stream(expect.catalogue()[0], io.BytesIO(data), window_bytes=WINDOW, overlap_lines=OVERLAP)
+
+
+def test_a_log_whose_first_line_is_its_error_is_read_from_that_line() -> None:
+    text = (LOGS / "INVALID_REQUIREMENT" / "24.0.log").read_text(encoding="utf-8")
+    assert catalogue_streamed(text).to_dict() == expect.catalogue()[0].diagnose(text).to_dict()
+    assert catalogue_streamed(text).matches[0].lines[0] == 1
+
+
+def test_a_log_that_starts_with_more_than_a_window_of_blank_lines_is_read(matcher: Matcher) -> None:
+    log = "\n" * (2 * WINDOW) + HASH_FAILURE
+    match = streamed(matcher, log).matches[0]
+    assert (match.code, match.lines[0]) == ("HASH_MISMATCH", line_of(log, "DO NOT MATCH THE HASHES"))
+
+
+def test_a_powershell_log_cut_inside_a_character_is_still_read(matcher: Matcher) -> None:
+    """A UTF-16 file cut at an odd byte (a copy taken while pip still wrote it) ends in one
+    character that cannot be decoded; it is shown replaced, never refused."""
+    data = codecs.BOM_UTF16_LE + (filler(300) + HASH_FAILURE).encode("utf-16-le") + b"x"
+    assert streamed(matcher, data).matches[0].code == "HASH_MISMATCH"
+
+
+def test_a_powershell_log_without_a_final_newline_keeps_its_last_lines_facts() -> None:
+    text = (LOGS / "HASH_MISMATCH" / "26.3.log").read_text(encoding="utf-8").rstrip("\n")
+    data = codecs.BOM_UTF16_LE + (filler(100) + text).encode("utf-16-le")
+    whole = expect.catalogue()[0].diagnose(filler(100) + text)
+    assert catalogue_streamed(data).to_dict() == whole.to_dict()
+    assert catalogue_streamed(data).matches[0].facts["actual_hash"] == whole.matches[0].facts["actual_hash"]
+
+
+def test_facts_only_a_later_repeat_shows_fill_the_first_match() -> None:
+    """The error box was pasted first on its own, then the whole log, windows later: the one
+    match reported has the package that only the whole log's Collecting line names."""
+    text = (LOGS / "METADATA_GENERATION_FAILED" / "26.3.log").read_text(encoding="utf-8")
+    box, _, _ = wrappers.box_only(text)
+    match = catalogue_streamed(box + filler(1000) + text).matches[0]
+    assert (match.code, match.lines) == ("METADATA_GENERATION_FAILED", (1, 1))
+    assert (match.facts["failed_step"], match.facts["package"]) == ("Preparing metadata (pyproject.toml)", "intreemeta")
+
+
+def test_a_window_that_could_not_be_read_whole_says_so(monkeypatch, matcher: Matcher) -> None:
+    monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
+    not_found = "ERROR: Could not find a version that satisfies the requirement six==99\n"
+    long_line = f"{'x' * 2000} {not_found}"
+    diagnosis = streamed(matcher, filler(100) + long_line + "ERROR: Exception:\n" + long_line + filler(100))
+    assert "some were skipped" in diagnosis.partial
+    assert streamed(matcher, filler(100) + not_found).partial == ""

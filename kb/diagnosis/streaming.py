@@ -59,10 +59,10 @@ def utf8_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
     if not first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         yield from chunks
         return
-    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+    decoder = codecs.getincrementaldecoder("utf-16")("replace")  # never yields a lone surrogate
     for chunk in chunks:
-        yield decoder.decode(chunk).encode("utf-8", "surrogatepass")
-    yield decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
+        yield decoder.decode(chunk).encode()
+    yield decoder.decode(b"", final=True).encode()
 
 
 def windows(chunks: Iterable[bytes], window_bytes: int, overlap_lines: int = OVERLAP_LINES) -> Iterator[Window]:
