@@ -164,8 +164,12 @@ def test_every_shipped_signature_has_a_literal_so_it_is_read_on_lines_without_th
     assert raw_only == []
 
 
+def read(log: str) -> str:
+    return (LOGS / log).read_text(encoding="utf-8")
+
+
 def diagnose_log(name: str):
-    return diagnose((LOGS / name).read_text(encoding="utf-8"))
+    return diagnose(read(name))
 
 
 @pytest.mark.parametrize(
@@ -218,3 +222,39 @@ def test_pips_own_messages_relayed_by_pip_tools_or_pipenv_stay_pips(log: str, co
     diagnosis = diagnose_log(log)
     root = diagnosis.matches[0]
     assert (diagnosis.outcome, diagnosis.tool, root.code, root.tool) == ("failed", "pip", code, "pip")
+
+
+def test_pips_output_right_after_uvs_is_pips_again():
+    """One CI job ran uv, then pip: pip's first lines end uv's output, no command line needed."""
+    diagnosis = diagnose(read("BUILD_TOOL_FAILED/24.0-uv.log") + read("HASH_MISMATCH/26.3.log"))
+    root = diagnosis.matches[0]
+    assert (root.code, root.tool, diagnosis.outcome, diagnosis.tool) == ("HASH_MISMATCH", "pip", "failed", "pip")
+
+
+def test_the_pip_error_that_ends_uvs_output_is_pips_own():
+    diagnosis = diagnose(read("BUILD_TOOL_FAILED/24.0-uv.log") + read("INVALID_REQUIREMENT/24.0.log"))
+    root = diagnosis.matches[0]
+    assert (root.code, root.tool, root.lines[0]) == ("INVALID_REQUIREMENT", "pip", 32)
+
+
+def test_uvs_output_after_pips_is_uvs_again():
+    """One job ran uv (no solution), then pip (a hash error), then uv again (a build failure)."""
+    logs = ("other-tools/24.0-uv-no-solution.log", "HASH_MISMATCH/26.3.log", "BUILD_TOOL_FAILED/24.0-uv.log")
+    tools = {match.code: match.tool for match in diagnose("".join(map(read, logs))).matches}
+    assert (tools["HASH_MISMATCH"], tools["BUILD_TOOL_FAILED"]) == ("pip", "uv")
+
+
+def test_a_pip_command_ends_uvs_output_before_pip_prints_its_own_records():
+    """`Defaulting to user installation` is no line only pip prints; the command above it is pip's."""
+    log = read("BUILD_TOOL_FAILED/24.0-uv.log") + "$ pip install --user tinypkg\n"
+    log += read("DEFAULTING_TO_USER_INSTALLATION/26.3.log")
+    tools = {match.code: match.tool for match in diagnose(log).matches}
+    assert tools["DEFAULTING_TO_USER_INSTALLATION"] == "pip"
+
+
+def test_uvs_output_stays_uvs_however_long_its_build_output():
+    lines = read("BUILD_TOOL_FAILED/24.0-uv.log").splitlines(keepends=True)
+    build_output = "".join(f"      gcc -c src/file{index}.c -o build/file{index}.o -O2\n" for index in range(200))
+    diagnosis = diagnose("".join(lines[:8]) + build_output + "".join(lines[8:]))
+    assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "uv")
+    assert {match.tool for match in diagnosis.matches} == {"uv"}

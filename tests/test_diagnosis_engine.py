@@ -17,6 +17,7 @@ from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, scoping,
 from kb.diagnosis import matcher as matcher_module
 from kb.diagnosis.facts import FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
+from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
 
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
 BUILD_FAILURE = """\
@@ -533,9 +534,16 @@ class TestNoise:
 
     def test_a_json_log_line_cut_short_by_its_shipper_is_still_read(self, matcher: Matcher) -> None:
         log = '{"log":"Collecting six\\nERROR: Could not find a version that satisfies the requirement six==99\\n","stre\n'
-        found = matcher.diagnose(log).matches[0]
+        diagnosis = matcher.diagnose(log)
+        found = diagnosis.matches[0]
         assert (found.code, found.lines) == ("DISTRIBUTION_NOT_FOUND", (3, 3))
         assert found.excerpt.startswith("ERROR: Could not find a version that satisfies the requirement six==99")
+        assert diagnosis.log.decode().split("\n") == [
+            '{"log":',
+            "Collecting six",
+            'ERROR: Could not find a version that satisfies the requirement six==99,"stre',
+            "",
+        ]
 
     def test_a_windows_log_with_a_progress_bar_keeps_its_error_line_whole(self, matcher: Matcher) -> None:
         log = (
@@ -556,6 +564,27 @@ class TestNoise:
             (2, 2),
             "ERROR: Could not find a version that satisfies the requirement six==99",
         )
+
+    def test_a_percentage_redrawn_with_four_backspaces_leaves_no_control_characters(self, matcher: Matcher) -> None:
+        """Deeper than the engine erases one by one: the backspaces left are dropped, and
+        nothing but what the percentages drew stays before the error."""
+        frames = "".join(f"{percent:>3}%\x08\x08\x08\x08" for percent in range(0, 101, 10))
+        error = "ERROR: Could not find a version that satisfies the requirement six==99"
+        diagnosis = matcher.diagnose(f"Collecting six\n{frames}{error}\n")
+        shown = diagnosis.log.decode().split("\n")[1]
+        assert (diagnosis.matches[0].lines, shown.endswith(error)) == ((2, 2), True)
+        assert set(shown.removesuffix(error)) <= set(" 0123456789%")
+
+    def test_a_log_over_a_megabyte_is_cleaned_from_its_first_byte(self, matcher: Matcher) -> None:
+        error = "ERROR: Could not find a version that satisfies the requirement six==99"
+        compiler_output = "".join(f"  gcc -c src/file{index}.c -o build/file{index}.o -O2\n" for index in range(30_000))
+        found = matcher.diagnose(f"{error}\n{compiler_output}").matches[0]
+        assert (found.lines, found.excerpt) == ((1, 1), error)
+
+    def test_a_return_that_only_ends_a_redrawn_line_keeps_its_last_text(self, matcher: Matcher) -> None:
+        error = "src/crc.c:1:10: fatal error: Python.h: No such file or directory"
+        found = matcher.diagnose(f"Collecting fastcrc\n      ━━ 5/11 kB\r{error}\r   \n").matches[0]
+        assert (found.code, found.lines, found.excerpt) == ("PYTHON_H_MISSING", (2, 2), error)
 
     def test_text_a_progress_bar_drew_over_is_not_reported(self, matcher: Matcher) -> None:
         log = "Collecting six\nERROR: Could not find a version that satisfies the requirement six==9\r   done\n"
@@ -928,3 +957,40 @@ class TestBounds:
         assert codes(matcher.diagnose(log)) == []
         monkeypatch.setattr(scoping, "CLOSING_CANDIDATES", 3)
         assert codes(matcher.diagnose(log)) == ["DISTRIBUTION_NOT_FOUND"]
+
+    def test_another_tools_output_ends_exactly_at_the_last_line_read_for_it(self, monkeypatch, matcher) -> None:
+        monkeypatch.setattr(scoping, "CLOSING_CANDIDATES", 3)
+        message = "  Could not find a version that satisfies the requirement six==99\n"
+        after_three = "npm ERR! code E404\n" + "warning: y\n" * 3 + message
+        before_the_third = "npm ERR! code E404\n" + "warning: y\n" * 2 + message + "warning: y\n"
+        assert (codes(matcher.diagnose(after_three)), codes(matcher.diagnose(before_the_third))) == (
+            ["DISTRIBUTION_NOT_FOUND"],
+            [],
+        )
+
+
+class TestSpeedTestLines:
+    """The lines the editor times a staff regex on: the regex's longest literal, then
+    characters it names, where a pattern that counts them costs most."""
+
+    def test_each_line_starts_with_the_longest_literal_then_only_characters_the_pattern_names(self) -> None:
+        pattern = r"ERROR: (?:.*X.{100}){8}|Could not build wheels for (?:.*X.{100}){8}"
+        literal = b"Could not build wheels for "
+        lines = speed_test_lines(pattern)
+        assert all(line.startswith(literal) for line in lines)
+        named = set((pattern + "ab01 :-_/.").encode()) - set(b"\\()[]{}|*+?^$")
+        assert set().union(*(line.removeprefix(literal) for line in lines)) == named
+
+    def test_a_character_class_gets_lines_of_its_own_members_every_one_of_them(self) -> None:
+        literal = b"Hash of the downloaded file "
+        lines = speed_test_lines(r"Hash of the downloaded file [0-9a-f]{64} for [p-r]+")
+        drawn = [set(line.removeprefix(literal)) for line in lines]
+        assert set(b"0123456789abcdef") in drawn
+        assert set(b"pqr") in drawn
+
+    def test_a_pattern_without_a_literal_gets_lines_of_its_characters_alone(self) -> None:
+        assert {len(line) for line in speed_test_lines(r"[0-9]+\.[0-9]+")} == {1000}
+
+    def test_the_same_pattern_gets_the_same_lines_every_time(self) -> None:
+        """So a pattern's verdict does not change from one save to the next."""
+        assert speed_test_lines(r"ERR [ab]*a[ab]{1000}") == speed_test_lines(r"ERR [ab]*a[ab]{1000}")

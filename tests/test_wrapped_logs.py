@@ -3,6 +3,7 @@
 through the wrapper's prefix (same facts and excerpt), on the same lines where no line was added.
 """
 
+import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -107,3 +108,57 @@ def test_json_lines_around_a_line_that_is_not_json_are_still_read() -> None:
     wrapped.insert(len(wrapped) // 2, '{"log": "cut short by the shipper\\n", "stre}\n')
     diagnosis = diagnose("".join(wrapped))
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
+
+
+def shown_lines(diagnosis: Diagnosis) -> list[str]:
+    return diagnosis.log.decode().split("\n")
+
+
+def test_an_ansible_failure_shows_the_lines_pip_printed_once_under_the_task() -> None:
+    """The result's `stdout` and `stderr` become pip's lines; `msg` and the `_lines` lists,
+    which repeat them, add nothing."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    diagnosis = diagnose(wrappers.WRAPPERS["ansible-json"](text))
+    printed = text.rstrip("\n").splitlines()  # pip's stdout, then its stderr: the order it printed them in
+    task, recap = ["TASK [Install requirements] ****", "fatal: [web1]: FAILED! =>"], ["", "PLAY RECAP ****", ""]
+    assert shown_lines(diagnosis) == task + printed + recap
+    assert "DO NOT MATCH THE HASHES" in shown_lines(diagnosis)[root(diagnosis).lines[0] - 1]
+
+
+def test_ansibles_verbose_result_shows_each_output_line_unquoted() -> None:
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    lines = shown_lines(diagnose(wrappers.WRAPPERS["ansible-verbose"](text)))
+    result_keys = ["fatal: [web1]: FAILED! => {", '    "changed": false,', '    "rc": 1,']
+    assert lines[: len(result_keys)] == result_keys
+    output = lines[len(result_keys) :]
+    printed = text.rstrip("\n").splitlines()
+    assert output == [*printed, '    "stdout_lines": [', *printed, "", "    ]", "}", ""]
+
+
+def test_docker_json_lines_with_extra_attributes_keep_their_line_numbers() -> None:
+    """`docker run --log-opt labels=...` adds an `attrs` object to every line."""
+    text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")
+    records = [json.loads(line) for line in wrappers.WRAPPERS["docker-json-file"](text).splitlines()]
+    labelled = "".join(json.dumps({**record, "attrs": {"service": "web"}}) + "\n" for record in records)
+    found = root(diagnose(labelled))
+    assert (found.code, found.lines, found.facts) == (root(expected).code, root(expected).lines, root(expected).facts)
+    pasted_below_a_blank_line = root(diagnose("\n" + labelled)).lines
+    assert pasted_below_a_blank_line == (root(expected).lines[0] + 1, root(expected).lines[1] + 1)
+
+
+def test_a_json_lines_log_without_a_final_newline_keeps_its_last_line() -> None:
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    shipped = wrappers.WRAPPERS["docker-json-file"](text.rstrip("\n") + "\n").rstrip("\n")
+    found = root(diagnose(shipped))
+    assert (found.code, found.lines, found.facts) == (root(expected).code, root(expected).lines, root(expected).facts)
+
+
+def test_json_records_exported_as_an_array_on_windows_are_read() -> None:
+    """A log viewer's export: one record a line inside `[...]`, each but the last ending in a comma."""
+    text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")
+    records = wrappers.WRAPPERS["docker-json-file"](text).splitlines()
+    exported = "[\r\n" + ",\r\n".join(records) + "\r\n]\r\n"
+    found = root(diagnose(exported))
+    wanted = root(expected)
+    below_the_bracket = (wanted.lines[0] + 1, wanted.lines[1] + 1)
+    assert (found.code, found.facts, found.lines) == (wanted.code, wanted.facts, below_the_bracket)
