@@ -150,6 +150,7 @@ class Matcher:
         self._scan_literals = frozenset(literal.encode("latin-1") for literal, _ in self._automaton.items())
         self._inside = _literals_inside(self._automaton)
         self._literal_search = _literal_search(_searched_literals(self._scan_literals, self._inside))
+        self._pip_marker_search = _literal_search(scoping.PIP_TRIGGERS)
         self._every_line = {
             index: _whole_text_regex(compiled)
             for index, compiled in enumerate(self._signatures)
@@ -246,7 +247,8 @@ class Matcher:
             ]
         for lines in candidates.wrap_lines.values():
             lines.sort()
-        log.learn_prefixes([1, *itertools.islice(candidates.pip_markers.after(1), PREFIX_SAMPLE_LINES - 1)])
+        first_markers = itertools.islice(log.lines_found(self._pip_marker_search), PREFIX_SAMPLE_LINES - 1)
+        log.learn_prefixes([1, *first_markers])
         return candidates
 
     def _read_literals(self, log: "_Log", candidates: _Candidates) -> None:
@@ -495,6 +497,13 @@ class _Log:
 
     def number_at(self, offset: int) -> int:
         return self._index.number_at(offset)
+
+    def lines_found(self, search: "re2._Regexp") -> Iterator[int]:
+        """The lines after the first where `search` finds something, in order."""
+        position = self.data.find(b"\n") + 1
+        while position and (found := search.search(self.data, position)):
+            yield self.number_at(found.start())
+            position = self.data.find(b"\n", found.start()) + 1
 
     def remove_secrets(self, spans: Iterable[tuple[int, int]], limit: int) -> None:
         """Put REDACTED in place of each secret, before any line is read; from the line of
