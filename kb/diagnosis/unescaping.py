@@ -31,11 +31,13 @@ _LINE_LISTS = {"stdout_lines": "stdout", "stderr_lines": "stderr"}
 _REPEATED_BY_MSG = {"stdout", "stderr", "stdout_lines", "stderr_lines"}
 # Marks of lines that may be escaped: a JSON object, an escaped newline, or (in a log that
 # shows Ansible's keys) a JSON string on a line of its own, as pretty-printed results have them.
-# Each starts with one byte, so RE2 finds it at memchr's speed; one alternation of them
-# would read every byte.
-_OBJECT = _re2(rb"\{\s*\"")
-_ESCAPED_NEWLINE = _re2(rb"\\n")
-_STRING_ALONE = _re2(rb"(?m)^[ \t]*\"")
+# Each starts with one byte, so it is found at memchr's speed; one alternation of them
+# would read every byte. Python's `re` (none of them can backtrack: each is a byte and a run
+# of blanks) hands over a log's hundreds of thousands of marks ten times faster than RE2's
+# binding.
+_OBJECT = re.compile(rb"\{[\t\n\f\r ]*\"")
+_ESCAPED_NEWLINE = re.compile(rb"\\n")
+_STRING_ALONE = re.compile(rb"(?m)^[ \t]*\"")
 # One RE2 search: `key in data` for each is four passes, slow where `"` is common.
 _ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
 _STRING_LINE = re.compile(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*\Z")
@@ -62,7 +64,7 @@ def unescape_log(data: bytes) -> bytes:
     return b"".join([*pieces, memoryview(data)[kept_from:]]) if pieces else data
 
 
-def _spans(pattern: "re2._Regexp", data: bytes) -> Iterator[tuple[int, int]]:
+def _spans(pattern: "re.Pattern[bytes]", data: bytes) -> Iterator[tuple[int, int]]:
     return (found.span() for found in pattern.finditer(data))
 
 
