@@ -76,8 +76,14 @@ class SecretFinder:
         return heapq.merge(self._named_spans(data, start, end), self._guessed_spans(data, start, end))
 
     def _named_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        # Finding the rule that matched asks RE2's binding group by group; a log's secrets are
+        # mostly of one kind, so the last rule found is asked first.
+        groups = list(self._rule_by_group)
         while self._regex and (match := self._regex.search(data, start, end)):
-            group = next(group for group in self._rule_by_group if match.start(group) >= 0)
+            group = next(group for group in groups if match.start(group) >= 0)
+            if group != groups[0]:
+                groups.remove(group)
+                groups.insert(0, group)
             secret_start, secret_end = match.span(group)
             rule = self._rule_by_group[group]
             if rule == "private-key":

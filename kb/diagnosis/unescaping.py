@@ -105,12 +105,14 @@ def _texts_of(value: object) -> list[bytes]:
             texts += _texts_of(item)
     elif isinstance(value, dict):
         for key in _TEXT_KEYS:
-            if isinstance(value.get(key), str) and not (key == "msg" and _REPEATED_BY_MSG & value.keys()):
-                texts += [line.encode() for line in value[key].rstrip("\n").split("\n")]
+            text = value.get(key)
+            if isinstance(text, str) and not (key == "msg" and _REPEATED_BY_MSG & value.keys()):
+                texts += [line.encode() for line in text.rstrip("\n").split("\n")]
         for key, stream in _LINE_LISTS.items():
-            if isinstance(value.get(key), list) and not isinstance(value.get(stream), str):
-                texts += [line.encode() for line in value[key] if isinstance(line, str)]
+            lines = value.get(key)
+            if isinstance(lines, list) and not isinstance(value.get(stream), str):
+                texts += [line.encode() for line in lines if isinstance(line, str)]
         for item in value.values():
-            if isinstance(item, dict | list):
+            if isinstance(item, (dict, list)):
                 texts += _texts_of(item)
     return texts
