@@ -10,6 +10,7 @@ import functools
 import operator
 import re
 import string
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +19,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import Q
 
-from kb import signature_version
+from kb import pagecache, signature_version
 from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log
 from kb.diagnosis.streaming import diagnose_stream
 from kb.models import Entry, SourceReference
@@ -30,10 +31,16 @@ from kb.versions import nearest_release
 SHELL_SAFE_FACT = re.compile(r"[\w.+\-=<>!~,\[\]:/@%]+\Z")
 
 
+# Lookups of entries and sources kept per process (see catalogue_lookup), at most.
+LOOKUPS_KEPT = 1000
+
+
 @dataclass
 class CompiledMatcher:
     version: str | None = None
     matcher: Matcher | None = None
+    # What diagnoses were joined with, by codes, pip version and freshness (catalogue_lookup).
+    lookups: dict[tuple, tuple[dict[str, Entry], dict[str, SourceReference]]] = field(default_factory=dict)
 
 
 _compiled = CompiledMatcher()
@@ -44,12 +51,14 @@ def current_matcher() -> Matcher:
     if _compiled.matcher is None or _compiled.version != version:
         _compiled.matcher = build_matcher(Entry.objects.published())
         _compiled.version = version
+        _compiled.lookups = {}
     return _compiled.matcher
 
 
 def forget_matcher() -> None:
     _compiled.version = None
     _compiled.matcher = None
+    _compiled.lookups = {}
 
 
 def build_matcher(entries) -> Matcher:
@@ -137,15 +146,45 @@ def diagnose_file(stream: BinaryIO) -> Report:
 
 
 def findings_for(diagnosis: Diagnosis) -> list[Finding]:
-    codes = {match.code for match in diagnosis.matches}
-    entries = {entry.code: entry for entry in Entry.objects.published().filter(code__in=codes).select_related("tool")}
+    codes = frozenset(match.code for match in diagnosis.matches)
     pip_version = diagnosis.pip_version or release_in_range(diagnosis.facts.get("pip_range"))
-    sources = sources_at_release(entries.values(), pip_version)
+    entries, sources = catalogue_lookup(codes, pip_version)
     return [
         Finding(match, entries[match.code], sources.get(match.code), fill(entries[match.code].quick_fix, match.facts))
         for match in diagnosis.matches
         if match.code in entries
     ]
+
+
+def catalogue_lookup(
+    codes: frozenset[str], pip_version: str | None
+) -> tuple[dict[str, Entry], dict[str, SourceReference]]:
+    """The published entries of ``codes`` and their source references at the release nearest
+    ``pip_version``, by code.
+
+    Most diagnoses name the same few entries, so the answer is kept in this process for the
+    signatures its matcher was built from (an edited entry changes them everywhere), until a
+    change here, and for KB_PAGE_CACHE_SECONDS at most: a source reference edited in another
+    process is seen within that delay, as an entry page is.
+    """
+    lifetime = settings.KB_PAGE_CACHE_SECONDS
+    if lifetime <= 0:
+        return published_lookup(codes, pip_version)
+    key = (codes, pip_version, pagecache.generation(), int(time.monotonic() // lifetime))
+    lookups = _compiled.lookups
+    found = lookups.get(key)
+    if found is None:
+        if len(lookups) >= LOOKUPS_KEPT:
+            lookups.clear()
+        found = lookups[key] = published_lookup(codes, pip_version)
+    return found
+
+
+def published_lookup(
+    codes: frozenset[str], pip_version: str | None
+) -> tuple[dict[str, Entry], dict[str, SourceReference]]:
+    entries = {entry.code: entry for entry in Entry.objects.published().filter(code__in=codes).select_related("tool")}
+    return entries, sources_at_release(entries.values(), pip_version)
 
 
 def sources_at_release(entries: Iterable[Entry], pip_version: str | None) -> dict[str, SourceReference]:

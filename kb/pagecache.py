@@ -24,6 +24,11 @@ def content_changed() -> None:
     _generation = next(_generations)
 
 
+def generation() -> int:
+    """A number that changes whenever this process changes the content."""
+    return _generation
+
+
 def is_anonymous_reader(request: HttpRequest) -> bool:
     """No session cookie: the page cannot depend on who is asking."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES

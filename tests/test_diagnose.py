@@ -5,15 +5,19 @@ import json
 import logging
 import sys
 import tempfile
+import time
 
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import F
 from django.test import Client, SimpleTestCase, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from kb import signature_version
-from kb.diagnosing import fill
-from kb.models import Signature
+from kb.diagnosing import diagnose_log, fill
+from kb.models import Entry, Signature, SourceReference
 from tests.helpers import make_entry, make_reference, make_signature
 
 HASH_LOG = """\
@@ -310,6 +314,31 @@ class DiagnoseApiTests(DiagnosisFixture):
         self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"], [])
         caches["signals"].set(signature_version.SIGNATURE_VERSION_KEY, "set-by-another-process")
         self.assertEqual(self.post("ERROR: learned elsewhere\n").json()["matches"][0]["code"], "HASH_MISMATCH")
+
+    def test_an_entry_edited_here_is_what_the_next_diagnosis_shows(self):
+        self.post(HASH_LOG)
+        self.entry.title = "Downloaded files that do not match their hashes"
+        self.entry.save()
+        self.assertEqual(self.post(HASH_LOG).json()["matches"][0]["title"], self.entry.title)
+
+    def test_repeated_diagnoses_read_the_entries_and_their_sources_once(self):
+        diagnose_log(HASH_LOG)
+        with CaptureQueriesContext(connection) as queries:
+            report = diagnose_log(HASH_LOG)
+        read = " ".join(query["sql"] for query in queries.captured_queries)
+        self.assertNotIn(Entry._meta.db_table, read)
+        self.assertNotIn(SourceReference._meta.db_table, read)
+        self.assertEqual(
+            (report.root_cause.entry.code, report.root_cause.source.pip_version), ("HASH_MISMATCH", "26.2.1")
+        )
+
+    @override_settings(KB_PAGE_CACHE_SECONDS=1)
+    def test_a_source_changed_by_another_process_is_linked_within_the_page_cache_delay(self):
+        self.post(HASH_LOG)
+        # Another process's write: no signal reaches this one.
+        SourceReference.objects.filter(entry=self.entry).update(start_line=F("start_line") + 1)
+        time.sleep(1)
+        self.assertEqual(self.post(HASH_LOG).json()["matches"][0]["source"]["start_line"], 613)
 
     def test_a_draft_entrys_signatures_are_not_used(self):
         draft = make_entry("DRAFT_ONLY", status="draft")
