@@ -8,6 +8,7 @@ check's lines and slow on lines made for it) and sends a log made for it, to sho
 published pattern can cost a diagnosis.
 
     .venv/bin/python bench/worst_cases_http.py [--megabytes 5] [--only NAME] [--port 18040]
+                                               [--redis-url URL] [--database kb_bench_worst_http]
 """
 
 import argparse
@@ -140,14 +141,15 @@ def main() -> None:
     parser.add_argument("--only", help="run the cases whose name contains this")
     parser.add_argument("--port", type=int, default=18040)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1", help="a Redis database it may empty")
+    parser.add_argument("--database", default=DATABASE, help="PostgreSQL database to make and drop")
     arguments = parser.parse_args()
     size = int(arguments.megabytes * 1024 * 1024) - 64
     logs = {name: build() for name, build in crafted_logs(size).items() if not arguments.only or arguments.only in name}
     env = production_environment(
-        DATABASE, arguments.port, REDIS_URL=arguments.redis_url, WEB_CONCURRENCY="3", KB_RATE_LIMIT="1000000"
+        arguments.database, arguments.port, REDIS_URL=arguments.redis_url, WEB_CONCURRENCY="3", KB_RATE_LIMIT="1000000"
     )
     subprocess.run(["redis-cli", "-u", arguments.redis_url, "flushdb"], check=True, capture_output=True)
-    prepare_database(DATABASE, env)
+    prepare_database(arguments.database, env)
     server = start_gunicorn(env, arguments.port)
     try:
         for _ in range(12):  # every worker builds its matcher before the clock starts
@@ -158,7 +160,7 @@ def main() -> None:
         published_evasive_pattern(server, arguments.port, env, size)
     finally:
         stop(server)
-        drop_database(DATABASE)
+        drop_database(arguments.database)
         shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
