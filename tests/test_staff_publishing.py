@@ -51,6 +51,13 @@ class ReviewTests(WaitingRevisionFixture):
         response = self.client.get("/staff/entries/pip/HASH_MISMATCH/revisions/3/review/")
         self.assertContains(response, "carries the changes of revision 2 (eddie), never submitted for review")
 
+    def test_the_review_names_a_rejected_revision_it_is_built_on_and_why_it_was_rejected(self):
+        revisions.reject(self.typo_fix, self.reviewer, "The quick fix points at another index.")
+        rework = revisions.save_revision(self.entry, changed(self.entry, title="Reworked"), self.editor, 3, "")
+        revisions.submit(rework, self.editor)
+        response = self.client.get("/staff/entries/pip/HASH_MISMATCH/revisions/4/review/")
+        self.assertContains(response, "built on revision 3 (eddie), rejected: “The quick fix points at another index.”")
+
     def test_the_history_sends_the_reviewer_to_the_review_instead_of_publishing_blind(self):
         response = self.client.get("/staff/entries/pip/HASH_MISMATCH/history/")
         self.assertContains(response, 'href="/staff/entries/pip/HASH_MISMATCH/revisions/3/review/"')

@@ -256,6 +256,7 @@ def review_revision(request: HttpRequest, tool: str, code: str, number: int) -> 
         "revision": revision,
         "diffs": compare(live, revision.snapshot, "live now", f"revision {number}"),
         "unsubmitted": [earlier for earlier in included[:-1] if earlier.state == Revision.State.DRAFT],
+        "rejected": [earlier for earlier in included[:-1] if earlier.state == Revision.State.REJECTED],
         "authors": sorted({str(earlier.author) for earlier in included if earlier.author}),
     }
     return render(request, "staff/review.html", context)
