@@ -172,6 +172,13 @@ def diagnose_log(name: str):
     return diagnose(read(name))
 
 
+def test_a_conflict_pipenv_relays_after_pips_last_error_line_is_summarised_too():
+    # pipenv prints pip's `ERROR: ResolutionImpossible` line first and the conflict under it.
+    root = diagnose_log("other-tools/24.0-pipenv-conflict-wide.log").matches[0]
+    assert (root.code, root.lines) == ("RESOLUTION_IMPOSSIBLE", (18, 22))
+    assert fact_summary(root) == "beta 1.0 depends on shared==2.0; alpha 1.0 depends on shared==1.0"
+
+
 @pytest.mark.parametrize(
     ("log", "tool", "package"),
     [

@@ -1850,6 +1850,20 @@ def pipenv_conflict(lab: Lab, target: Target) -> Invocation:
 
 @scenario(
     "other-tools",
+    "the same in a terminal 200 columns wide (pipenv's rich output wraps at 80 without one): "
+    "pip's resolver's conflict, relayed unwrapped",
+    on=ON_24,
+    variant="pipenv-conflict-wide",
+)
+@not_swept
+def pipenv_conflict_wide(lab: Lab, target: Target) -> Invocation:
+    invocation = pipenv_conflict(lab, target)
+    invocation.env["COLUMNS"] = "200"
+    return invocation
+
+
+@scenario(
+    "other-tools",
     "pipenv 2026.10.3: `pipenv install --deploy` with a Pipfile.lock older than the Pipfile: pipenv's own lock mismatch",
     on=ON_24,
     variant="pipenv-stale-lock",
