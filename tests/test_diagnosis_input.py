@@ -39,6 +39,10 @@ class TestReadLog:
         with pytest.raises(LogTooLarge):
             read_log("é" * (LIMIT // 2 + 1), LIMIT)
 
+    def test_a_text_of_exactly_the_limit_is_read(self) -> None:
+        assert len(read_log("x" * LIMIT, LIMIT)) == LIMIT
+        assert len(read_log(b"x" * LIMIT, LIMIT)) == LIMIT
+
     def test_it_reads_one_huge_line_without_newline(self) -> None:
         assert len(read_log(b"a" * (10 * LIMIT), 10 * LIMIT)) == 10 * LIMIT
 

@@ -100,6 +100,13 @@ def test_each_rule_alone_removes_its_example(rule_name: str) -> None:
 
 
 @pytest.mark.parametrize("rule_name", [rule.name for rule in RULES])
+def test_every_rule_compiled_with_the_others_removes_its_example(rule_name: str) -> None:
+    line, secret = ONLY_THIS_RULE[rule_name]
+    redacted, removed = SecretFinder(RULES).redact(line)
+    assert (secret in redacted, removed) == (False, 1)
+
+
+@pytest.mark.parametrize("rule_name", [rule.name for rule in RULES])
 def test_no_other_rule_removes_that_example(rule_name: str) -> None:
     line, _ = ONLY_THIS_RULE[rule_name]
     others = SecretFinder(rule for rule in RULES if rule.name != rule_name)

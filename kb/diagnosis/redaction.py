@@ -176,8 +176,6 @@ def _is_secret(rule: str, value: bytes) -> bool:
     if rule == "url-password":
         # pip prints index URLs as https://user:****@host; that is not a secret any more.
         return value.rpartition(b":")[2].strip(b"*") != b""
-    if rule == "high-entropy":
-        return _looks_random(value)
     return True
 
 
