@@ -124,6 +124,24 @@ def computed_pip_versions(front: dict, index: TextIndex) -> str:
     return index.format(printing) if printing is not None else ""
 
 
+def printed_outside_pip_versions(front: dict, index: TextIndex, sweep: Sweep) -> list[str]:
+    """The releases whose sweep runs print the entry's header (every piece of pip's words in it)
+    although the text index says they do not: a message whose words pip fills in from a
+    constant, which the source alone cannot date."""
+    if front.get("printed_by"):
+        return []
+    pieces = [piece for line in header_lines(front) if line in index.texts for piece in index.pieces(line)]
+    if not pieces:
+        return []
+    printed = {
+        release
+        for _, releases, run in sweep.all_outputs()
+        if all(piece in run.text for piece in pieces)
+        for release in releases
+    }
+    return sorted(printed - (printing_releases(front, index) or set()), key=release_key)
+
+
 def wordings_by_range(front: dict, index: TextIndex) -> list[tuple[str, str]]:
     """The entry's older (or other) wordings: each pip text it recognises that only some of the
     header's releases print, oldest first, with the releases that print it. Empty unless one
