@@ -3,13 +3,17 @@
 Everything here reads committed fixtures (fixtures/pip_releases/); no pip wheel, no network.
 """
 
+import functools
+import http.server
 import io
+import re
+import threading
 from functools import cache
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from kb.catalogue import EntryFile, parse_entry_file, read_entry_files
@@ -34,6 +38,7 @@ from kb.releases.dating import (
     wordings_by_range,
 )
 from kb.releases.matrix import (
+    RELEASES_FILE,
     Release,
     ReleaseTexts,
     format_ranges,
@@ -541,3 +546,29 @@ class NewReleasePageTests(TestCase):
         self.assertRedirects(self.client.get("/staff/releases/"), "/staff/login/?next=/staff/releases/")
         self.client.force_login(self.nobody)
         self.assertEqual(self.client.get("/staff/releases/").status_code, 403)
+
+
+@pytest.fixture
+def html_only_index(tmp_path: Path):
+    """A mirror that serves only PEP 503's HTML pages, on a local port."""
+    page = tmp_path / "simple" / "pip" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<a href="pip-24.0-py3-none-any.whl">pip-24.0-py3-none-any.whl</a>\n', encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/simple/pip/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_index_that_cannot_list_releases_is_refused_and_the_release_list_kept(html_only_index: str):
+    before = RELEASES_FILE.read_bytes()
+    refusals = {
+        "http://127.0.0.1:9/simple/pip/": "Could not list pip's releases on PyPI (<urlopen error",
+        html_only_index: f"{html_only_index} is no JSON simple API page (PEP 691); use --offline.",
+    }
+    for url, sentence in refusals.items():
+        with pytest.raises(CommandError, match=re.escape(sentence)):
+            call_command("index_pip_releases", "--simple-url", url, stdout=io.StringIO())
+    assert RELEASES_FILE.read_bytes() == before

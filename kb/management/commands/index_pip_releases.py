@@ -8,7 +8,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kb.catalogue import EntryFile, read_entry_files
 from kb.management.commands.sync_pip_sources import pip_wheel
 from kb.releases.dating import claim_sources, computed_pip_versions, quoted_texts, set_pip_versions
-from kb.releases.matrix import RELEASES_FILE, Release, ReleaseReader, read_releases, releases_on_pypi, write_releases
+from kb.releases.matrix import (
+    PYPI_SIMPLE_PIP,
+    RELEASES_FILE,
+    Release,
+    ReleaseReader,
+    read_releases,
+    releases_on_pypi,
+    write_releases,
+)
 from kb.releases.newrelease import new_release_report, write_report
 from kb.releases.pipsource import WHEEL_CACHE_DIR, compare_releases, open_release
 from kb.releases.textindex import INDEX_FILE, TextIndex, build_index
@@ -22,12 +30,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--offline", action="store_true", help="use the committed release list, not PyPI's")
+        parser.add_argument("--simple-url", default=PYPI_SIMPLE_PIP, help="pip's page of a simple API (a PyPI mirror)")
         parser.add_argument("--cache-dir", type=Path, default=WHEEL_CACHE_DIR, help="where pip wheels are kept")
         parser.add_argument("--entries", type=Path, default=settings.BASE_DIR / "fixtures" / "entries")
 
-    def handle(self, *args, offline: bool, cache_dir: Path, entries: Path, **options) -> None:
+    def handle(self, *args, offline: bool, simple_url: str, cache_dir: Path, entries: Path, **options) -> None:
         started = time.monotonic()
-        releases = read_releases() if offline else self.releases_on_pypi()
+        releases = read_releases() if offline else self.releases_on_pypi(simple_url)
         versions = [release.version for release in releases]
         files = read_entry_files(entries)
         fronts = [entry_file.front for entry_file in files]
@@ -46,11 +55,13 @@ class Command(BaseCommand):
         write_report(report)
         self.stdout.write(report.as_text())
 
-    def releases_on_pypi(self) -> list[Release]:
+    def releases_on_pypi(self, simple_url: str) -> list[Release]:
         try:
-            releases = releases_on_pypi()
+            releases = releases_on_pypi(simple_url)
         except (OSError, urllib.error.URLError) as error:
             raise CommandError(f"Could not list pip's releases on PyPI ({error}); use --offline.") from None
+        except (ValueError, KeyError):
+            raise CommandError(f"{simple_url} is no JSON simple API page (PEP 691); use --offline.") from None
         write_releases(releases, RELEASES_FILE)
         return releases
 
