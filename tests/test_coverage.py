@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
 
 from kb.releases.coverage import EntryCoverage, code_for_class, codes_by_tier, coverage, user_visible_classes
@@ -96,6 +96,13 @@ class CatalogueCoverageCommandTests(TestCase):
             call_command("catalogue_coverage", "--tier", "2", stdout=out)
         self.assertEqual(exit_status.value.code, 1)
         self.assertIn("missing UNKNOWN_COMMAND", out.getvalue())
+
+    def test_a_tier_the_list_lacks_or_a_list_that_is_not_there_is_refused_with_a_sentence(self):
+        codes = settings.BASE_DIR / "fixtures" / "codes.md"
+        with self.assertRaisesMessage(CommandError, f"{codes} has no Tier 9; it has tiers [1, 2"):
+            call_command("catalogue_coverage", "--tier", "9", stdout=io.StringIO())
+        with self.assertRaisesMessage(CommandError, "Cannot read /no/such/codes.md: No such file or directory"):
+            call_command("catalogue_coverage", "--codes", "/no/such/codes.md", stdout=io.StringIO())
 
 
 @pytest.mark.skipif(not SHARED_CODES.exists(), reason="no ../shared/codes.md beside this checkout")

@@ -381,6 +381,15 @@ class DiagnoseCommandTests(DiagnosisFixture):
         with self.assertRaisesMessage(CommandError, "Cannot read /no/such/file.log"):
             self.run_command("/no/such/file.log")
 
+    def test_an_empty_or_binary_input_is_refused_with_the_pages_sentence(self):
+        refusals = {
+            b"\n \n": "The log is empty: paste the output of the pip command that failed.",
+            b"\x7fELF\x02\x01\x01" + b"\x00" * 200: "This looks like a binary file, not a text log",
+        }
+        for data, sentence in refusals.items():
+            with self.subTest(sentence=sentence), self.assertRaisesMessage(CommandError, sentence):
+                self.run_command("-", stdin=data)
+
 
 class QuickFixTests(SimpleTestCase):
     def test_facts_from_the_log_fill_the_command(self):

@@ -123,6 +123,14 @@ def test_take_examples_writes_each_block_from_its_log_and_check_names_the_stale_
     assert examples[0] == captured.rstrip("\n") + "\n"
 
 
+def test_take_examples_leaves_an_entry_whose_blocks_are_its_logs_as_it_is(tmp_path):
+    copy = entry_copy(tmp_path, "HASH_MISMATCH")
+    before = copy.read_bytes()
+    out = io.StringIO()
+    call_command("take_examples", "--entries", str(tmp_path), stdout=out)
+    assert (copy.read_bytes(), out.getvalue().strip().endswith("0 files rewritten")) == (before, True)
+
+
 def test_take_examples_refuses_an_entry_whose_blocks_and_sources_do_not_pair(tmp_path):
     copy = entry_copy(tmp_path, "HASH_MISMATCH")
     copy.write_text(copy.read_text(encoding="utf-8").replace("[[examples]]\nlog =", "[[unused]]\nlog =", 1))

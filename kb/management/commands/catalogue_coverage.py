@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--cache-dir", type=Path, default=WHEEL_CACHE_DIR)
 
     def handle(self, *args, tier: int | None, codes: Path, wheel: Path | None, cache_dir: Path, **options) -> None:
-        tiers = codes_by_tier(codes.read_text(encoding="utf-8"))
+        try:
+            tiers = codes_by_tier(codes.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise CommandError(f"Cannot read {codes}: {error.strerror}") from None
         if tier is not None:
             if tier not in tiers:
                 raise CommandError(f"{codes} has no Tier {tier}; it has tiers {sorted(tiers)}")
