@@ -205,7 +205,7 @@ def editor_answers(browser, base_url: str, scheme: str):
     first.click("button[value=save]")
     first.wait_for_selector("#regressions-heading")
     yield "regression warnings", first
-    race_on_the_title(first, second, edit_url)
+    race_on_the_title(first, second, edit_url, f" in {scheme}")
     second.wait_for_selector("#conflict-heading")
     yield "edit conflict", second
     first.context.close()

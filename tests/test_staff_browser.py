@@ -96,11 +96,12 @@ def test_on_a_wide_dark_screen_the_preview_sits_beside_its_field_and_diffs_stay_
         assert (light + 0.05) / (dark + 0.05) >= 4.5
 
 
-def race_on_the_title(first, second, edit_url: str) -> None:
-    """Both editors open the entry, change its title, and save: the first, then the second."""
+def race_on_the_title(first, second, edit_url: str, ending: str = "") -> None:
+    """Both editors open the entry, change its title, and save: the first, then the second.
+    Each race needs its own `ending`: a save that changes nothing saves no revision."""
     first.goto(edit_url)
     second.goto(edit_url)
-    first.fill("#id_title", "Rita's title")
-    second.fill("#id_title", "Olga's title")
+    first.fill("#id_title", f"Rita's title{ending}")
+    second.fill("#id_title", f"Olga's title{ending}")
     first.click("button[value=save]")
     second.click("button[value=save]")

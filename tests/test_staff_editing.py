@@ -8,7 +8,7 @@ from django.test import Client, TestCase, override_settings
 
 from kb.models import Entry
 from kb.staff import revisions
-from kb.staff.models import Revision, SharedLog
+from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.snapshots import snapshot_of
 from tests.helpers import make_entry, make_signature
 from tests.test_staff_revisions import make_editable_entry, make_staff
@@ -185,6 +185,13 @@ class EditorPageTests(EditorTestCase):
         public = self.client.get(self.entry.get_absolute_url())
         self.assertContains(public, "The published meaning.")
         self.assertNotContains(public, "A draft meaning")
+
+    def test_a_save_that_changes_nothing_makes_no_revision_and_says_so(self):
+        unchanged = editor_post(snapshot_of(self.entry), 0, message="Looked it over")
+        response = self.client.post(EDIT_URL, unchanged, follow=True)
+        self.assertRedirects(response, "/staff/entries/pip/HASH_MISMATCH/history/")
+        self.assertContains(response, "Nothing changed, so no revision was saved.")
+        self.assertEqual((self.entry.revisions.count(), AuditEvent.objects.count()), (0, 0))
 
     def test_related_codes_must_name_existing_entries(self):
         response = self.post(related="HASH_MISSING NOT_AN_ENTRY")

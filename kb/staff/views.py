@@ -23,7 +23,7 @@ from kb.staff.diffs import compare
 from kb.staff.editor import EditorForms, bound_editor, describe_conflicts, initial_editor, previews, tester_results
 from kb.staff.forms import AuditFilterForm, CompareForm, PreviewForm, RejectForm, RestoreForm, ShareLogForm
 from kb.staff.loading import waiting_file_changes
-from kb.staff.merging import merge_snapshots
+from kb.staff.merging import merge_snapshots, same
 from kb.staff.models import AuditEvent, Revision, SharedLog
 from kb.staff.regressions import check_draft
 from kb.staff.sharing import ShareRefused, line_choice_problem, selected_lines, share_log
@@ -126,6 +126,9 @@ def save_edit(request: HttpRequest, entry: Entry, editor: EditorForms, snapshot:
     newest = revisions.newest_revision(entry)
     if (newest.number if newest else 0) != form["base"]:
         return render_conflict(request, entry, editor, snapshot, newest)
+    if same(snapshot, revisions.editable_content(entry)[0]):
+        messages.info(request, "Nothing changed, so no revision was saved.")
+        return redirect("staff:history", entry.tool.slug, entry.code)
     report = check_draft(snapshot)
     if report.regressions and not form["save_anyway"]:
         return render_editor(request, editor, entry, regressions=report)
