@@ -125,6 +125,15 @@ class QueueTests(TestCase):
         self.assertEqual(list(AuditEvent.objects.values_list("action", flat=True)), ["triaged"])
         self.assertEqual(SharedLog.objects.get(pk=self.older.pk).state, "triaged")
 
+    def test_triaging_a_log_that_is_not_there_or_by_a_link_is_refused_and_changes_nothing(self):
+        missing = SharedLog.objects.order_by("pk").last().pk + 1
+        statuses = (
+            self.client.post(f"/staff/logs/{missing}/triaged/").status_code,
+            self.client.get(f"/staff/logs/{self.older.pk}/triaged/").status_code,
+        )
+        self.assertEqual(statuses, (404, 405))
+        self.assertEqual((SharedLog.objects.waiting().count(), AuditEvent.objects.count()), (2, 0))
+
     def test_a_dismissed_log_can_still_be_triaged(self):
         self.client.post(f"/staff/logs/{self.older.pk}/dismissed/")
         response = self.client.post(f"/staff/logs/{self.older.pk}/triaged/", follow=True)
