@@ -47,6 +47,16 @@ class ReviewTests(WaitingRevisionFixture):
         self.assertContains(response, "evil.example.com")
         self.assertContains(response, "<h3>Title</h3>")
 
+    def test_a_revision_the_entry_does_not_have_or_an_entry_that_is_not_there_has_no_review(self):
+        statuses = [
+            self.client.get(url).status_code
+            for url in (
+                "/staff/entries/pip/HASH_MISMATCH/revisions/9/review/",
+                "/staff/entries/pip/NO_SUCH_ENTRY/revisions/3/review/",
+            )
+        ]
+        self.assertEqual(statuses, [404, 404])
+
     def test_the_review_warns_of_a_draft_that_was_never_submitted(self):
         response = self.client.get("/staff/entries/pip/HASH_MISMATCH/revisions/3/review/")
         self.assertContains(response, "carries the changes of revision 2 (eddie), never submitted for review")
