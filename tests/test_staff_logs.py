@@ -48,6 +48,16 @@ class SharingTests(TestCase):
         self.assertEqual(shared.text.count("\n"), HASH_LOG.count("\n"))
         self.assertEqual((shared.reason, shared.diagnosed_code), ("wrong", "HASH_MISMATCH"))
 
+    def test_the_same_share_sent_twice_waits_once_and_another_note_is_kept_apart(self):
+        share = {"log": HASH_LOG, "reason": "wrong", "note": "It was a proxy"}
+        answers = [self.client.post("/staff/logs/share/", share) for _ in range(2)]
+        self.client.post("/staff/logs/share/", {**share, "note": "Also on Windows"})
+        self.assertEqual([answer.status_code for answer in answers], [200, 200])
+        self.assertContains(answers[1], "Thank you")
+        self.assertEqual(
+            sorted(SharedLog.objects.values_list("note", flat=True)), ["Also on Windows", "It was a proxy"]
+        )
+
     def test_a_secret_in_the_note_is_not_stored(self):
         note = "our token is ghp_R8sT2vWx4Yz6Ab8Cd0Ef2Gh4Ij6Kl8Mn0Op, please help"
         self.client.post("/staff/logs/share/", {"log": HASH_LOG, "reason": "wrong", "note": note})
@@ -69,12 +79,14 @@ class SharingTests(TestCase):
 
     @override_settings(KB_SHARED_LOG_QUEUE_LIMIT=2)
     def test_a_full_queue_takes_no_more_logs_until_some_are_triaged(self):
-        for _ in range(2):
-            self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
-        refused = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+        for attempt in range(2):
+            self.client.post(
+                "/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched", "note": f"run {attempt}"}
+            )
+        refused = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched", "note": "run 2"})
         self.assertContains(refused, "Support has too many shared logs to read right now.", status_code=413)
         SharedLog.objects.filter(pk=SharedLog.objects.first().pk).update(state=SharedLog.State.TRIAGED)
-        accepted = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched"})
+        accepted = self.client.post("/staff/logs/share/", {"log": UNKNOWN_LOG, "reason": "unmatched", "note": "run 2"})
         self.assertContains(accepted, "Thank you")
         self.assertEqual(SharedLog.objects.count(), 3)
 

@@ -20,11 +20,15 @@ def share_log(data: str, note: str, reason: str) -> SharedLog:
     """Raises ShareRefused, or the engine's LogRejected subclasses for a log it cannot read."""
     refuse_unless_room(len(data.encode()))
     diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
-    text = log_text(diagnosis.log)
+    text, note = log_text(diagnosis.log), redact(note)[0]
+    # A second click, or a reload of the answer, sends the same share again: it waits once.
+    waiting = SharedLog.objects.waiting().filter(text=text, note=note, reason=reason).first()
+    if waiting:
+        return waiting
     return SharedLog.objects.create(
         text=text,
         error_excerpt=error_excerpt(text),
-        note=redact(note)[0],
+        note=note,
         reason=reason,
         diagnosed_code=diagnosis.matches[0].code if diagnosis.matches else "",
         pip_version=diagnosis.pip_version or "",
