@@ -357,6 +357,8 @@ def test_a_header_printed_by_a_run_outside_the_computed_range_is_found():
         sweep.record("requirements_file_not_found", release, Run(line + "\n", 1, "pip install -r missing.txt"))
     assert printed_outside_pip_versions({"header": line + "\n"}, index, sweep) == ["2.0"]
     assert printed_outside_pip_versions({"header": line + "\n", "printed_by": "a shell"}, index, sweep) == []
+    index.texts["[notice] an unread line"] = {"pieces": [], "printed_in": ""}
+    assert printed_outside_pip_versions({"header": f"[notice] an unread line\n{line}\n"}, index, sweep) == []
 
 
 def test_a_source_claim_is_checked_against_what_the_runs_printed():

@@ -127,12 +127,13 @@ def computed_pip_versions(front: dict, index: TextIndex) -> str:
 def printed_outside_pip_versions(front: dict, index: TextIndex, sweep: Sweep) -> list[str]:
     """The releases whose sweep runs print the entry's header (every piece of pip's words in it)
     although the text index says they do not: a message whose words pip fills in from a
-    constant, which the source alone cannot date."""
-    if front.get("printed_by"):
+    constant, which the source alone cannot date. A header with a line of which the index knows
+    no piece (rich markup around the words) is not checked: its other pieces may be too few
+    words to tell its wording from an older one."""
+    lines = [line for line in header_lines(front) if line in index.texts]
+    if front.get("printed_by") or not lines or not all(index.pieces(line) for line in lines):
         return []
-    pieces = [piece for line in header_lines(front) if line in index.texts for piece in index.pieces(line)]
-    if not pieces:
-        return []
+    pieces = [piece for line in lines for piece in index.pieces(line)]
     printed = {
         release
         for _, releases, run in sweep.all_outputs()
