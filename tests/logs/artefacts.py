@@ -156,7 +156,9 @@ def write_simple_index(root: Path, archives: list[Path]) -> None:
         page = root / "simple" / project / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n")
-    names = "".join(f'<a href="{name}/">{name}</a>\n' for name in sorted(by_project))
+    # Every project page there, those of an earlier call included (a scenario may add projects).
+    projects = sorted(page.parent.name for page in (root / "simple").glob("*/index.html"))
+    names = "".join(f'<a href="{name}/">{name}</a>\n' for name in projects)
     (root / "simple" / "index.html").write_text(f"<!DOCTYPE html>\n<html><body>\n{names}</body></html>\n")
 
 

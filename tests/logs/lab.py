@@ -64,6 +64,7 @@ class Invocation:
     compilers: bool = True
     read_only: list[Path] = field(default_factory=list)
     memory_limit: int | None = None  # bytes of address space (prlimit --as)
+    timeout: int = RUN_TIMEOUT_SECONDS
 
 
 Prepare = Callable[["Lab", Target], Invocation]
@@ -249,7 +250,7 @@ class Lab:
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            timeout=RUN_TIMEOUT_SECONDS,
+            timeout=invocation.timeout,
             check=False,
         )
         return completed.stdout, completed.returncode

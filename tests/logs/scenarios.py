@@ -52,7 +52,6 @@ CAPTURED_TOKEN = "capturedTok3nValue"
 SCENARIOS: list[Scenario] = []
 NOT_CAPTURED = {
     "MSVC_REQUIRED": "needs Windows and its build tools; this is Linux.",
-    "RESOLUTION_TOO_DEEP": "needs hundreds of thousands of resolver rounds: an index built for it and a long run.",
 }
 
 
@@ -1936,4 +1935,43 @@ def pdm_stale_lock(lab: Lab, target: Target) -> Invocation:
     run_first(lab, invocation, "lock")
     write_pdm_project(lab, "tinypkg==1.1")
     invocation.argv.append("--check")
+    return invocation
+
+
+# -- the resolver's round limit ----------------------------------------------------------------
+# Every version of `deep` needs DEEP_HELPERS helpers and a `deepzend<N>` of its own, which needs
+# a `deepnever>=2` the index lacks. pip pins a version, then its helpers (they sort first), then
+# fails on its `deepzend` and backjumps to the next version: DEEP_HELPERS + 2 rounds a version.
+# The `deepzend` that failed is never the next version's, so pip's preference for the causes of
+# backtracking cannot shorten that, and 5200 versions pass the 200,000 rounds pip allows (since
+# 23.1) before it could prove there is no solution: pip 24.0 stops at version 200 after about
+# 4 minutes of CPU. pip 26.3 had not stopped after 15 minutes on it, so its form is not captured.
+DEEP_VERSIONS = 5200
+DEEP_HELPERS = 38
+
+
+def add_deep_projects(lab: Lab) -> None:
+    made = lab.root / "made-deep"
+    if made.exists():
+        return
+    made.mkdir()
+    helpers = [f"deeppart{number:02d}" for number in range(DEEP_HELPERS)]
+    versions = range(1, DEEP_VERSIONS + 1)
+    projects = [Project("deep", f"{n}.0", requires=(*helpers, f"deepzend{n}")) for n in versions]
+    projects += [Project(f"deepzend{n}", "1.0", requires=("deepnever>=2",)) for n in versions]
+    projects += [Project(name, "1.0") for name in (*helpers, "deepnever")]
+    write_simple_index(lab.index, [build_wheel(project, made) for project in projects])
+
+
+@scenario(
+    "RESOLUTION_TOO_DEEP",
+    "an index where every one of 5200 versions fails only after 40 resolver rounds, -q: "
+    "`ERROR: Exception:` and a traceback ending in `ResolutionTooDeep: 200000`",
+    on=targets("24.0"),
+)
+@not_swept
+def resolution_too_deep(lab: Lab, target: Target) -> Invocation:
+    add_deep_projects(lab)
+    invocation = in_venv(lab, target, "install", "-q", *from_index(lab), "deep")
+    invocation.timeout = 3600
     return invocation
