@@ -581,15 +581,18 @@ class _Log:
     def detail_block(self, first: int, last: int) -> list[CleanLine]:
         """The lines under a message that belong to it: up to a blank line after its text, or a
         new record. The blank lines before its text may be several: VS Code's Output channel
-        adds one after each chunk of pip's output, which starts its next record with one."""
+        adds one after each chunk of pip's output, which starts its next record with one. The
+        rest of the message's last line, where a terminal wrapped it (pipenv's 80 columns cut
+        pip's help URL), is not its text: the blank line after it does not end the block."""
         header = self.line(first)
+        chain = self.wrapped_chain(last) or [header]
         block: list[CleanLine] = []
         for number in range(last + 1, min(last + DETAIL_LINES, self.line_count) + 1):
             line = self.line_under(number, header)
             if not block and _POWERSHELL_RECORD.match(line.body):
                 continue  # PowerShell's record of pip's first stderr line, between it and the rest
             if not line.text.strip():
-                if block and block[-1].text.strip():
+                if block and block[-1].text.strip() and block[-1].number > chain[-1].number:
                     break
             elif not line.boxed and line.indent <= header.indent and _NEW_RECORD.match(line.text):
                 break

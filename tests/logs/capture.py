@@ -1,6 +1,6 @@
 """Capture real pip output for the catalogue's errors into tests/logs/.
 
-    python tests/logs/capture.py [--pip 24.0 ...] [--only CODE ...] [--cache DIR]
+    python tests/logs/capture.py [--pip 24.0 ...] [--only CODE ...] [--variant NAME ...] [--cache DIR]
 
 Every log is pip really running in a throw-away environment against packages, indexes and
 servers this script makes offline (see scenarios.py); local paths and ports are then
@@ -164,10 +164,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pip", nargs="+", help="only these pip versions")
     parser.add_argument("--only", nargs="+", metavar="CODE", help="only the captures filed under these codes")
+    parser.add_argument("--variant", nargs="+", help="only the captures of these variants (`pipenv-conflict`)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where pip releases are downloaded")
     options = parser.parse_args()
 
-    chosen = [s for s in scenarios.SCENARIOS if not options.only or s.code in options.only]
+    chosen = [
+        s
+        for s in scenarios.SCENARIOS
+        if (not options.only or s.code in options.only) and (not options.variant or s.variant in options.variant)
+    ]
     work = [(s, t) for s in chosen for t in s.targets if not options.pip or t.pip in options.pip]
     downloads = download_into_cache(options.cache, scenarios.PYTHON_FOR_PIP)
     lab = Lab(options.cache)

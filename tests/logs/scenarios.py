@@ -1838,13 +1838,16 @@ def pipenv_compiler_missing(lab: Lab, target: Target) -> Invocation:
 
 @scenario(
     "other-tools",
-    "pipenv 2026.10.3 locking two projects that pin different versions of a third: pipenv's own resolution failure",
+    "pipenv 2026.10.3 locking two projects that pin different versions of a third, at 80 columns (what rich "
+    "falls back to without a terminal, as in CI): pip's resolver conflict relayed, its help URL wrapped",
     on=ON_24,
     variant="pipenv-conflict",
 )
 @not_swept
 def pipenv_conflict(lab: Lab, target: Target) -> Invocation:
-    return pipenv_install(lab, target, "alpha *", "beta *")
+    invocation = pipenv_install(lab, target, "alpha *", "beta *")
+    invocation.env["COLUMNS"] = "80"  # what rich falls back to without a terminal, as in CI
+    return invocation
 
 
 @scenario(
