@@ -172,11 +172,29 @@ def diagnose_log(name: str):
     return diagnose(read(name))
 
 
-def test_a_conflict_pipenv_relays_after_pips_last_error_line_is_summarised_too():
+@pytest.mark.parametrize(
+    ("log", "lines", "summary"),
+    [
+        (
+            "other-tools/24.0-pipenv-conflict-wide.log",
+            (18, 22),
+            "beta 1.0 depends on shared==2.0; alpha 1.0 depends on shared==1.0",
+        ),
+        # At 80 columns (CI) rich cuts pip's help URL over three lines before the blank line.
+        (
+            "other-tools/24.0-pipenv-conflict.log",
+            (22, 28),
+            "alpha 1.0 depends on shared==1.0; beta 1.0 depends on shared==2.0",
+        ),
+    ],
+)
+def test_a_conflict_pipenv_relays_after_pips_last_error_line_is_summarised_too(
+    log: str, lines: tuple[int, int], summary: str
+):
     # pipenv prints pip's `ERROR: ResolutionImpossible` line first and the conflict under it.
-    root = diagnose_log("other-tools/24.0-pipenv-conflict-wide.log").matches[0]
-    assert (root.code, root.lines) == ("RESOLUTION_IMPOSSIBLE", (18, 22))
-    assert fact_summary(root) == "beta 1.0 depends on shared==2.0; alpha 1.0 depends on shared==1.0"
+    root = diagnose_log(log).matches[0]
+    assert (root.code, root.lines) == ("RESOLUTION_IMPOSSIBLE", lines)
+    assert fact_summary(root) == summary
 
 
 @pytest.mark.parametrize(
@@ -257,6 +275,16 @@ def test_a_pip_command_ends_uvs_output_before_pip_prints_its_own_records():
     log += read("DEFAULTING_TO_USER_INSTALLATION/26.3.log")
     tools = {match.code: match.tool for match in diagnose(log).matches}
     assert tools["DEFAULTING_TO_USER_INSTALLATION"] == "pip"
+
+
+def test_poetrys_closing_hint_to_run_pip_wheel_does_not_end_poetrys_output():
+    """Poetry ends a build failure with `You can verify this by running pip wheel ...`: no pip
+    ran. A second failure pasted after it (from its build output on) is still Poetry's."""
+    second = read("PYTHON_H_MISSING/24.0-poetry.log").splitlines(keepends=True)
+    from_build_output = next(i for i, line in enumerate(second) if line.startswith("Backend subprocess exited"))
+    diagnosis = diagnose(read("COMPILER_MISSING/24.0-poetry.log") + "".join(second[from_build_output:]))
+    assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "poetry")
+    assert {match.code: match.tool for match in diagnosis.matches}["PYTHON_H_MISSING"] == "poetry"
 
 
 def test_uvs_output_stays_uvs_however_long_its_build_output():
