@@ -178,6 +178,15 @@ def test_a_turned_down_token_does_not_hide_a_secret_behind_it() -> None:
     assert (redacted, removed) == (f"export CODEARTIFACT_AUTH_TOKEN={REDACTED}", 1)
 
 
+@pytest.mark.parametrize("before", ["", "  ", "AZURE_STORAGE_KEY=", "a" * 31 + " "])
+def test_a_random_token_after_many_lowercase_tokens_is_still_removed(before: str) -> None:
+    """The guess skips tokens without a capital (wheel names, hashes) in bulk, up to the next one."""
+    wheels = "  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl\n" * 50
+    digests = " ".join(["sha256:" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"] * 5) + "\n"
+    log = f"{wheels}{digests}{before}k3J5h7G9f2D4s6A8q1W3e5R7t9Y2u4I6o8P0 done\n"
+    assert redact(log) == (f"{wheels}{digests}{before}{REDACTED} done\n", 1)
+
+
 # The formats of the security review (December 2026), as they sit in real CI logs.
 REVIEW_FORMATS = [
     ("  password: pypi-AgEIcHlwaS5vcmcCJDY3ZTc2NjU5LTk4", "pypi-AgEIcHlwaS5vcmcC"),

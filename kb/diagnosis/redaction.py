@@ -47,6 +47,19 @@ def compile_bytes_regex(
     return re2.compile(pattern, options)
 
 
+# A run of the guess's token characters (the high-entropy rule's) with a capital letter among
+# 32 of them in a row: each of the 32 places the capital can hold in the 32 is one alternative.
+_RUN_CHARACTER = "[A-Za-z0-9+/=_-]"
+_RUN_WITH_CAPITAL = compile_bytes_regex(
+    (
+        f"{_RUN_CHARACTER}*(?:"
+        + "|".join(f"{_RUN_CHARACTER}{{{before}}}[A-Z]{_RUN_CHARACTER}{{{31 - before}}}" for before in range(32))
+        + ")"
+    ).encode(),
+    capture=False,
+)
+
+
 class SecretFinder:
     """The rules compiled into one RE2 alternation, so that one pass finds them all, and the
     guess at random tokens (``high-entropy``) in a regex of its own: inside the alternation,
@@ -99,11 +112,16 @@ class SecretFinder:
     def _guessed_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
         """Long tokens that look random, to the token's end."""
         turned_down = 0
-        while self._guess and (match := self._guess.search(data, start, end)):
+        while self._guess and start is not None and (match := self._guess.search(data, start, end)):
             secret_start, start = match.span(1)  # the secret group: names are for str patterns
             token = data[secret_start:start]
-            if token.lower() == token or token.upper() == token or not any(digit in token for digit in _DIGITS):
-                continue  # hashes, paths and words lack a case or the digits: turned down at C speed
+            if token.lower() == token:
+                # Tokens without a capital (wheel names, hashes, paths) come by the thousand:
+                # one search skips them all, rather than one call of the guess each.
+                start = _start_of_run_with_capital(data, start, end)
+                continue
+            if token.upper() == token or not any(digit in token for digit in _DIGITS):
+                continue  # words and names lack a case or the digits: turned down at C speed
             if _looks_random(token):
                 yield secret_start, start
             else:
@@ -177,6 +195,15 @@ def _is_secret(rule: str, value: bytes) -> bool:
         # pip prints index URLs as https://user:****@host; that is not a secret any more.
         return value.rpartition(b":")[2].strip(b"*") != b""
     return True
+
+
+def _start_of_run_with_capital(data: bytes, start: int, end: int) -> int | None:
+    """Where the guess may find a random token next: just before the first run of 32 token
+    characters or more that holds a capital letter (from `start`), or None if there is none.
+    A random token has a capital, so the tokens before that run cannot be one."""
+    found = _RUN_WITH_CAPITAL.search(data, start, end)
+    # The guess's match starts at the character before its token.
+    return None if found is None else max(start, found.start() - 1)
 
 
 def _looks_random(token: bytes) -> bool:
