@@ -135,6 +135,15 @@ def test_ansibles_verbose_result_shows_each_output_line_unquoted() -> None:
     assert output == [*printed, '    "stdout_lines": [', *printed, "", "    ]", "}", ""]
 
 
+def test_a_paste_from_inside_ansibles_verbose_result_shows_its_first_line_unquoted_too() -> None:
+    """People paste from the list of output lines down; the first of them is pip's line too."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    printed = text.rstrip("\n").splitlines()
+    items = ",\n".join(f"        {json.dumps(line)}" for line in printed)
+    lines = shown_lines(diagnose(f'{items}\n    ],\n    "stderr_lines": []\n}}\n'))
+    assert lines == [*printed, "    ],", '    "stderr_lines": []', "}", ""]
+
+
 def test_docker_json_lines_with_extra_attributes_keep_their_line_numbers() -> None:
     """`docker run --log-opt labels=...` adds an `attrs` object to every line."""
     text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")

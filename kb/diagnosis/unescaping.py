@@ -38,6 +38,7 @@ _REPEATED_BY_MSG = {"stdout", "stderr", "stdout_lines", "stderr_lines"}
 _OBJECT = re.compile(rb"\{[\t\n\f\r ]*\"")
 _ESCAPED_NEWLINE = re.compile(rb"\\n")
 _STRING_ALONE = re.compile(rb"(?m)^[ \t]*\"")
+_BYTE_IN_EVERY_MARK = {_OBJECT: b"{", _ESCAPED_NEWLINE: b"\\", _STRING_ALONE: b'"'}
 # One RE2 search: `key in data` for each is four passes, slow where `"` is common.
 _ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
 _STRING_LINE = re.compile(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*\Z")
@@ -65,7 +66,13 @@ def unescape_log(data: bytes) -> bytes:
 
 
 def _spans(pattern: "re.Pattern[bytes]", data: bytes) -> Iterator[tuple[int, int]]:
-    return (found.span() for found in pattern.finditer(data))
+    # `re` reads byte by byte up to the byte every mark holds; bytes.find reads at memchr's
+    # speed (ten times faster), so a log without that byte, as most are, is passed at once.
+    first = data.find(_BYTE_IN_EVERY_MARK[pattern])
+    if first < 0:
+        return iter(())
+    line_start = data.rfind(b"\n", 0, first) + 1
+    return (found.span() for found in pattern.finditer(data, line_start))
 
 
 def _unescape_line(line: bytes) -> bytes | None:
