@@ -202,6 +202,7 @@ def test_a_conflict_pipenv_relays_after_pips_last_error_line_is_summarised_too(
     [
         ("COMPILER_MISSING/24.0-poetry.log", "poetry", "cext"),
         ("PYTHON_H_MISSING/24.0-poetry.log", "poetry", "cext"),
+        ("BACKEND_UNAVAILABLE/24.0-poetry.log", "poetry", "wrongbackend"),
         ("COMPILER_MISSING/24.0-pdm.log", "pdm", "cext"),
         ("BUILD_TOOL_FAILED/24.0-uv.log", "uv", "brokenbuild"),
     ],
@@ -216,12 +217,22 @@ def test_a_build_failure_under_another_installer_is_the_same_cause_marked_as_tha
     assert (root.facts["package"], root.facts["version"]) == (package, "1.0")  # from the installer's own line
 
 
+def test_a_build_failing_under_poetry_with_no_cause_an_entry_names_gets_what_pips_log_of_it_gets():
+    """setup.py imports numpy, absent from the build environment. pip's log and Poetry's name
+    the same entry: a build step that exited with an error, its cause in the output above."""
+    pips = diagnose_log("SUBPROCESS_EXITED_WITH_ERROR/24.0-build-requires.log").matches[0]
+    diagnosis = diagnose_log("other-tools/24.0-poetry-setup-py.log")
+    root = diagnosis.matches[0]
+    assert (diagnosis.outcome, diagnosis.tool, diagnosis.failed) == ("other-tool", "poetry", False)
+    assert (root.code, root.tool) == (pips.code, "poetry")
+    assert (root.facts["package"], root.facts["version"]) == ("brokenmeta", "1.0")
+
+
 @pytest.mark.parametrize(
     ("log", "tool"),
     [
         ("other-tools/24.0-poetry-no-solution.log", "poetry"),
         ("other-tools/24.0-poetry-stale-lock.log", "poetry"),
-        ("other-tools/24.0-poetry-setup-py.log", "poetry"),
         ("other-tools/24.0-pdm-conflict.log", "pdm"),
         ("other-tools/24.0-pdm-stale-lock.log", "pdm"),
         ("other-tools/24.0-pipenv-stale-lock.log", "pipenv"),

@@ -317,15 +317,17 @@ class Matcher:
 
     def _is_foreign(self, hit: _Hit, regions: scoping.ForeignRegions) -> bool:
         """Whether a hit is another program's output that no entry explains for it. A build
-        backend's own error (a missing compiler or header) means the same under any
-        installer that runs the backend, so it is kept, marked with that installer."""
+        backend's own error (a missing compiler or header), or its failing with no such cause
+        named, means the same under any installer that runs the backend, so it is kept,
+        marked with that installer."""
         if scoping.has_foreign_logger_header(hit.text[: hit.start]):
             return True
         tool = regions.tool_at(hit.first)
         if not tool:
             return False
         code = self._signatures[hit.signature].signature.code
-        return tool not in scoping.BACKEND_RUNNERS or BUILD_BACKEND_WRAPPER not in self._wrappers.get(code, ())
+        explains_a_build = code == BUILD_BACKEND_WRAPPER or BUILD_BACKEND_WRAPPER in self._wrappers.get(code, ())
+        return tool not in scoping.BACKEND_RUNNERS or not explains_a_build
 
     def _single_line_hits(
         self, log: "_Log", signature_lines: Mapping[int, list[int]], accepted: Mapping[int, int], limit: int

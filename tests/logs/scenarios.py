@@ -1738,6 +1738,18 @@ def poetry_setup_py_fails(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "BACKEND_UNAVAILABLE",
+    "Poetry 2.5.1 building an sdist whose pyproject.toml names hatchling as its backend but requires only "
+    "setuptools: `Backend 'hatchling.build' is not available.`, same cause, other installer",
+    on=ON_24,
+    variant="poetry",
+)
+@not_swept
+def poetry_backend_unavailable(lab: Lab, target: Target) -> Invocation:
+    return poetry_install(lab, target, "wrongbackend")
+
+
+@scenario(
     "other-tools",
     "Poetry 2.5.1 asked for a version the index lacks: Poetry's own version solving failure",
     on=ON_24,
