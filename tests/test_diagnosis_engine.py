@@ -586,6 +586,11 @@ class TestNoise:
         found = matcher.diagnose(f"Collecting fastcrc\n      ━━ 5/11 kB\r{error}\r   \n").matches[0]
         assert (found.code, found.lines, found.excerpt) == ("PYTHON_H_MISSING", (2, 2), error)
 
+    def test_a_line_a_spinner_cleared_after_the_error_leaves_the_diagnosis_whole(self, matcher: Matcher) -> None:
+        error = "ERROR: Could not find a version that satisfies the requirement six==99"
+        found = matcher.diagnose(f"Collecting six\n{error}\n   \r   \r\nCleaning up...\n").matches[0]
+        assert (found.code, found.lines, found.excerpt) == ("DISTRIBUTION_NOT_FOUND", (2, 2), error)
+
     def test_text_a_progress_bar_drew_over_is_not_reported(self, matcher: Matcher) -> None:
         log = "Collecting six\nERROR: Could not find a version that satisfies the requirement six==9\r   done\n"
         assert matcher.diagnose(log).matches == []
@@ -597,6 +602,12 @@ class TestNoise:
         match = matcher.diagnose(log).matches[0]
         assert match.code == "USER_SITE_NOT_VISIBLE"
         assert match.lines == (line_of(log, "ERROR: Can not"), line_of(log, "ERROR: Can not") + 1)
+
+    def test_a_tab_indented_message_wrapped_by_a_narrow_terminal_is_found_across_lines(self, matcher: Matcher) -> None:
+        # Two tabs take 16 of the terminal's 60 columns: the cut comes 44 characters into the message.
+        message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
+        log = f"$ pip install --user six\n\t\t{message[:44]}\n{message[44:]}\n"
+        assert matcher.diagnose(log).matches[0].lines == (2, 3)
 
     def test_a_word_wrapped_message_with_padding_is_found(self, matcher: Matcher) -> None:
         log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
@@ -745,6 +756,29 @@ class TestPatterns:
             Matcher([Signature("BROKEN", "pip", "error", pattern, is_regex=True, key=42)], {})
 
     @pytest.mark.parametrize(
+        ("signature", "explanation"),
+        [
+            (
+                Signature("BROKEN", "pip", "error", "([unclosed", is_regex=True, key=42),
+                "Signature BROKEN (signature 42): the pattern is not a valid RE2 regular expression "
+                "(missing ]: [unclosed); RE2 has no look-around and no backreferences.",
+            ),
+            (
+                Signature("BROKEN", "pip", "error", "ERROR: Exception:", detail=r"(\w+) \1"),
+                "Signature BROKEN: the detail is not a valid RE2 regular expression "
+                "(invalid escape sequence: \\1); RE2 has no look-around and no backreferences.",
+            ),
+        ],
+    )
+    def test_a_refused_pattern_is_explained_in_re2s_words_and_nothing_is_logged(
+        self, capfd, signature: Signature, explanation: str
+    ) -> None:
+        with pytest.raises(InvalidPattern) as refused:
+            Matcher([signature], {})
+        assert str(refused.value) == explanation
+        assert capfd.readouterr().err == ""
+
+    @pytest.mark.parametrize(
         "signature",
         [
             Signature("EVERYTHING", "pip", "error", r".*", is_regex=True),
@@ -794,9 +828,18 @@ class TestPatterns:
         match = matcher.diagnose(BUILD_FAILURE).matches[0]
         assert (match.lines[0], match.facts["code"]) == (line_of(BUILD_FAILURE, "exit code: 1"), "1")
 
-    def test_a_regex_that_is_one_group_of_alternatives_finds_its_line_behind_a_ci_prefix(self) -> None:
+    @pytest.mark.parametrize(
+        "pattern",
+        [
+            r"^(?:PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
+            r"^(PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
+            r"^(?P<error>PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
+            r"^(?i:PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
+            r"^(?:PermissionError: \[Errno 13\] .*|OSError: \[Errno (?:28|30)\] .*)$",
+        ],
+    )
+    def test_a_regex_that_is_one_group_of_alternatives_finds_its_line_behind_a_ci_prefix(self, pattern: str) -> None:
         # The last line of pip 24.0's `pip install -v --force-reinstall wheel` into a root-owned venv.
-        pattern = r"^(?:PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])"
         matcher = Matcher([Signature("DENIED", "pip", "error", pattern, is_regex=True)], {})
         log = github_actions("PermissionError: [Errno 13] Permission denied: '/home/user/venv/bin/wheel'\n")
         assert codes(matcher.diagnose(log)) == ["DENIED"]
