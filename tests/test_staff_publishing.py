@@ -213,7 +213,20 @@ class PublishRuleTests(TestCase):
         revisions.publish(own, self.reviewer)
         self.assertEqual(self.live_title(), "Mine")
         note = AuditEvent.objects.get(action="published").note
-        self.assertIn("the reviewer wrote part of it (KB_ALLOW_SELF_PUBLISH is on)", note)
+        self.assertEqual(note, "Replaces revision 1; the reviewer wrote part of it (KB_ALLOW_SELF_PUBLISH is on).")
+
+    def test_the_audit_names_every_draft_a_publication_folds_in(self):
+        first = revisions.save_revision(self.entry, changed(self.entry, title="One"), self.editor, 0, "")
+        second = revisions.save_revision(self.entry, changed(self.entry, title="Two"), self.editor, first.number, "")
+        revisions.publish(submitted(self.entry, self.editor, second.number, title="Three"), self.reviewer)
+        note = AuditEvent.objects.get(action="published").note
+        self.assertEqual(note, "Replaces revision 1; includes the changes of revision 2, 3.")
+
+    def test_the_audit_calls_publishing_a_draft_entry_its_first_publication(self):
+        Entry.objects.filter(pk=self.entry.pk).update(status=Entry.Status.DRAFT)
+        revisions.publish(submitted(self.entry, self.editor, 0, title="Ready"), self.reviewer)
+        note = AuditEvent.objects.get(action="published").note
+        self.assertEqual(note, "First publication; includes the changes of revision 1.")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks: run with DATABASE_URL=postgres://…")

@@ -77,6 +77,13 @@ class RevisionWorkflowTests(TestCase):
         first = revision.base
         self.assertEqual((first.number, first.state, first.author), (1, "published", None))
         self.assertEqual(first.snapshot["front"]["title"], "Title of HASH_MISMATCH")
+        self.assertEqual((first.message, first.reviewed is None), (revisions.FIRST_EDIT_MESSAGE, False))
+
+    def test_the_content_of_a_draft_entry_before_its_first_save_is_kept_as_a_draft(self):
+        Entry.objects.filter(pk=self.entry.pk).update(status=Entry.Status.DRAFT)
+        revisions.save_revision(self.entry, changed(self.entry, title="New"), self.editor, 0, "retitle")
+        first = self.entry.revisions.get(number=1)
+        self.assertEqual((first.state, first.reviewed), ("draft", None))
 
     def test_a_saved_draft_leaves_the_published_entry_alone(self):
         revisions.save_revision(self.entry, changed(self.entry, meaning="Draft meaning."), self.editor, 0, "")
