@@ -603,6 +603,14 @@ class TestNoise:
         assert match.code == "USER_SITE_NOT_VISIBLE"
         assert match.lines == (line_of(log, "ERROR: Can not"), line_of(log, "ERROR: Can not") + 1)
 
+    def test_a_literal_just_long_enough_to_be_looked_for_across_a_wrap_is_found_cut_by_a_terminal(self) -> None:
+        literal = "into account"
+        assert len(literal) == matcher_module.WRAP_MIN_LITERAL
+        conflict = next(line for line in CONFLICT_WARNING.splitlines() if literal in line)
+        log = hard_wrapped(conflict + "\n", 64)  # the cut falls inside the literal
+        matches = Matcher([Signature("RESOLVER_BLIND", "pip", "error", literal)], {}).diagnose(log).matches
+        assert [match.lines for match in matches] == [(1, 2)]
+
     def test_a_tab_indented_message_wrapped_by_a_narrow_terminal_is_found_across_lines(self, matcher: Matcher) -> None:
         # Two tabs take 16 of the terminal's 60 columns: the cut comes 44 characters into the message.
         message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
