@@ -16,6 +16,7 @@ ONLY_THIS_RULE = {
     "gitlab": ("cloned with glpat-abcdefghij012345", "glpat-abcdefghij012345"),
     "npm": ("published with npm_abcdefghijklmnopqrstuvwxyz0123", "npm_abcdefghijklmnopqrstuvwxyz0123"),
     "aws-key-id": ("key id ASIAIOSFODNN7EXAMPLE in use", "ASIAIOSFODNN7EXAMPLE"),
+    "aws-secret-key": ("aws configure set aws_secret_access_key " + "fake" * 10, "fakefake"),
     "google-api-key": ("maps key AIzaSyabcdefghijklmnopqrstuvwxyz0123456", "AIzaSyabcdefghijklmnopqrstuvwxyz"),
     "google-oauth": ("access ya29.a0AfH6SMBx3abcdefghijk", "ya29.a0AfH6SMBx3abcdefghijk"),
     "slack-token": ("posting as xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij"),
@@ -33,8 +34,11 @@ ONLY_THIS_RULE = {
     "twilio": ("sms SK0123456789abcdef0123456789abcdef", "SK0123456789abcdef0123456789abcdef"),
     "age": ("decrypt AGE-SECRET-KEY-1" + "Q" * 58, "AGE-SECRET-KEY-1QQQQ"),
     "url-password": ("Looking in indexes: https://alice:s3cr/et@pypi.corp.example/simple", "s3cr/et"),
-    "url-token": ("pip install git+https://shorttok9@github.com/acme/private.git", "shorttok9"),
+    "encoded-url-password": ("next=https%3A%2F%2Fdeploy%3AS3cretPw%40nexus.corp%2Fsimple", "S3cretPw"),
+    "url-token": ("Looking in indexes: https:shorttok9@pypi.corp.example/simple", "shorttok9"),
+    "http-url-user": ("pip install git+https://abcdefghij@github.com/acme/private.git", "abcdefghij"),
     "proxy-credentials": ("pip install --proxy deploy:pr0xyPw@proxy.corp:3128 six", "pr0xyPw"),
+    "conda-token": ("GET https://conda.anaconda.org/t/xx-1a2b3c4d-5e6f7a8b/mychannel/noarch", "xx-1a2b3c4d"),
     "url-query": ("Downloading https://acct.blob.core.windows.net/simple/?sv=2022&sig=AbCd0123%2B", "AbCd0123%2B"),
     "authorization": ("Authorization: Digest abc123opaque", "abc123opaque"),
     "bearer": ("sending bearer abc123def456", "abc123def456"),
@@ -79,6 +83,14 @@ NOT_SECRETS = [
     "Processing file:/tmp/wheels/six-1.16.0-py2.py3-none-any.whl",
     "FROM python:3.11-slim@sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926",
     "export NO_PROXY=localhost,127.0.0.1:8080",
+    "git clone ssh://deploy@git.corp.example/acme/lib.git",
+    "DATABASE_URL=postgres://postgres@localhost/kb",
+    "See https://discuss.python.org/t/pep-668-marking-python-base-environments-as-externally-managed/10302",
+    "cd /tmp/t/build1/lib",
+    "Fetching https://conda.anaconda.org/t/<TOKEN>/conda-forge/noarch/repodata.json",
+    "Downloading https%3A%2F%2Ffiles.pythonhosted.org%2Fpackages%2Fsix-1.16.0.tar.gz",
+    "sys.path = ['http://localhost:8000','git@github.com']",
+    "secret_key     ****************ABCD shared-credentials-file",
 ]
 
 
@@ -275,6 +287,13 @@ OTHER_SHAPES = [
     ),
     ("> Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
     ("AZURE_STORAGE_KEY=woN3BU6BmhnAl+p1w82UEMTQQg59SIerSWvBwpWgpsbTsA9xjEOUu1gr+1Njxmh5Z4GoT8IE", "woN3BU6Bmhn"),
+    ("Looking in indexes: https:deploy:S3cretPw@pypi.corp.example/simple", "S3cretPw"),
+    ("url=https%3a%2f%2fdeploy%3aS3cretPw%40nexus.corp%2f", "S3cretPw"),
+    ("Looking in indexes: https://deploy:it'sMyPassw0rd@pypi.corp.example/simple", "sMyPassw0rd"),
+    ('pip install -i "https://deploy:S3cret\'@pypi.corp.example/simple" six', "S3cret"),
+    ("Cloning https://ghtokenabc@github.com/acme/private.git to /tmp/pip-req-build-x", "ghtokenabc"),
+    ("AWS_SECRET_ACCESS_KEY\tfakefakefakefakefakefakefakefakefakefake", "fakefake"),
+    ("--aws-secret-access-key fakefakefakefakefakefakefakefakefakefake", "fakefake"),
 ]
 
 

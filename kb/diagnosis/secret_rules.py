@@ -42,6 +42,14 @@ KNOWN_FORMATS = (
     ),
     SecretRule("npm", r"(?P<secret>npm_[A-Za-z0-9]{30,})", "npm access tokens"),
     SecretRule("aws-key-id", r"\b(?P<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})\b", "AWS IAM key ids"),
+    # The secret half of an AWS key pair is 40 characters after its name; `aws configure set
+    # NAME VALUE` and environment listings put a space or a tab between them.
+    SecretRule(
+        "aws-secret-key",
+        r"(?i:aws_?secret_?access_?key|aws-secret-access-key|secretaccesskey)[\"']?\s*[=:]?\s*[\"']?"
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
+        "AWS secret access keys after their name",
+    ),
     SecretRule("google-api-key", r"(?P<secret>AIza[0-9A-Za-z_-]{35})", "Google Cloud API keys"),
     SecretRule("google-oauth", r"(?P<secret>ya29\.[0-9A-Za-z_-]{20,}|GOCSPX-[0-9A-Za-z_-]{20,})", "Google OAuth"),
     SecretRule("slack-token", r"(?P<secret>xox[abeposr]-[0-9A-Za-z-]{10,}|xapp-\d-[0-9A-Za-z-]{10,})", "Slack tokens"),
@@ -93,16 +101,30 @@ KNOWN_FORMATS = (
 )
 
 # A URL's scheme and separator; path-joining tools print `https:/host` (POSIX) or
-# `https:\host` (Windows) for `https://host`.
-_URL_START = r"[a-zA-Z][\w+.-]*:(?:/{1,2}|\\{1,2})"
+# `https:\host` (Windows) for `https://host`, and an http(s) URL works with none at all.
+_SEPARATOR = r"(?:/{1,2}|\\{1,2})"
+_HTTP_SCHEME = r"(?i:\b(?:[a-z]+\+)?https?):"
+_URL_START = r"(?:[a-zA-Z][\w+.-]*:" + _SEPARATOR + "|" + _HTTP_SCHEME + ")"
+# What a user name holds: not a path, a port, a quote or pip's `****` mask.
+_URL_USER = r"""[^\s/\\:@'"*?#\[\]<>][^\s/\\:@'"?#\[\]<>]*"""
+# A character of a percent-encoded URL's user name (not `%3A`, `%40`, `%2F`), and of its
+# password (which may hold `%3A`).
+_ENCODED_USER_CHAR = r"(?:[^\s%/:@'\"&?#<>]|%(?:[0135-9A-Fa-f][0-9A-Fa-f]|2[0-9A-Ea-e]|3[0-9B-Fb-f]|4[1-9A-Fa-f]))"
+_ENCODED_PASSWORD_CHAR = "(?:" + _ENCODED_USER_CHAR + "|%3[Aa])"
 
 SHAPES = (
-    # user:password@ in any URL (the password may hold `@`, or `/` when it is no port and
-    # path); pip's own `****` mask is kept.
+    # user:password@ in any URL (the password may hold `@`, a `'` that no `,` `;` `)` `]`
+    # follows, or `/` when it is no port and path); pip's own `****` mask is kept.
     SecretRule(
         "url-password",
-        _URL_START + r"""(?P<secret>[^\s/:'"]*:(?:[^\s/'"]+|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*))@""",
+        _URL_START + r"""(?P<secret>[^\s/:'"]*:(?:[^\s/'"]*(?:'+[^\s/'",;)\]][^\s/'"]*)*'*"""
+        r"""|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*))@""",
         "credentials in a URL (RFC 3986 userinfo)",
+    ),
+    SecretRule(
+        "encoded-url-password",
+        r"(?i:[a-z][\w+.-]*%3A%2F%2F)(?P<secret>" + _ENCODED_USER_CHAR + "*%3[Aa]" + _ENCODED_PASSWORD_CHAR + "+)%40",
+        "credentials in a percent-encoded URL (a URL passed as a query value)",
     ),
     # A URL user with a digit in it, or a long one, is a token (https://TOKEN@host).
     SecretRule(
@@ -110,11 +132,27 @@ SHAPES = (
         _URL_START + r"(?P<secret>[\w.~%-]*\d[\w.~%-]*|[\w-]{20,})@",
         "a token used as the user of a URL",
     ),
+    # Over http(s) a user without a password is a token, as pip too takes it (it prints
+    # `https://****@host`); over ssh and the rest it is an account (`ssh://git@host`).
+    SecretRule(
+        "http-url-user",
+        _HTTP_SCHEME + _SEPARATOR + r"(?P<secret>" + _URL_USER + ")@",
+        "a user without a password in an http(s) URL",
+    ),
     # pip and requests take a proxy without a scheme too (`--proxy user:pw@proxy:3128`).
     SecretRule(
         "proxy-credentials",
         r"""(?i:--proxy|[a-z_]*proxy)\s*[=:]?\s*["']?(?P<secret>[^\s/:@'"]+:[^\s/@'"][^\s@'"]*)@""",
         "credentials in a proxy address without a scheme",
+    ),
+    # conda and mamba put a channel's token in the path (`https://host/t/TOKEN/channel`)
+    # and print `/t/<TOKEN>/`; a token mixes letters and digits, a forum topic's words
+    # (`/t/pep-668-topic/123`) do not.
+    SecretRule(
+        "conda-token",
+        r"(?i:https?)://[^\s/?#]+(?:/[^\s/?#]+)*?/t/"
+        r"(?P<secret>[A-Za-z0-9-]*(?:[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9-]*)",
+        "conda channel tokens in URL paths",
     ),
     SecretRule(
         "url-query",
