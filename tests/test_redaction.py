@@ -33,6 +33,7 @@ ONLY_THIS_RULE = {
     "vault": ("vault hvs.abcdefghijklmnopqrstuvwxyz", "hvs.abcdefghijklmnopqrstuvwxyz"),
     "twilio": ("sms SK0123456789abcdef0123456789abcdef", "SK0123456789abcdef0123456789abcdef"),
     "age": ("decrypt AGE-SECRET-KEY-1" + "Q" * 58, "AGE-SECRET-KEY-1QQQQ"),
+    "gemfury": ("pip install -i https://pypi.fury.io/kEGzK4qW2nR8tYb1YhD/acme/ six", "kEGzK4qW2nR8tYb1YhD"),
     "url-password": ("Looking in indexes: https://alice:s3cr/et@pypi.corp.example/simple", "s3cr/et"),
     "encoded-url-password": ("next=https%3A%2F%2Fdeploy%3AS3cretPw%40nexus.corp%2Fsimple", "S3cretPw"),
     "url-token": ("Looking in indexes: https:shorttok9@pypi.corp.example/simple", "shorttok9"),
@@ -49,6 +50,7 @@ ONLY_THIS_RULE = {
     "cli-option-quoted": ('pip config set --password "hunter 2" x', "hunter 2"),
     "cli-option": ("gh auth login --token opaque42", "opaque42"),
     "login-option": ("docker login -u bob -p Sup3rSecret registry.example.org", "Sup3rSecret"),
+    "command-credentials": ("curl -u deploy:s3cretCurlPw https://nexus.corp.example/", "s3cretCurlPw"),
     "netrc": ("machine pypi.corp.example login deploy password N3tRc", "N3tRc"),
     "quoted-assignment": ('{"api_key": "sk-live-abc123"}', "sk-live-abc123"),
     "assignment": ("export TWINE_PASSWORD=correct-horse-battery", "correct-horse-battery"),
@@ -91,6 +93,10 @@ NOT_SECRETS = [
     "Downloading https%3A%2F%2Ffiles.pythonhosted.org%2Fpackages%2Fsix-1.16.0.tar.gz",
     "sys.path = ['http://localhost:8000','git@github.com']",
     "secret_key     ****************ABCD shared-credentials-file",
+    "pip install --extra-index-url https://pypi.fury.io/acme/ six",
+    "curl -sSL --user-agent pip/24.0 https://bootstrap.pypa.io/get-pip.py",
+    "export CACHE_BYPASS=true",
+    "    url, rev, user_pass = super().get_url_rev_and_auth(url)",
 ]
 
 
@@ -294,6 +300,11 @@ OTHER_SHAPES = [
     ("Cloning https://ghtokenabc@github.com/acme/private.git to /tmp/pip-req-build-x", "ghtokenabc"),
     ("AWS_SECRET_ACCESS_KEY\tfakefakefakefakefakefakefakefakefakefake", "fakefake"),
     ("--aws-secret-access-key fakefakefakefakefakefakefakefakefakefake", "fakefake"),
+    ("pip install --extra-index-url https://kEGzK4qW2nR8tYb1YhD:@pypi.fury.io/acme/ six", "kEGzK4qW2nR8tYb1YhD"),
+    ("GEMFURY_URL: https://repo.fury.io/SeCrEt-ToKeN/me/", "SeCrEt-ToKeN"),
+    ("curl --user=deploy:s3cretCurlPw https://nexus.corp.example/", "s3cretCurlPw"),
+    ("poetry config http-basic.corp deploy s3cretPoetryPw", "s3cretPoetryPw"),
+    ("NEXUS_PASS=hunter2hunter2", "hunter2hunter2"),
 ]
 
 

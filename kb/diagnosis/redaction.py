@@ -193,7 +193,9 @@ def _private_key_spans(data: bytes, start: int, end: int) -> Iterator[tuple[int,
 def _is_secret(rule: str, value: bytes) -> bool:
     if rule == "url-password":
         # pip prints index URLs as https://user:****@host; that is not a secret any more.
-        return value.rpartition(b":")[2].strip(b"*") != b""
+        # With no password at all, the user is the token (Gemfury's https://TOKEN:@host).
+        password = value.rpartition(b":")[2]
+        return password == b"" or password.strip(b"*") != b""
     return True
 
 

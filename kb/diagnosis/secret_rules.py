@@ -20,15 +20,15 @@ class SecretRule(NamedTuple):
 
 # A value in an assignment; one that starts with `$`, `%` or `{` is a variable reference.
 VALUE = r"""[^\s"'&;,<>\[\]$%{][^\s"'&;,<>]*"""
-# Names that say their value is a secret, as a suffix of a longer name (TWINE_PASSWORD).
-_SECRET_NAME = (
-    r"(?i:[a-z0-9_.-]*(?:password|passwd|pwd|secret|api_?key|apikey|access_?key|account_?key"
-    r"|private_?key(?:_?id)?|client_?secret|credentials?|_auth|auth_?token|sas_?token|token))"
+# Names that say their value is a secret, as a suffix of a longer name (TWINE_PASSWORD,
+# NEXUS_PASS in capitals: `user_pass = ...` is a line of Python in a traceback); `token`
+# alone also names counts and states (`token: applied`).
+_SECRET_WORDS = (
+    r"password|passwd|pwd|(?-i:_PASS)|secret|api_?key|apikey|access_?key|account_?key"
+    r"|private_?key(?:_?id)?|client_?secret|credentials?|_auth|auth_?token|sas_?token"
 )
-_STRONG_NAME = (
-    r"(?i:[a-z0-9_.-]*(?:password|passwd|pwd|secret|api_?key|apikey|access_?key|account_?key"
-    r"|private_?key(?:_?id)?|client_?secret|credentials?|_auth|auth_?token|sas_?token))"
-)
+_STRONG_NAME = r"(?i:[a-z0-9_.-]*(?:" + _SECRET_WORDS + "))"
+_SECRET_NAME = r"(?i:[a-z0-9_.-]*(?:" + _SECRET_WORDS + "|token))"
 
 KNOWN_FORMATS = (
     SecretRule("pypi", r"(?P<secret>pypi-[A-Za-z0-9_-]{16,})", "PyPI API tokens (pypi.org/help, API tokens)"),
@@ -98,6 +98,13 @@ KNOWN_FORMATS = (
     ),
     SecretRule("twilio", r"\b(?P<secret>SK[0-9a-fA-F]{32})\b", "Twilio API keys"),
     SecretRule("age", r"(?P<secret>AGE-SECRET-KEY-1[0-9A-Z]{58})", "age secret keys"),
+    # Gemfury's private address puts the token before the account (`repo.fury.io/TOKEN/me/`);
+    # tokens mix cases, account names are small letters.
+    SecretRule(
+        "gemfury",
+        r"\.fury\.io/(?P<secret>[a-z0-9_-]*[A-Z][A-Za-z0-9_-]*)/",
+        "Gemfury repository addresses with a token",
+    ),
 )
 
 # A URL's scheme and separator; path-joining tools print `https:/host` (POSIX) or
@@ -199,6 +206,13 @@ SHAPES = (
         "login-option",
         r"""(?:\blogin\b|\s-u\s*\S+)[^\n]*?\s-p\s*["']?(?P<secret>[^\s"'-][^\s"']*)""",
         "docker login and similar -u/-p pairs",
+    ),
+    # curl's `-u user:password` and `poetry config http-basic.NAME user password`.
+    SecretRule(
+        "command-credentials",
+        r"""(?:\bcurl\b[^\n]*?\s(?:-u|--user)[\s=]*["']?[^\s:'"]*:|\bhttp-basic\.\S+\s+\S+\s+["']?)"""
+        r"""(?P<secret>[^\s'"]+)""",
+        "credentials given to curl and poetry on the command line",
     ),
     SecretRule(
         "netrc",
