@@ -1,6 +1,7 @@
 """What the app writes to its logs passes through the diagnosis's secret removal."""
 
 import logging
+import re
 
 from gunicorn.glogging import Logger
 
@@ -16,6 +17,21 @@ class RedactSecrets(logging.Filter):
         if removed:
             record.msg, record.args = message, ()
         return True
+
+
+class WithoutQueryStrings(logging.Filter):
+    """The development server logs each request line (`GET /search/?q=... HTTP/1.1`), and a
+    search's query may hold a pasted line: the line is written without its query string, as
+    gunicorn's access log is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (_QUERY_STRING.sub("", record.args[0], count=1), *record.args[1:])
+        return True
+
+
+# From the `?` to the protocol at the end of the request line (to its end if it has none).
+_QUERY_STRING = re.compile(r"\?.*?(?=\sHTTP/\S*$|$)")
 
 
 class RedactingAccessLogger(Logger):

@@ -241,10 +241,16 @@ FILE_UPLOAD_HANDLERS = ["kb.uploads.BoundedUploadHandler", "django.core.files.up
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "kb.log_filters.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "kb.log_filters.RedactSecrets"},
+        "without_query_strings": {"()": "kb.log_filters.WithoutQueryStrings"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Django's own handlers (its debug console and admin mail) would write records unfiltered:
-    # its records reach the root's handler alone.
-    "loggers": {"django": {"handlers": []}},
+    # Django's own handlers (its debug console, admin mail and development server's request
+    # lines) would write records unfiltered: its records reach the root's handler alone.
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"filters": ["without_query_strings"], "propagate": True},
+    },
 }

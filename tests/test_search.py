@@ -1,7 +1,9 @@
 import io
 import logging
+import urllib.parse
 
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import TestCase, override_settings
 
 from kb.log_filters import RedactSecrets
@@ -138,6 +140,24 @@ class SearchTests(TestCase):
         (record,) = logs.records
         self.assertTrue(RedactSecrets().filter(record))
         self.assertEqual(record.getMessage(), "Not Found: /https://[redacted]@pypi.internal/simple/")
+
+    def test_the_development_server_logs_requests_without_query_strings_or_passwords(self):
+        runserver = WSGIRequestHandler.__new__(WSGIRequestHandler)  # what runserver logs with
+        runserver.request = None
+        line = "ERROR: Could not fetch URL https://deploy:SearchLeakPw1@pypi.internal/simple/foo/: 401"
+        with self.assertLogs(level="INFO") as logs:
+            runserver.requestline = f"GET /search/?{urllib.parse.urlencode({'q': line})} HTTP/1.1"
+            runserver.log_request(302, 0)
+            runserver.requestline = "GET /https://deploy:PathLeakPw9@pypi.internal/simple/?token=QueryLeak HTTP/1.1"
+            runserver.log_request(404, 0)
+        written = []
+        for record in logs.records:
+            self.assertTrue(RedactSecrets().filter(record))  # as the console handler writes it
+            written.append(record.getMessage())
+        self.assertEqual(
+            written,
+            ['"GET /search/ HTTP/1.1" 302 0', '"GET /https://[redacted]@pypi.internal/simple/ HTTP/1.1" 404 0'],
+        )
 
     def test_search_pages_are_kept_by_no_cache(self):
         cache_control = self.client.get("/search/", {"q": "hashes"})["Cache-Control"]
