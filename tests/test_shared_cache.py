@@ -2,6 +2,9 @@
 
 import os
 import socket
+import subprocess
+import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
@@ -137,3 +140,28 @@ class SignatureVersionTests(TestCase):
             for number in range(60):
                 over_limit(request_from(f"198.51.100.{number}"), "many", 30)
         self.assertEqual(signature_version.current(), version)
+
+
+def manage(database: str, redis_url: str, *arguments: str) -> subprocess.CompletedProcess:
+    """`manage.py` run on the SQLite file `database` with REDIS_URL as given."""
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "REDIS_URL": redis_url}
+    command = [sys.executable, "manage.py", *arguments]
+    return subprocess.run(command, cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True)
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379: the Redis side of the test is skipped")
+class RedisComesAndGoesTests(SimpleTestCase):
+    """A diagnosis counts its client in the shared cache: Redis, or a database table."""
+
+    DIAGNOSE = (
+        "from django.test import Client; print(Client().post('/api/diagnose', 'ERROR: x', "
+        "content_type='text/plain', HTTP_HOST='127.0.0.1').status_code)"
+    )
+
+    def test_a_database_migrated_beside_redis_serves_without_it_and_the_other_way_round(self):
+        for migrated_with, served_with in ((REDIS_URL, ""), ("", REDIS_URL)):
+            with tempfile.TemporaryDirectory() as folder:
+                database = f"{folder}/kb.sqlite3"
+                self.assertEqual(manage(database, migrated_with, "migrate", "--noinput").returncode, 0)
+                served = manage(database, served_with, "shell", "--no-imports", "-c", self.DIAGNOSE)
+                self.assertEqual(served.stdout.strip(), "200", served.stderr[-300:])
