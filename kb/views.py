@@ -119,7 +119,7 @@ def too_large(request: HttpRequest) -> HttpResponse:
     problem = TOO_LARGE_MESSAGE.format(limit=settings.KB_MAX_LOG_BYTES)
     if request.path.startswith("/api/"):
         return error_response(problem, status=413)
-    return render(request, "kb/diagnose.html", {"form": diagnose_form(), "problem": problem}, status=413)
+    return diagnose_refusal(request, problem, status=413)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -169,9 +169,14 @@ def empty_diagnose_page(request: HttpRequest) -> dict:
     return {"form": diagnose_form(initial={"log": EXAMPLE_LOG.read_text()}), "example_shown": True}
 
 
+def diagnose_refusal(request: HttpRequest, problem: str, status: int) -> HttpResponse:
+    """The empty form under the reason. What was sent is never sent back (a refused log was
+    never redacted); the browser puts the paste back into the form itself."""
+    return render(request, "kb/diagnose.html", {"form": diagnose_form(), "problem": problem}, status=status)
+
+
 def diagnose_refused(request: HttpRequest) -> HttpResponse:
-    context = {"form": diagnose_form(), "problem": RATE_LIMIT_MESSAGE}
-    return render(request, "kb/diagnose.html", context, status=429)
+    return diagnose_refusal(request, RATE_LIMIT_MESSAGE, status=429)
 
 
 @never_cache
@@ -186,14 +191,12 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
     except RequestDataTooBig:
         return too_large(request)
     if not valid:
-        status = 413 if form.has_error("upload", "too_large") else 400
-        return render(request, "kb/diagnose.html", {"form": form}, status=status)
+        problem = " ".join(message for messages in form.errors.values() for message in messages)
+        return diagnose_refusal(request, problem, status=413 if form.has_error("upload", "too_large") else 400)
     try:
         report = diagnose_log(form.log_data(), counted=True)
     except LogRejected as error:
-        # A refused log was never redacted: the page does not send it back.
-        context = {"form": diagnose_form(), "problem": str(error)}
-        return render(request, "kb/diagnose.html", context, status=log_error_status(error))
+        return diagnose_refusal(request, str(error), status=log_error_status(error))
     context = {"report": report, "log_lines": log_view(report)} | next_try(form, report) | sharing(report, request)
     if not report.findings:
         context["suggestions"] = search.entries_for_log(report.text)
@@ -202,11 +205,12 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
 
 def next_try(form: DiagnoseForm, report) -> dict:
     """The form under the result. When a file was read although text was pasted too, the page
-    names the file and the form holds the pasted text, so neither is silently dropped."""
+    names the file and the form holds the pasted text (without its secrets, like every log the
+    page shows), so neither is silently dropped."""
     unread_paste = form.unread_paste()
     if not unread_paste:
         return log_echo(report.text)
-    return log_echo(unread_paste) | {"file_read": form.cleaned_data["upload"].name}
+    return log_echo(unread_paste, remove_secrets=True) | {"file_read": form.cleaned_data["upload"].name}
 
 
 def sharing(report, request: HttpRequest) -> dict:
@@ -216,13 +220,14 @@ def sharing(report, request: HttpRequest) -> dict:
     return {"signed_report": signed_report(shared), "markdown": diagnosis_markdown(shared), "shared_days": days}
 
 
-def log_echo(text: str) -> dict:
+def log_echo(text: str, remove_secrets: bool = False) -> dict:
     """The form for the next try: holding the log again when it is small, and empty (the page
-    says so) when sending it back whole would make the page as heavy as the log."""
+    says so) when sending it back whole would make the page as heavy as the log. Secrets are
+    removed only from a text small enough to come back: a large one may be made of them."""
     size = len(text.encode())
     if size > settings.KB_ECHO_LOG_BYTES:
         return {"form": diagnose_form(), "log_not_repeated": size}
-    return {"form": diagnose_form({"log": text})}
+    return {"form": diagnose_form({"log": redact(text)[0] if remove_secrets else text})}
 
 
 @csrf_exempt

@@ -97,6 +97,24 @@ def test_a_file_chosen_over_a_paste_is_announced_before_and_after_diagnosing(pag
     assert page.input_value("#id_log") == "my other log"
 
 
+def test_a_paste_beside_a_file_over_the_limit_is_back_in_the_form_after_the_refusal(
+    page, live_server, settings, tmp_path
+):
+    settings.KB_MAX_LOG_BYTES = 1000
+    big = tmp_path / "big.log"
+    big.write_text("x" * 5000)
+    pasted = "Looking in indexes: https://deploy:s3cretPassw0rd@pypi.internal/simple\nERROR: No matching distribution"
+    page.goto(f"{live_server.url}/diagnose/")
+    page.fill("#id_log", pasted)
+    page.set_input_files("#id_upload", str(big))
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.click(".diagnose-form button[type=submit]")
+    assert posted.value.status == 413
+    assert "s3cretPassw0rd" not in posted.value.text()
+    assert "the limit is 1,000 bytes" in page.inner_text(".problem")
+    assert page.input_value("#id_log") == pasted
+
+
 def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page, live_server, hash_entry):
     page.goto(f"{live_server.url}/")
     page.keyboard.press("Tab")

@@ -117,10 +117,14 @@ class DiagnosePageTests(DiagnosisFixture):
 
     def test_a_file_and_a_paste_together_the_page_says_which_was_read_and_keeps_the_other(self):
         upload = SimpleUploadedFile("build.log", HASH_LOG.encode(), content_type="text/plain")
-        response = self.client.post("/diagnose/", {"upload": upload, "log": "my other log\n"})
+        pasted = "my other log\nLooking in indexes: https://deploy:s3cretPassw0rd@pypi.internal/simple\n"
+        response = self.client.post("/diagnose/", {"upload": upload, "log": pasted})
         self.assertContains(response, "<strong>Root cause:</strong>")
         self.assertContains(response, "this is the diagnosis of the file, <code>build.log</code>")
-        self.assertContains(response, ">my other log\n</textarea>")
+        self.assertContains(
+            response, ">my other log\nLooking in indexes: https://[redacted]@pypi.internal/simple\n</textarea>"
+        )
+        self.assertNotContains(response, "s3cretPassw0rd")
 
     def test_an_example_log_fills_the_form_for_people_without_one(self):
         self.assertContains(self.client.get("/diagnose/"), 'href="/diagnose/?example#id_log"')
@@ -154,6 +158,15 @@ class DiagnosePageTests(DiagnosisFixture):
         response = self.client.post("/diagnose/", {"upload": upload})
         self.assertEqual(response.status_code, 413)
         self.assertContains(response, "the limit is 1,000 bytes", status_code=413)
+
+    @override_settings(KB_MAX_LOG_BYTES=1000)
+    def test_an_upload_over_the_limit_beside_a_paste_says_why_and_leaves_the_paste_to_the_browser(self):
+        upload = SimpleUploadedFile("big.log", b"x" * 5000)
+        response = self.client.post("/diagnose/", {"upload": upload, "log": "ERROR: token=hunter2secret\n"})
+        self.assertContains(response, "the limit is 1,000 bytes", status_code=413)
+        self.assertContains(response, 'role="alert"', status_code=413)
+        self.assertNotContains(response, "hunter2secret", status_code=413)
+        self.assertContains(response, "data-restore-log></textarea>", status_code=413)
 
     def test_a_secret_in_the_log_never_reaches_the_page(self):
         response = self.client.post("/diagnose/", {"log": SECRET_LOG})
