@@ -112,6 +112,15 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
         "credentials in a URL on every line": lambda: repeated(
             cycle([b"Looking in indexes: https://user:Pa55word9@pypi.internal/simple/"]), size
         ),
+        "a token as the user of an http URL on every line": lambda: repeated(
+            cycle([b"Looking in indexes: https://abcdefghij@pypi.internal/simple/"]), size
+        ),
+        "a conda channel token on every line": lambda: repeated(
+            cycle([b"GET https://conda.anaconda.org/t/xx-1a2b3c4d-5e6f7a8b/conda-forge/noarch/repodata.json"]), size
+        ),
+        "percent-encoded URL openings that never reach a host": lambda: one_line(
+            b"https%3A%2F%2Fdeploy" + b"%3Aab%25" * (size // 8), size
+        ),
         "a private-key block that never ends": lambda: repeated(
             itertools.chain([b"-----BEGIN RSA PRIVATE KEY-----"], random_tokens(64, 3)), size
         ),
