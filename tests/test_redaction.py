@@ -144,6 +144,34 @@ def test_a_long_token_with_a_single_capital_small_letter_or_digit_is_no_random_s
     assert redact(f"build id {token}\n") == (f"build id {token}\n", 0)
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        "k3j5h7g9f2d4s6a8q1w3e5r7t9y2u4i6XoZ8",
+        "K3J5H7G9F2D4S6A8Q1W3E5R7T9Y2U4I6xOz8",
+        "kJhGfDsAqWeRtYuIoPlKmNbVcXzAsDfGh7j4",
+    ],
+)
+def test_a_long_token_with_two_capitals_small_letters_or_digits_is_a_random_secret(token: str) -> None:
+    assert redact(f"build id {token}\n") == (f"build id {REDACTED}\n", 1)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "aB3dE5gH7jK9mN2paB3dE5gH7jK9mN2p",  # 16 characters twice each: 4 bits each, the least allowed
+        "abc234ABCde56DEfg78FGhi92HJjk34KLmn56MNop",  # it changes kind between 18 of its 40 pairs: 0.45
+    ],
+)
+def test_a_token_exactly_as_random_as_required_is_removed(token: str) -> None:
+    assert redact(f"build id {token}\n") == (f"build id {REDACTED}\n", 1)
+
+
+def test_a_token_that_changes_kind_a_little_too_seldom_is_kept() -> None:
+    token = "abc234ABCde56DEfg78FGhi92HJjk34KL"  # 14 changes between its 32 pairs: 0.4375, under 0.45
+    assert redact(f"build id {token}\n") == (f"build id {token}\n", 0)
+
+
 @pytest.mark.parametrize("line", NOT_SECRETS)
 def test_no_rule_touches_what_pip_logs_are_full_of(line: str) -> None:
     assert redact(line) == (line, 0)
