@@ -617,6 +617,12 @@ class TestNoise:
         log = f"$ pip install --user six\n\t\t{message[:44]}\n{message[44:]}\n"
         assert matcher.diagnose(log).matches[0].lines == (2, 3)
 
+    def test_tabs_count_eight_columns_toward_the_narrowest_terminal_that_wraps(self) -> None:
+        # 2 tabs and 40 characters make 56 columns, and "l." would have fitted on them.
+        matcher = Matcher([Signature("USER", "pip", "error", "perform a '--user' install. User site")], {})
+        message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
+        assert matcher.diagnose(f"\t\t{message[:40]}\n{message[40:]}\n").matches == []
+
     def test_a_word_wrapped_message_with_padding_is_found(self, matcher: Matcher) -> None:
         log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
         assert matcher.diagnose(log).matches[0].lines == (1, 2)
