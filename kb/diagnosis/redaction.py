@@ -17,7 +17,6 @@ REDACTED = "[redacted]"
 # A private key's body runs over the lines after its BEGIN line, up to its END line.
 _KEY_BODY_LINES = 200
 # What a random token looks like: long, mixed case, digits, and few repeats.
-_MIN_RANDOM_LENGTH = 32
 _RANDOMNESS_SAMPLE = 256
 _DIGITS = tuple(str(digit).encode() for digit in range(10))
 GUESSED_RULE = "high-entropy"
@@ -209,12 +208,11 @@ def _start_of_run_with_capital(data: bytes, start: int, end: int) -> int | None:
 
 
 def _looks_random(token: bytes) -> bool:
-    """Long, mixed case and digits, changing kind often, with high entropy: a random token.
+    """Mixed case and digits, changing kind often, with high entropy: a random token.
 
-    A hash (hex), a path, or a CamelCase name with a version in it is not.
+    A hash (hex), a path, or a CamelCase name with a version in it is not. The guess's pattern
+    hands over only tokens long enough to judge (32 characters or more).
     """
-    if len(token) < _MIN_RANDOM_LENGTH:
-        return False
     # A random token is random from its start; reading more only costs time.
     text = token[:_RANDOMNESS_SAMPLE].decode("latin-1")
     kinds = [_kind(char) for char in text]
