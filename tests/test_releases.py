@@ -3,6 +3,7 @@
 Everything here reads committed fixtures (fixtures/pip_releases/); no pip wheel, no network.
 """
 
+import ast
 import functools
 import http.server
 import io
@@ -47,11 +48,12 @@ from kb.releases.matrix import (
     release_key,
     releases_from_files,
     split_at_placeholders,
+    texts_and_templates,
     versions_in_ranges,
 )
 from kb.releases.newrelease import new_release_report, read_report
 from kb.releases.pipsource import repository_path
-from kb.releases.textindex import TextIndex, Vocabulary, build_index, read_index
+from kb.releases.textindex import Cover, TextIndex, Vocabulary, build_index, read_index, template_pattern
 from tests.test_staff_revisions import make_staff
 
 ENTRIES = Path(settings.BASE_DIR) / "fixtures" / "entries"
@@ -123,6 +125,21 @@ def test_a_module_that_is_not_python_3_gives_no_text():
     assert module_texts(b'print "pip 8 vendored this"\n') == set()
 
 
+def test_format_strings_are_kept_whole_with_a_value_between_their_words():
+    source = (
+        'f"Could not open {kind} file: {exc}"\n'
+        '"%s %s requires %s, which is not installed." % (a, b, c)\n'
+        '"Directory {!r} is not installable. {}".format(a, b)\n'
+        '"%s: %s" % (a, b)\n'
+        '"No value here"\n'
+    )
+    assert texts_and_templates(ast.parse(source))[1] == {
+        ("Could not open ", " file: "),
+        (" requires ", ", which is not installed."),
+        ("Directory ", " is not installable. "),
+    }
+
+
 # Pieces and the index -------------------------------------------------------------------------
 
 
@@ -135,6 +152,33 @@ def test_the_pieces_of_a_line_are_pips_messages_without_the_values():
 def test_a_piece_never_starts_inside_a_word_or_a_path():
     vocabulary = Vocabulary(["run successfully", "site-packages"])
     assert vocabulary.pieces_of("did not rerun successfully in /lib/site-packages") == []
+
+
+def test_a_format_string_prints_its_words_around_a_value():
+    vocabulary = Vocabulary(["Could not open "], [template_pattern(("Could not open ", " file: "))])
+    line = "ERROR: Could not open requirements file: [Errno 2] No such file: 'requirements.txt'"
+    assert vocabulary.cover(line) == Cover(letters=len("Couldnotopenrequirementsfile"), pieces=["Could not open "])
+
+
+def index_of_a_reworded_format_string() -> TextIndex:
+    """pip 26.1 put the kind of file into the message as a value: `f"Could not open {kind} file: {exc}"`."""
+    old = ReleaseTexts(frozenset({"Could not open requirements file: "}), frozenset())
+    new = ReleaseTexts(
+        frozenset({"Could not open ", " file: "}), frozenset(), frozenset({("Could not open ", " file: ")})
+    )
+    texts = {"19.3.1": old, "20.0": old, "20.0.1": new, "20.1": new, "21.0": new, "21.0.1": new}
+    header = "ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'requirements.txt'"
+    signatures = ["Could not open requirements file:", "Could not open constraint file:"]
+    return build_index([header, *signatures], [], texts, RELEASES)
+
+
+def test_a_line_a_format_string_prints_is_dated_by_it_like_a_literal():
+    index = index_of_a_reworded_format_string()
+    header = "ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'requirements.txt'"
+    assert index.format(index.releases_printing(header)) == "19.3.1–21.0.1"
+    assert index.format(index.releases_printing("Could not open requirements file:")) == "19.3.1–21.0.1"
+    assert index.format(index.releases_printing("Could not open constraint file:")) == "20.0.1–21.0.1"
+    assert index.pieces(header) == ["Could not open"]  # pip's words; the kind of file is a value now
 
 
 def small_index() -> TextIndex:

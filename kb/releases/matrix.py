@@ -3,7 +3,9 @@
 The release list (with the yanked ones marked) is a committed fixture. The texts of a
 release are its string literals split where pip's format strings put a value (`%s`,
 `{name}`, an f-string's expression), plus the names of its classes and functions: what
-"pip's source contains X" means for a header line, a signature or a dated claim. Plain
+"pip's source contains X" means for a header line, a signature or a dated claim. Its
+templates are those format strings whole, a value between their parts, so that a printed
+line whose words pip fills in (`f"Could not open {kind} file: {exc}"`) is found too. Plain
 Python: no Django; the network only in `releases_on_pypi`.
 """
 
@@ -140,10 +142,15 @@ def split_at_placeholders(text: str) -> list[str]:
     return [part for part in _PLACEHOLDER.split(text) if part.strip()]
 
 
+# A format string's literal parts, in order, with a value printed between each two of them.
+Template = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class ReleaseTexts:
     literals: frozenset[str]  # the split string literals and definition names of pip's printing code
     in_code: frozenset[str]  # which of the looked-for snippets its code holds as written
+    templates: frozenset[Template] = frozenset()  # its format strings with a value inside
 
 
 class ReleaseReader:
@@ -152,7 +159,7 @@ class ReleaseReader:
     `snippets` (claim sources) are also looked for as written in every module of pip."""
 
     def __init__(self, snippets: Iterable[str] = ()) -> None:
-        self._module_texts: dict[bytes, frozenset[str]] = {}
+        self._module_texts: dict[bytes, tuple[frozenset[str], frozenset[Template]]] = {}
         self._module_snippets: dict[bytes, frozenset[str]] = {}
         self._finder = ahocorasick.Automaton()
         for snippet in snippets:
@@ -163,6 +170,7 @@ class ReleaseReader:
     def read(self, wheel: Path) -> ReleaseTexts:
         literals: set[str] = set()
         in_code: set[str] = set()
+        templates: set[Template] = set()
         with zipfile.ZipFile(wheel) as archive:
             for name in archive.namelist():
                 if name.startswith("pip/") and name.endswith(".py"):
@@ -170,12 +178,15 @@ class ReleaseReader:
                     key = hashlib.blake2b(source, digest_size=16).digest()
                     in_code |= self._snippets_in(key, source)
                     if is_printing_module(name):
-                        literals |= self._texts_of_module(key, source)
-        return ReleaseTexts(frozenset(literals), frozenset(in_code))
+                        module_literals, module_templates = self._texts_of_module(key, source)
+                        literals |= module_literals
+                        templates |= module_templates
+        return ReleaseTexts(frozenset(literals), frozenset(in_code), frozenset(templates))
 
-    def _texts_of_module(self, key: bytes, source: bytes) -> frozenset[str]:
+    def _texts_of_module(self, key: bytes, source: bytes) -> tuple[frozenset[str], frozenset[Template]]:
         if key not in self._module_texts:
-            self._module_texts[key] = frozenset(module_texts(source))
+            texts, templates = texts_and_templates(parsed_module(source))
+            self._module_texts[key] = (frozenset(texts), frozenset(templates))
         return self._module_texts[key]
 
     def _snippets_in(self, key: bytes, source: bytes) -> frozenset[str]:
@@ -192,16 +203,143 @@ def is_printing_module(name: str) -> bool:
     return name.endswith(".py") and (own or name.startswith(_PRINTING_VENDORED))
 
 
-def module_texts(source: bytes) -> set[str]:
+def parsed_module(source: bytes) -> ast.Module | None:
     try:
-        tree = ast.parse(source)
+        return ast.parse(source)
     except SyntaxError:  # a vendored file of an old release written for Python 2 only
-        return set()
-    texts: set[str] = set()
-    for node in ast.walk(tree):
+        return None
+
+
+def module_texts(source: bytes) -> set[str]:
+    return texts_and_templates(parsed_module(source))[0]
+
+
+def texts_and_templates(tree: ast.Module | None) -> tuple[set[str], set[Template]]:
+    """A module's texts, and its format strings (`%s`, `{}` and f-strings) with a value between words.
+
+    >>> texts_and_templates(ast.parse('f"Could not open {kind} file: {exc}"'))[1]
+    {('Could not open ', ' file: ')}
+    """
+    collector = _StringCollector()
+    if tree:
+        collector.visit(tree)
+    return collector.texts, {template for template in collector.templates if len(template) > 1}
+
+
+_VALUE = None  # where a format string puts a value, in the sequence `template_of` reads
+
+
+class _StringCollector(ast.NodeVisitor):
+    """Collects the texts and templates of a module. An f-string's field that is a constant of
+    its function (`packages = ("setuptools", "wheel")` ... `{' and '.join(packages)}`) is
+    text, not a value: pip always prints the same words there."""
+
+    def __init__(self) -> None:
+        self.texts: set[str] = set()
+        self.templates: set[Template] = set()
+        self._constants: list[dict[str, object]] = [{}]
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.texts.add(node.name)
+        self._constants.append(_constants_of(node))
+        self.generic_visit(node)
+        self._constants.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.texts.add(node.name)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
         # An f-string's literal parts are Constant nodes of their own.
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            texts.update(split_at_placeholders(node.value))
-        elif isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            texts.add(node.name)
+        if isinstance(node.value, str):
+            self.texts.update(split_at_placeholders(node.value))
+            self.templates.add(template_of(_with_values(node.value)))
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        sequence = [part for value in node.values for part in self._f_string_part(value)]
+        self.texts.update(text for text in _texts_between_values(sequence) if text.strip())
+        self.templates.add(template_of(sequence))
+        self.generic_visit(node)
+
+    def _f_string_part(self, node: ast.expr) -> list[str | None]:
+        if isinstance(node, ast.Constant):
+            return _with_values(node.value)
+        if isinstance(node, ast.FormattedValue) and node.conversion == -1 and node.format_spec is None:
+            constant = _constant_value(node.value, self._constants[-1])
+            if isinstance(constant, str):
+                return [constant]
+        return [_VALUE]
+
+
+def _constants_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, object]:
+    """The names a function binds once, to a literal (a string, or a tuple or list of them)."""
+    bound: dict[str, int] = {argument.arg: 2 for argument in ast.walk(function.args) if isinstance(argument, ast.arg)}
+    values: dict[str, object] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound[node.id] = bound.get(node.id, 0) + 1
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = _constant_value(node.value, {})
+    return {name: value for name, value in values.items() if bound.get(name) == 1 and value is not None}
+
+
+def _constant_value(node: ast.expr, constants: dict[str, object]) -> object:
+    """The value of a string expression made of literals and `constants`; None if it has none."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.Tuple | ast.List):
+        items = [_constant_value(item, constants) for item in node.elts]
+        return tuple(items) if all(isinstance(item, str) for item in items) else None
+    is_join = (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+        and len(node.args) == 1
+    )
+    if is_join:
+        items = _constant_value(node.args[0], constants)
+        return node.func.value.value.join(items) if isinstance(items, tuple) else None
+    return None
+
+
+def _texts_between_values(sequence: list[str | None]) -> list[str]:
+    texts = [""]
+    for item in sequence:
+        if item is _VALUE:
+            texts.append("")
+        else:
+            texts[-1] += item
     return texts
+
+
+def _with_values(text: str) -> list[str | None]:
+    parts: list[str | None] = []
+    for index, part in enumerate(_PLACEHOLDER.split(text)):
+        parts += [_VALUE, part] if index else [part]
+    return parts
+
+
+def template_of(sequence: list[str | None]) -> Template:
+    """The literal parts of a format string, given as texts and values (None) in order. Parts
+    with no letter at either end go with the values beside them (`"%s: %s"` is no message)."""
+    parts: list[str] = []
+    value_before = False
+    for item in sequence:
+        if item is _VALUE or item == "":
+            value_before = value_before or item is _VALUE
+        elif parts and not value_before:
+            parts[-1] += item
+        else:
+            parts.append(item)
+            value_before = False
+    while parts and not any(character.isalpha() for character in parts[0]):
+        parts.pop(0)
+    while parts and not any(character.isalpha() for character in parts[-1]):
+        parts.pop()
+    return tuple(parts)
