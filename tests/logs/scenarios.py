@@ -1156,6 +1156,32 @@ def profiled_install(lab: Lab, target: Target) -> Invocation:
     return Invocation([*argv, "--disable-pip-version-check", *from_index(lab), "tinypkg"], path=[venv / "bin"])
 
 
+# A program that installs a package with pip in its own process, then imports it.
+IN_PROCESS_INSTALL = """import sys
+
+import pip
+
+status = pip.main(sys.argv[1:])
+import tinypkg  # noqa: E402
+
+print("imported", tinypkg.__name__)
+sys.exit(status)
+"""
+
+
+@scenario(
+    "UNSAFE_IMPORT_AFTER_INSTALL",
+    "a program calls pip.main() to install tinypkg, then imports it in the same process: "
+    "UNSAFE_IMPORT_AFTER_INSTALL (pip 26.3 warns), success",
+    on=targets("26.3"),
+)
+def import_after_in_process_install(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    program = write(lab.project / "install_then_import.py", IN_PROCESS_INSTALL)
+    argv = [str(venv / "bin" / "python"), program.name, "install", "--isolated", "--disable-pip-version-check"]
+    return Invocation([*argv, *from_index(lab), "tinypkg"], path=[venv / "bin"])
+
+
 # -- the network -----------------------------------------------------------------------------
 
 TINYPKG_WHEEL = Project("tinypkg", "1.0").wheel_name
