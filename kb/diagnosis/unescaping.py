@@ -116,7 +116,7 @@ def _json_or_none(text: bytes) -> object:
 
 
 def _texts_of(value: object) -> list[bytes]:
-    """The printed output inside a decoded JSON value, line by line, in the order of its keys."""
+    """The printed output inside a decoded JSON value, in the order of its keys."""
     texts: list[bytes] = []
     if isinstance(value, list):
         for item in value:
@@ -137,5 +137,5 @@ def _lines_under(key: str, value: dict) -> list[bytes]:
         if isinstance(text, list) and not isinstance(value.get(_LINE_LISTS[key]), str):
             return [line.encode() for line in text if isinstance(line, str)]
     elif isinstance(text, str) and not (key == "msg" and _REPEATED_BY_MSG & value.keys()):
-        return [line.encode() for line in text.rstrip("\n").split("\n")]
+        return [text.rstrip("\n").encode()]
     return []
