@@ -171,3 +171,27 @@ def test_json_records_exported_as_an_array_on_windows_are_read() -> None:
     wanted = root(expected)
     below_the_bracket = (wanted.lines[0] + 1, wanted.lines[1] + 1)
     assert (found.code, found.facts, found.lines) == (wanted.code, wanted.facts, below_the_bracket)
+
+
+def test_json_lines_with_the_text_under_msg_keep_their_line_numbers() -> None:
+    """`msg` is the key of Node's pino and bunyan, among other shippers."""
+    text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")
+    found = root(diagnose(wrappers.json_lines("msg")(text)))
+    assert (found.code, found.lines, found.facts) == (root(expected).code, root(expected).lines, root(expected).facts)
+
+
+def test_text_after_a_json_record_on_its_line_is_still_shown() -> None:
+    """Only a line that is one record, with blanks or a comma after it, is replaced by its text."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    records = wrappers.WRAPPERS["docker-json-file"](text).splitlines()
+    records[0] += " (cut by the shipper)"
+    assert "(cut by the shipper)" in diagnose("\n".join(records) + "\n").log.decode()
+
+
+def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read() -> None:
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    records = wrappers.WRAPPERS["docker-json-file"](text).encode().splitlines()
+    latin1 = '{"log": "Caf\xe9 au lait\\n", "stream": "stdout"}'.encode("latin-1")
+    diagnosis = catalogue()[0].diagnose(read_log(b"\n".join([latin1, *records]) + b"\n", 10 * 1024 * 1024))
+    assert diagnosis.log.splitlines()[0] == latin1
+    assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
