@@ -1986,7 +1986,7 @@ def pdm_stale_lock(lab: Lab, target: Target) -> Invocation:
 # The `deepzend` that failed is never the next version's, so pip's preference for the causes of
 # backtracking cannot shorten that, and 5200 versions pass the 200,000 rounds pip allows (since
 # 23.1) before it could prove there is no solution: pip 24.0 stops at version 200 after about
-# 4 minutes of CPU. pip 26.3 had not stopped after 15 minutes on it, so its form is not captured.
+# 4 minutes of CPU. pip 26.3 had not stopped after 15 minutes on it: see the chained index below.
 DEEP_VERSIONS = 5200
 DEEP_HELPERS = 38
 
@@ -2015,4 +2015,47 @@ def resolution_too_deep(lab: Lab, target: Target) -> Invocation:
     add_deep_projects(lab)
     invocation = in_venv(lab, target, "install", "-q", *from_index(lab), "deep")
     invocation.timeout = 3600
+    return invocation
+
+
+# pip 25.1 and later use fewer rounds per version of `deep` and each round costs more: 26.3
+# had not stopped after 15 minutes there. Here a round costs little (few names are pinned at
+# once) and rounds multiply: every version of `chaintop` needs `chainmid`, whose every version
+# needs a chain of its own that ends in `chainnever>=2`, absent. pip tries each chainmid under
+# each chaintop (it keeps no lesson from one chaintop to the next), about 7 rounds a pair: 32,000
+# pairs pass the 200,000 rounds. A round's cost grows with the number of chaintop versions: on a
+# file index at load 5-7, 930 rounds a second with 100 of them, 285 with 1600 (26.3 reached the
+# limit in 700 s).
+CHAIN_TOPS = 1600
+CHAIN_MIDS = 20
+CHAIN_LENGTH = 6
+
+
+def add_chained_projects(lab: Lab) -> None:
+    made = lab.root / "made-chained"
+    if made.exists():
+        return
+    made.mkdir()
+    mids = range(1, CHAIN_MIDS + 1)
+    projects = [Project("chaintop", f"{n}.0", requires=("chainmid",)) for n in range(1, CHAIN_TOPS + 1)]
+    projects += [Project("chainmid", f"{m}.0", requires=(f"chain{m}link0",)) for m in mids]
+    for m in mids:
+        for link in range(CHAIN_LENGTH):
+            needs = f"chain{m}link{link + 1}" if link + 1 < CHAIN_LENGTH else "chainnever>=2"
+            projects.append(Project(f"chain{m}link{link}", "1.0", requires=(needs,)))
+    projects.append(Project("chainnever", "1.0"))
+    write_simple_index(lab.index, [build_wheel(project, made) for project in projects])
+
+
+@scenario(
+    "RESOLUTION_TOO_DEEP",
+    "an index where each of 1600 versions needs one of 20 versions that each fail after a chain of 6, -q: "
+    "pip tries every pair and stops at its 200,000 rounds with `error: resolution-too-deep`",
+    on=(Target("3.12", "25.1.1"), Target("3.13", "26.3")),
+)
+@not_swept
+def resolution_too_deep_chained(lab: Lab, target: Target) -> Invocation:
+    add_chained_projects(lab)
+    invocation = in_venv(lab, target, "install", "-q", *from_index(lab), "chaintop")
+    invocation.timeout = 1800
     return invocation
