@@ -195,3 +195,14 @@ def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read()
     diagnosis = catalogue()[0].diagnose(read_log(b"\n".join([latin1, *records]) + b"\n", 10 * 1024 * 1024))
     assert diagnosis.log.splitlines()[0] == latin1
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
+
+
+@pytest.mark.parametrize("log", ["other-tools/24.0-pipenv-conflict.log", "COMPILER_MISSING/24.0-pipenv.log"])
+def test_pips_error_ends_another_tools_output_behind_a_prefix_the_whole_log_carries(log: str) -> None:
+    """pipenv's lines come first, then pip's error; a wrapper whose prefix is learned from pip's
+    first header (Vagrant's machine, pdsh's host, VS Code's clock) prefixes pipenv's lines too."""
+    text, expected = original(LOGS / log)
+    for wrapper in ("vagrant", "pdsh", "vscode-python-output"):
+        diagnosis = diagnose(wrappers.WRAPPERS[wrapper](text))
+        found = (root(diagnosis).code, diagnosis.outcome, diagnosis.tool)
+        assert found == (root(expected).code, "failed", "pip"), wrapper

@@ -484,6 +484,11 @@ class _Log:
         self._joined: dict[int, list[tuple[bytes, list[tuple[int, int]]]]] = {}
         self._wrapper_prefixes: tuple[re.Pattern[bytes], ...] = ()
 
+    @property
+    def wrapper_prefixes(self) -> tuple[re.Pattern[bytes], ...]:
+        """The prefixes of an unknown wrapper learned from the log's first lines of pip's."""
+        return self._wrapper_prefixes
+
     def learn_prefixes(self, pip_lines: list[int]) -> None:
         """Learn an unknown wrapper's prefix (a Vagrant machine, an ssh host) from lines that
         may be pip's (the log's first ones), and strip it from every line from now on."""
@@ -828,9 +833,10 @@ def _outcome(failed: bool, succeeded: bool, matches: list[Match], regions: scopi
     return "unknown", "pip"
 
 
-def _closes(line: CleanLine) -> bool:
-    # A pip header behind a prefix (Poetry's `  | ` before a build's own pip) is inside the region.
-    return line.prefix is None and scoping.closes_foreign_region(line.text)
+def _closes(line: CleanLine, wrapper_prefixes: tuple[re.Pattern[bytes], ...]) -> bool:
+    # A pip header behind a prefix (Poetry's `  | ` before a build's own pip) is inside the
+    # region, unless the prefix is the wrapper's that the whole log carries (Vagrant's machine).
+    return (line.prefix is None or line.prefix in wrapper_prefixes) and scoping.closes_foreign_region(line.text)
 
 
 def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegions:
@@ -846,7 +852,7 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
         list(triggers),
         candidates.pip_markers.after,
         opens=opens,
-        closes=lambda number: _closes(log.line(number)),
+        closes=lambda number: _closes(log.line(number), log.wrapper_prefixes),
     )
 
 
