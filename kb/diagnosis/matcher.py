@@ -484,11 +484,6 @@ class _Log:
         self._joined: dict[int, list[tuple[bytes, list[tuple[int, int]]]]] = {}
         self._wrapper_prefixes: tuple[re.Pattern[bytes], ...] = ()
 
-    @property
-    def wrapper_prefixes(self) -> tuple[re.Pattern[bytes], ...]:
-        """The prefixes of an unknown wrapper learned from the log's first lines of pip's."""
-        return self._wrapper_prefixes
-
     def learn_prefixes(self, pip_lines: list[int]) -> None:
         """Learn an unknown wrapper's prefix (a Vagrant machine, an ssh host) from lines that
         may be pip's (the log's first ones), and strip it from every line from now on."""
@@ -833,10 +828,10 @@ def _outcome(failed: bool, succeeded: bool, matches: list[Match], regions: scopi
     return "unknown", "pip"
 
 
-def _closes(line: CleanLine, wrapper_prefixes: tuple[re.Pattern[bytes], ...]) -> bool:
+def _closes(line: CleanLine, log_prefix: "re.Pattern[bytes] | None") -> bool:
     # A pip header behind a prefix (Poetry's `  | ` before a build's own pip) is inside the
-    # region, unless the prefix is the wrapper's that the whole log carries (Vagrant's machine).
-    return (line.prefix is None or line.prefix in wrapper_prefixes) and scoping.closes_foreign_region(line.text)
+    # region, unless the log's first line has the prefix too: a wrapper's (Vagrant's machine).
+    return (line.prefix is None or line.prefix == log_prefix) and scoping.closes_foreign_region(line.text)
 
 
 def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegions:
@@ -852,7 +847,7 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
         list(triggers),
         candidates.pip_markers.after,
         opens=opens,
-        closes=lambda number: _closes(log.line(number), log.wrapper_prefixes),
+        closes=lambda number: _closes(log.line(number), log.line(1).prefix),
     )
 
 
