@@ -25,6 +25,11 @@ class ErrorsAreAnswersTests(TestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertIn("not valid JSON", response.json()["error"])
 
+    def test_a_json_line_holding_half_a_surrogate_pair_is_diagnosed_not_a_500(self):
+        log = '{"log": "cut \\ud800 here\\n", "stream": "stderr"}\n'
+        response = self.client.post("/api/diagnose", log, content_type="text/plain")
+        self.assertEqual(response.status_code, 200)
+
     def test_a_nul_byte_in_the_address_is_a_400_not_a_database_error(self):
         for address in ("/api/entries/pip/%00", "/api/entries/pip/a%00b", "/pip/hash%00mismatch/", "/search/?q=a%00b"):
             with self.subTest(address=address):

@@ -197,6 +197,17 @@ def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read()
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
 
 
+@pytest.mark.parametrize("surrogate", [b"\\ud800", b"\xed\xa0\x80"], ids=["escaped", "raw"])
+def test_a_json_line_holding_a_lone_surrogate_keeps_its_bytes_and_the_rest_is_read(surrogate: bytes) -> None:
+    """A shipper cutting a UTF-16 pair in two leaves half of it; the log is still diagnosed."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    records = wrappers.WRAPPERS["docker-json-file"](text).encode().splitlines()
+    cut = b'{"log": "half a pair: ' + surrogate + b'\\n", "stream": "stdout"}'
+    diagnosis = catalogue()[0].diagnose(read_log(b"\n".join([cut, *records]) + b"\n", 10 * 1024 * 1024))
+    assert diagnosis.log.splitlines()[0] == b"half a pair: \xed\xa0\x80"
+    assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
+
+
 @pytest.mark.parametrize("log", ["other-tools/24.0-pipenv-conflict.log", "COMPILER_MISSING/24.0-pipenv.log"])
 def test_pips_error_ends_another_tools_output_behind_a_prefix_the_whole_log_carries(log: str) -> None:
     """pipenv's lines come first, then pip's error; a wrapper whose prefix is learned from pip's

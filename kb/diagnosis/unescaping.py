@@ -90,7 +90,7 @@ def _unescape_line(line: bytes) -> bytes | None:
     string = _STRING_LINE.match(line)
     if string:
         text = _json_or_none(string.group(1))
-        return text.rstrip("\n").encode() if isinstance(text, str) else None
+        return _encoded(text.rstrip("\n")) if isinstance(text, str) else None
     if b"\\n" in line:
         return _STRING_WITH_NEWLINES.sub(_decoded_string, line)
     return None
@@ -98,7 +98,7 @@ def _unescape_line(line: bytes) -> bytes | None:
 
 def _decoded_string(found: "re.Match[bytes]") -> bytes:
     text = _json_or_none(b'"' + found.group(2) + b'"')
-    return found.group(1) + b"\n" + text.rstrip("\n").encode() if isinstance(text, str) else found.group(0)
+    return found.group(1) + b"\n" + _encoded(text.rstrip("\n")) if isinstance(text, str) else found.group(0)
 
 
 def _json_or_none(text: bytes) -> object:
@@ -135,7 +135,13 @@ def _lines_under(key: str, value: dict) -> list[bytes]:
     text = value[key]
     if key in _LINE_LISTS:
         if isinstance(text, list) and not isinstance(value.get(_LINE_LISTS[key]), str):
-            return [line.encode() for line in text if isinstance(line, str)]
+            return [_encoded(line) for line in text if isinstance(line, str)]
     elif isinstance(text, str) and not (key == "msg" and _REPEATED_BY_MSG & value.keys()):
-        return [text.rstrip("\n").encode()]
+        return [_encoded(text.rstrip("\n"))]
     return []
+
+
+def _encoded(text: str) -> bytes:
+    # A lone surrogate (`\ud800` escaped, or its bytes decoded by _json_or_none) goes back
+    # to the bytes it stands for, as the log held them, rather than failing the diagnosis.
+    return text.encode("utf-8", "surrogatepass")
