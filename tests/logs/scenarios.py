@@ -1991,17 +1991,22 @@ DEEP_VERSIONS = 5200
 DEEP_HELPERS = 38
 
 
-def add_deep_projects(lab: Lab) -> None:
-    made = lab.root / "made-deep"
+def add_projects_once(lab: Lab, folder: str, projects: list[Project]) -> None:
+    """Build the wheels of a large generated index the first time a lab needs them."""
+    made = lab.root / folder
     if made.exists():
         return
     made.mkdir()
+    write_simple_index(lab.index, [build_wheel(project, made) for project in projects])
+
+
+def add_deep_projects(lab: Lab) -> None:
     helpers = [f"deeppart{number:02d}" for number in range(DEEP_HELPERS)]
     versions = range(1, DEEP_VERSIONS + 1)
     projects = [Project("deep", f"{n}.0", requires=(*helpers, f"deepzend{n}")) for n in versions]
     projects += [Project(f"deepzend{n}", "1.0", requires=("deepnever>=2",)) for n in versions]
     projects += [Project(name, "1.0") for name in (*helpers, "deepnever")]
-    write_simple_index(lab.index, [build_wheel(project, made) for project in projects])
+    add_projects_once(lab, "made-deep", projects)
 
 
 @scenario(
@@ -2032,10 +2037,6 @@ CHAIN_LENGTH = 6
 
 
 def add_chained_projects(lab: Lab) -> None:
-    made = lab.root / "made-chained"
-    if made.exists():
-        return
-    made.mkdir()
     mids = range(1, CHAIN_MIDS + 1)
     projects = [Project("chaintop", f"{n}.0", requires=("chainmid",)) for n in range(1, CHAIN_TOPS + 1)]
     projects += [Project("chainmid", f"{m}.0", requires=(f"chain{m}link0",)) for m in mids]
@@ -2044,7 +2045,7 @@ def add_chained_projects(lab: Lab) -> None:
             needs = f"chain{m}link{link + 1}" if link + 1 < CHAIN_LENGTH else "chainnever>=2"
             projects.append(Project(f"chain{m}link{link}", "1.0", requires=(needs,)))
     projects.append(Project("chainnever", "1.0"))
-    write_simple_index(lab.index, [build_wheel(project, made) for project in projects])
+    add_projects_once(lab, "made-chained", projects)
 
 
 @scenario(
