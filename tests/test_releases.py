@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
@@ -587,6 +588,14 @@ class NewReleasePageTests(TestCase):
             self.assertContains(response, f"<code>{dropped.code}</code>", html=False)
         for name in report.new_exceptions + report.new_references:
             self.assertContains(response, f"<code>{name}</code>")
+
+    def test_the_staff_menu_leads_to_the_report_for_those_who_may_read_it(self):
+        self.client.force_login(self.editor)
+        self.assertContains(self.client.get("/staff/"), '<a href="/staff/releases/">New pip release</a>', html=True)
+        reader = make_staff("rob", group=None)
+        reader.user_permissions.add(Permission.objects.get(codename="view_revision"))
+        self.client.force_login(reader)
+        self.assertNotContains(self.client.get("/staff/"), "/staff/releases/")
 
     def test_the_report_is_for_staff_only(self):
         self.assertRedirects(self.client.get("/staff/releases/"), "/staff/login/?next=/staff/releases/")
