@@ -210,10 +210,6 @@ def parsed_module(source: bytes) -> ast.Module | None:
         return None
 
 
-def module_texts(source: bytes) -> set[str]:
-    return texts_and_templates(parsed_module(source))[0]
-
-
 def texts_and_templates(tree: ast.Module | None) -> tuple[set[str], set[Template]]:
     """A module's texts, and its format strings (`%s`, `{}` and f-strings) with a value between words.
 

@@ -1,7 +1,7 @@
 """The text index: for every text an entry quotes, the pip releases whose source holds it.
 
 A printed line mixes pip's words with values (a package, a URL, a count). Its *pieces* are
-the parts of it that a release's source has as literals (see `matrix.module_texts`), or
+the parts of it that a release's source has as literals (see `matrix.texts_and_templates`), or
 that one of its format strings prints with values in their places (`matrix.templates_in`),
 chosen longest first without overlap; what is left between them are the values. A release
 prints the line when its pieces cover nearly as much of it as the best release's. Claim
