@@ -125,6 +125,17 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
             itertools.chain([b"-----BEGIN RSA PRIVATE KEY-----"], random_tokens(64, 3)), size
         ),
         "a private-key opening on every line": lambda: repeated(cycle([b"-----BEGIN PRIVATE KEY-----"]), size),
+        "a 5 MB line of private-key openings": lambda: one_line(b"-----BEGIN PRIVATE KEY-----", size),
+        "a command that prints a secret, then the secret": lambda: repeated(
+            cycle([b"$ keyring get https://pypi.internal/simple deploy", b"S3cretKeyringPw"]), size
+        ),
+        "a 5 MB line of commands that print a secret": lambda: one_line(b"keyring get ", size),
+        "a secret-named variable and its value on every line": lambda: repeated(
+            cycle([b"TWINE_PASSWORD hunter2hunter2"]), size
+        ),
+        "a lone user of a percent-encoded URL on every line": lambda: repeated(
+            cycle([b"next=https%3A%2F%2Fabcdefghij%40pypi.internal%2Fsimple"]), size
+        ),
         "a JWT on every line": lambda: repeated(
             cycle([b"Set-Cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"]),
             size,

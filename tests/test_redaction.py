@@ -36,6 +36,7 @@ ONLY_THIS_RULE = {
     "gemfury": ("pip install -i https://pypi.fury.io/kEGzK4qW2nR8tYb1YhD/acme/ six", "kEGzK4qW2nR8tYb1YhD"),
     "url-password": ("Looking in indexes: https://alice:s3cr/et@pypi.corp.example/simple", "s3cr/et"),
     "encoded-url-password": ("next=https%3A%2F%2Fdeploy%3AS3cretPw%40nexus.corp%2Fsimple", "S3cretPw"),
+    "encoded-url-user": ("next=https%3A%2F%2Fabcdefghij%40github.com%2Facme", "abcdefghij"),
     "url-token": ("Looking in indexes: https:shorttok9@pypi.corp.example/simple", "shorttok9"),
     "http-url-user": ("pip install git+https://abcdefghij@github.com/acme/private.git", "abcdefghij"),
     "proxy-credentials": ("pip install --proxy deploy:pr0xyPw@proxy.corp:3128 six", "pr0xyPw"),
@@ -55,6 +56,8 @@ ONLY_THIS_RULE = {
     "quoted-assignment": ('{"api_key": "sk-live-abc123"}', "sk-live-abc123"),
     "assignment": ("export TWINE_PASSWORD=correct-horse-battery", "correct-horse-battery"),
     "colon-assignment": ("password: hunter2hunter2", "hunter2hunter2"),
+    "listed-variable": ("TWINE_PASSWORD hunter2hunter2", "hunter2hunter2"),
+    "printed-secret": ("$ keyring get https://pypi.corp.example/simple deploy\nS3cretKeyringPw", "S3cretKeyringPw"),
     "colon-token": ("  HF_TOKEN: abc123xyz", "abc123xyz"),
     "high-entropy": ("uploaded as Zx9qLm2VbN7tRw4YkP8sDf3GhJ6aUe1C now", "Zx9qLm2VbN7tRw4YkP8sDf3GhJ6aUe1C"),
 }
@@ -97,6 +100,13 @@ NOT_SECRETS = [
     "curl -sSL --user-agent pip/24.0 https://bootstrap.pypa.io/get-pip.py",
     "export CACHE_BYPASS=true",
     "    url, rev, user_pass = super().get_url_rev_and_auth(url)",
+    "ssh%3A%2F%2Fgit%40github.com%2Facme%2Flib.git",
+    "See https://discuss.python.org/t/python3-12-upgrade/10302/5",
+    "OLDPWD /home/runner/work",
+    "ERROR: NO PASSWORD GIVEN",
+    "$ aws codeartifact get-authorization-token --domain acme\n{",
+    "$ keyring get https://pypi.corp.example/simple deploy\nERROR: no password found",
+    "$ gh auth token",
 ]
 
 
@@ -219,6 +229,43 @@ def test_a_key_cut_off_at_the_end_of_a_paste_loses_its_last_character_too() -> N
     assert redact(log) == (f"Looking in indexes\n-----BEGIN OPENSSH PRIVATE KEY-----\n{REDACTED}", 1)
 
 
+def test_a_second_key_opening_on_a_line_loses_its_own_key_and_the_body_once() -> None:
+    log = (
+        "-----BEGIN RSA PRIVATE KEY-----one-----END RSA PRIVATE KEY----- -----BEGIN RSA PRIVATE KEY-----two\n"
+        "bodyline\n-----END RSA PRIVATE KEY-----\n"
+    )
+    key = "-----BEGIN RSA PRIVATE KEY-----"
+    end = "-----END RSA PRIVATE KEY-----"
+    assert redact(log) == (f"{key}{REDACTED}{end} {key}{REDACTED}\n{REDACTED}\n{end}\n", 3)
+
+
+def test_key_openings_one_after_another_on_a_line_lose_the_body_below_them() -> None:
+    log = "-----BEGIN PRIVATE KEY----------BEGIN PRIVATE KEY-----\nbodyline\n"
+    assert redact(log) == (f"-----BEGIN PRIVATE KEY----------BEGIN PRIVATE KEY-----\n{REDACTED}\n", 1)
+
+
+@pytest.mark.parametrize(
+    "log", ["Collecting six\n-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\n"]
+)
+def test_a_key_opening_with_no_line_after_it_is_left_as_it_is(log: str) -> None:
+    assert redact(log) == (log, 0)
+
+
+@pytest.mark.parametrize("log", ["keyring get https://pypi.corp.example/simple deploy", "$ gh auth token\n"])
+def test_a_command_that_prints_a_secret_with_no_line_after_it_is_left_as_it_is(log: str) -> None:
+    assert redact(log) == (log, 0)
+
+
+def test_the_secret_printed_after_commands_on_consecutive_lines_is_removed() -> None:
+    log = "$ keyring get https://a.example deploy keyring get https://b.example ci\n$ gh auth token\ngho_short\n"
+    assert redact(log) == (log.replace("gho_short", REDACTED), 1)
+
+
+def test_a_secret_on_the_line_of_a_command_that_prints_one_is_removed_too() -> None:
+    log = "$ keyring get https://deploy:S3cretPw@pypi.corp.example/simple deploy\nS3cretKeyringPw\n"
+    assert redact(log) == (f"$ keyring get https://{REDACTED}@pypi.corp.example/simple deploy\n{REDACTED}\n", 2)
+
+
 def test_a_turned_down_token_does_not_hide_a_secret_behind_it() -> None:
     redacted, removed = redact("export CODEARTIFACT_AUTH_TOKEN=eyJ2ZXIiOjEsImlzdSI6MTcwMH0.AbCdEf")
     assert (redacted, removed) == (f"export CODEARTIFACT_AUTH_TOKEN={REDACTED}", 1)
@@ -333,6 +380,23 @@ OTHER_SHAPES = [
     ("curl --user=deploy:s3cretCurlPw https://nexus.corp.example/", "s3cretCurlPw"),
     ("poetry config http-basic.corp deploy s3cretPoetryPw", "s3cretPoetryPw"),
     ("NEXUS_PASS=hunter2hunter2", "hunter2hunter2"),
+    # Shapes found missed in December 2026: a secret a command prints on the next line, a
+    # variable listed with a space, a conda token of letters, an encoded URL's lone user.
+    ("$ aws codeartifact get-authorization-token --domain acme --output text\nAbCdEf.GhIjKl", "AbCdEf"),
+    ("$ aws ecr get-login-password --region eu-west-1\r\nQmFzZTY0VG9rZW4\r\n", "QmFzZTY0"),
+    (
+        "2024-05-01T12:00:00.1234567Z $ gcloud auth print-access-token\n2024-05-01T12:00:00.1234567Z ya29.short",
+        "ya29.short",
+    ),
+    ("+ echo ${TWINE_PASSWORD}\n  hunter2  \n", "hunter2"),
+    ("$ printenv PYPI_TOKEN\nopaque42\nCollecting six", "opaque42"),
+    ("PGPASSWORD hunter2", "hunter2"),
+    ("NEXUS_PASS\thunter2hunter2 \r", "hunter2hunter2"),
+    ("GET https://conda.anaconda.org/t/abcdefghijklmnop/mychannel/noarch", "abcdefghijklmnop"),
+    ("channel_alias: https://conda.anaconda.org/t/abcdefghijklmnop", "abcdefghijklmnop"),
+    ("url=git%2Bhttps%3A%2F%2Fabcdefghij%40github.com%2Facme", "abcdefghij"),
+    ("next=https%3A%2F%2FshortTok9%40github.com%2Facme", "shortTok9"),
+    ("next=https%3A%2F%2Fdeploy%3AS3cret%3AWord%40nexus.corp", "S3cret"),  # the user ends at the first %3A
 ]
 
 

@@ -9,6 +9,7 @@ from typing import AnyStr
 
 import re2
 
+from kb.diagnosis.cleaning import without_ci_prefix
 from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.secret_rules import RULES, SecretRule
 
@@ -91,6 +92,8 @@ class SecretFinder:
         # Finding the rule that matched asks RE2's binding group by group; a log's secrets are
         # mostly of one kind, so the last rule found is asked first.
         groups = list(self._rule_by_group)
+        # The line after the last key opening and the last command that prints a secret.
+        next_line = {"private-key": -1, "printed-secret": -1}
         while self._regex and (match := self._regex.search(data, start, end)):
             group = next(group for group in groups if match.start(group) >= 0)
             if group != groups[0]:
@@ -98,8 +101,22 @@ class SecretFinder:
                 groups.insert(0, group)
             secret_start, secret_end = match.span(group)
             rule = self._rule_by_group[group]
+            if rule in next_line and secret_end < next_line[rule]:
+                # The lines after this one are read already: a line of thousands of key openings
+                # costs one read of them. A second command on a line ends what is read of it.
+                if secret_start < secret_end:
+                    yield secret_start, secret_end
+                start = next_line[rule] if rule == "printed-secret" else max(secret_end, match.start() + 1)
+                continue
             if rule == "private-key":
-                yield from _private_key_spans(data, secret_start, secret_end)
+                if secret_start < secret_end:
+                    yield secret_start, secret_end
+                if not data.startswith(b"-----END", secret_end):
+                    next_line[rule] = _line_after(data, secret_end)
+                    yield from _key_body_spans(data, next_line[rule])
+            elif rule == "printed-secret":
+                next_line[rule] = _line_after(data, secret_end)
+                yield from _printed_secret_spans(data, next_line[rule])
             elif not _is_secret(rule, data[secret_start:secret_end]):
                 # What this rule turned down may still hold another rule's secret.
                 start = match.start() + 1
@@ -170,13 +187,14 @@ def without_secrets(data: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
     return b"".join(pieces)
 
 
-def _private_key_spans(data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """The key on the BEGIN line, and each line after it up to the END line."""
-    if start < end:
-        yield start, end
-    if data.startswith(b"-----END", end):
-        return
-    line_end = data.find(b"\n", end)
+def _line_after(data: bytes, position: int) -> int:
+    """Where the line after the one holding `position` starts; past the data if there is none."""
+    return data.find(b"\n", position) + 1 or len(data) + 1
+
+
+def _key_body_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
+    """Each line of a private key's body, from `line_start` up to the END line."""
+    line_end = line_start - 1 if line_start <= len(data) else -1
     for _ in range(_KEY_BODY_LINES):
         if line_end < 0:
             return
@@ -187,6 +205,20 @@ def _private_key_spans(data: bytes, start: int, end: int) -> Iterator[tuple[int,
             yield line_start, line_start + len(body.rstrip())
         if len(body) < len(line):
             return
+
+
+def _printed_secret_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
+    """The line after a command that prints a secret, when it is one word (after the CI's
+    prefix): what such commands print. A JSON answer (`{`) or a message is left alone."""
+    if line_start > len(data):
+        return
+    line_end = data.find(b"\n", line_start)
+    line = data[line_start : len(data) if line_end < 0 else line_end]
+    printed = without_ci_prefix(line)
+    word = printed.strip()
+    if word and not word.startswith((b"{", b"[")) and len(word.split(maxsplit=1)) == 1:
+        word_start = line_start + len(line) - len(printed) + printed.index(word)
+        yield word_start, word_start + len(word)
 
 
 def _is_secret(rule: str, value: bytes) -> bool:

@@ -29,6 +29,20 @@ _SECRET_WORDS = (
 )
 _STRONG_NAME = r"(?i:[a-z0-9_.-]*(?:" + _SECRET_WORDS + "))"
 _SECRET_NAME = r"(?i:[a-z0-9_.-]*(?:" + _SECRET_WORDS + "|token))"
+# An environment variable's name that says secret, in capitals, after a word of its own
+# (PGPASSWORD, TWINE_PASSWORD): `PASSWORD` alone is a word of prose written loud, and
+# `OLDPWD` is a directory.
+_VARIABLE_NAME = (
+    r"(?-i:\b[A-Z0-9_]+(?:PASSWORD|PASSWD|_PWD|_PASS|SECRET|_?API_?KEY|_?ACCESS_?KEY|_PRIVATE_KEY|_AUTH|_TOKEN))"
+)
+# Commands that print a secret alone on the next line: keyring, `aws codeartifact
+# get-authorization-token`, `aws ecr get-login-password`, `gcloud auth print-access-token`,
+# `gh auth token`, password stores, and printing a secret-named variable.
+_PRINTS_A_SECRET = (
+    r"(?i:\bkeyring\s+get|\b(?:get|print)-(?:[a-z]+-)*(?:token|password|secret)s?|\bauth[\s:]+token"
+    r"|\b(?:go)?pass\s+show|\bop\s+read|\bsecret-tool\s+lookup|\bfind-[a-z]+-password"
+    r"|\bprintenv\s+" + _SECRET_NAME + r"|\becho\s+[\"']?\$\{?" + _SECRET_NAME + r")\b"
+)
 
 KNOWN_FORMATS = (
     SecretRule("pypi", r"(?P<secret>pypi-[A-Za-z0-9_-]{16,})", "PyPI API tokens (pypi.org/help, API tokens)"),
@@ -116,7 +130,7 @@ _URL_START = r"(?:[a-zA-Z][\w+.-]*:" + _SEPARATOR + "|" + _HTTP_SCHEME + ")"
 _URL_USER = r"""[^\s/\\:@'"*?#\[\]<>][^\s/\\:@'"?#\[\]<>]*"""
 # A character of a percent-encoded URL's user name (not `%3A`, `%40`, `%2F`), and of its
 # password (which may hold `%3A`).
-_ENCODED_USER_CHAR = r"(?:[^\s%/:@'\"&?#<>]|%(?:[0135-9A-Fa-f][0-9A-Fa-f]|2[0-9A-Ea-e]|3[0-9B-Fb-f]|4[1-9A-Fa-f]))"
+_ENCODED_USER_CHAR = r"(?:[^\s%/:@'\"&?#<>]|%(?:[015-9A-Fa-f][0-9A-Fa-f]|2[0-9A-Ea-e]|3[0-9B-Fb-f]|4[1-9A-Fa-f]))"
 _ENCODED_PASSWORD_CHAR = "(?:" + _ENCODED_USER_CHAR + "|%3[Aa])"
 
 SHAPES = (
@@ -132,6 +146,11 @@ SHAPES = (
         "encoded-url-password",
         r"(?i:[a-z][\w+.-]*%3A%2F%2F)(?P<secret>" + _ENCODED_USER_CHAR + "*%3[Aa]" + _ENCODED_PASSWORD_CHAR + "+)%40",
         "credentials in a percent-encoded URL (a URL passed as a query value)",
+    ),
+    SecretRule(
+        "encoded-url-user",
+        r"(?i:\b(?:[a-z]+(?:\+|%2B))?https?%3A%2F%2F)(?P<secret>" + _ENCODED_USER_CHAR + "+)%40",
+        "a user without a password in a percent-encoded http(s) URL (a token, as in http-url-user)",
     ),
     # A URL user with a digit in it, or a long one, is a token (https://TOKEN@host).
     SecretRule(
@@ -153,12 +172,12 @@ SHAPES = (
         "credentials in a proxy address without a scheme",
     ),
     # conda and mamba put a channel's token in the path (`https://host/t/TOKEN/channel`)
-    # and print `/t/<TOKEN>/`; a token mixes letters and digits, a forum topic's words
-    # (`/t/pep-668-topic/123`) do not.
+    # and print `/t/<TOKEN>/`; a forum topic's words are followed by its number
+    # (`/t/pep-668-topic/10302`), a token by its channel or by the URL's end.
     SecretRule(
         "conda-token",
-        r"(?i:https?)://[^\s/?#]+(?:/[^\s/?#]+)*?/t/"
-        r"(?P<secret>[A-Za-z0-9-]*(?:[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9-]*)",
+        r"(?i:https?)://[^\s/?#]+(?:/[^\s/?#]+)*?/t/(?P<secret>[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
+        r"""(?:/\d*[^\s/?#\d]|/?(?:[\s"'?#]|(?m:$)))""",
         "conda channel tokens in URL paths",
     ),
     SecretRule(
@@ -227,6 +246,14 @@ SHAPES = (
     ),
     SecretRule("assignment", _SECRET_NAME + r"\s*=\s*(?P<secret>" + VALUE + ")", "secret assignments (shell, INI)"),
     SecretRule("colon-assignment", _STRONG_NAME + r":[ \t]+(?P<secret>" + VALUE + ")", "secret fields (YAML, .pypirc)"),
+    SecretRule(
+        "listed-variable",
+        _VARIABLE_NAME + r"[ \t]+(?P<secret>" + VALUE + r")[ \t\r]*(?m:$)",
+        "secret-named variables in listings that put a space between name and value (set, env tables)",
+    ),
+    # The secret is the line after the command, when that line is one word: removed in
+    # redaction.py, which reads that line.
+    SecretRule("printed-secret", _PRINTS_A_SECRET + "(?P<secret>)", "the output of commands that print a secret"),
     # `token: applied` is prose; a token's value holds a digit.
     SecretRule(
         "colon-token",
