@@ -130,6 +130,10 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
             cycle([b"$ keyring get https://pypi.internal/simple deploy", b"S3cretKeyringPw"]), size
         ),
         "a 5 MB line of commands that print a secret": lambda: one_line(b"keyring get ", size),
+        "a command that prints a secret on every line": lambda: repeated(cycle([b"keyring get x y"]), size),
+        "pip's masked index URL on every line": lambda: repeated(
+            cycle([b"Looking in indexes: https://deploy:****@pypi.internal/simple"]), size
+        ),
         "a secret-named variable and its value on every line": lambda: repeated(
             cycle([b"TWINE_PASSWORD hunter2hunter2"]), size
         ),

@@ -9,7 +9,6 @@ from typing import AnyStr
 
 import re2
 
-from kb.diagnosis.cleaning import without_ci_prefix
 from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.secret_rules import RULES, SecretRule
 
@@ -21,6 +20,8 @@ _KEY_BODY_LINES = 200
 _RANDOMNESS_SAMPLE = 256
 _DIGITS = tuple(str(digit).encode() for digit in range(10))
 GUESSED_RULE = "high-entropy"
+# Its pattern reads the line below a command: outside the alternation, which reads within lines.
+PRINTED_RULE = "printed-secret"
 _MIN_ENTROPY_BITS = 4.0
 # Random characters change kind (upper, lower, digit) at about 6 in 10; words far less often.
 _MIN_KIND_CHANGES = 0.45
@@ -70,7 +71,7 @@ class SecretFinder:
 
     def __init__(self, rules: Iterable[SecretRule]):
         rules = tuple(rules)
-        named = [rule for rule in rules if rule.name != GUESSED_RULE]
+        named = [rule for rule in rules if rule.name not in (GUESSED_RULE, PRINTED_RULE)]
         names = [f"secret{index}" for index in range(len(named))]
         self.pattern = "|".join(
             "(?:" + rule.pattern.replace("(?P<secret>", f"(?P<{name}>") + ")"
@@ -81,19 +82,24 @@ class SecretFinder:
         self._rule_by_group = {group: rule.name for group, rule in zip(groups, named, strict=True)}
         guessed = [rule.pattern.encode() for rule in rules if rule.name == GUESSED_RULE]
         self._guess = compile_bytes_regex(guessed[0]) if guessed else None
+        printed = [rule.pattern.encode() for rule in rules if rule.name == PRINTED_RULE]
+        self._printed = compile_bytes_regex(printed[0], within_lines=False) if printed else None
 
     def spans(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         """Where the secrets in data[start:end] are, in order; a private key's body lines may
         lie past `end`. pip's own `****` masks and low-entropy words are not secrets."""
         end = len(data) if end is None else end
-        return heapq.merge(self._named_spans(data, start, end), self._guessed_spans(data, start, end))
+        return heapq.merge(
+            self._named_spans(data, start, end),
+            self._guessed_spans(data, start, end),
+            self._printed_spans(data, start, end),
+        )
 
     def _named_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
         # Finding the rule that matched asks RE2's binding group by group; a log's secrets are
         # mostly of one kind, so the last rule found is asked first.
         groups = list(self._rule_by_group)
-        # The line after the last key opening and the last command that prints a secret.
-        next_line = {"private-key": -1, "printed-secret": -1}
+        key_body_from, key_body = -1, []  # the lines below the last key opening read
         while self._regex and (match := self._regex.search(data, start, end)):
             group = next(group for group in groups if match.start(group) >= 0)
             if group != groups[0]:
@@ -101,22 +107,15 @@ class SecretFinder:
                 groups.insert(0, group)
             secret_start, secret_end = match.span(group)
             rule = self._rule_by_group[group]
-            if rule in next_line and secret_end < next_line[rule]:
-                # The lines after this one are read already: a line of thousands of key openings
-                # costs one read of them. A second command on a line ends what is read of it.
-                if secret_start < secret_end:
-                    yield secret_start, secret_end
-                start = next_line[rule] if rule == "printed-secret" else max(secret_end, match.start() + 1)
-                continue
             if rule == "private-key":
                 if secret_start < secret_end:
                     yield secret_start, secret_end
                 if not data.startswith(b"-----END", secret_end):
-                    next_line[rule] = _line_after(data, secret_end)
-                    yield from _key_body_spans(data, next_line[rule])
-            elif rule == "printed-secret":
-                next_line[rule] = _line_after(data, secret_end)
-                yield from _printed_secret_spans(data, next_line[rule])
+                    # A line of thousands of key openings reads the lines below it once.
+                    if secret_end >= key_body_from:
+                        key_body_from = data.find(b"\n", secret_end) + 1 or len(data) + 1
+                        key_body = list(_key_body_spans(data, key_body_from))
+                    yield from key_body
             elif not _is_secret(rule, data[secret_start:secret_end]):
                 # What this rule turned down may still hold another rule's secret.
                 start = match.start() + 1
@@ -124,6 +123,12 @@ class SecretFinder:
             else:
                 yield secret_start, secret_end
             start = max(secret_end, match.start() + 1)
+
+    def _printed_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The secrets commands print on the line below them."""
+        while self._printed and (match := self._printed.search(data, start, end)):
+            yield match.span(1)  # the secret group
+            start = match.end()
 
     def _guessed_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
         """Long tokens that look random, to the token's end."""
@@ -187,11 +192,6 @@ def without_secrets(data: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
     return b"".join(pieces)
 
 
-def _line_after(data: bytes, position: int) -> int:
-    """Where the line after the one holding `position` starts; past the data if there is none."""
-    return data.find(b"\n", position) + 1 or len(data) + 1
-
-
 def _key_body_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
     """Each line of a private key's body, from `line_start` up to the END line."""
     line_end = line_start - 1 if line_start <= len(data) else -1
@@ -205,20 +205,6 @@ def _key_body_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
             yield line_start, line_start + len(body.rstrip())
         if len(body) < len(line):
             return
-
-
-def _printed_secret_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
-    """The line after a command that prints a secret, when it is one word (after the CI's
-    prefix): what such commands print. A JSON answer (`{`) or a message is left alone."""
-    if line_start > len(data):
-        return
-    line_end = data.find(b"\n", line_start)
-    line = data[line_start : len(data) if line_end < 0 else line_end]
-    printed = without_ci_prefix(line)
-    word = printed.strip()
-    if word and not word.startswith((b"{", b"[")) and len(word.split(maxsplit=1)) == 1:
-        word_start = line_start + len(line) - len(printed) + printed.index(word)
-        yield word_start, word_start + len(word)
 
 
 def _is_secret(rule: str, value: bytes) -> bool:

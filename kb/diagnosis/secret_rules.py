@@ -1,7 +1,7 @@
 """The secrets the diagnosis removes from a pasted log: known token formats, then shapes.
 
-Each rule is an RE2 pattern over one line, with a `secret` group for what is removed;
-the rest of the pattern is context that stays. Known formats come first: the prefixes
+Each rule is an RE2 pattern over one line (one reads the line below too), with a `secret`
+group for what is removed; the rest of the pattern is context that stays. Known formats come first: the prefixes
 their issuers document (named in `source`), checked against the rule lists of the
 public secret scanners gitleaks and detect-secrets, and written here in our own RE2.
 Shape rules then catch formats nobody listed: credentials in URLs, `name=value` and
@@ -133,13 +133,18 @@ _URL_USER = r"""[^\s/\\:@'"*?#\[\]<>][^\s/\\:@'"?#\[\]<>]*"""
 _ENCODED_USER_CHAR = r"(?:[^\s%/:@'\"&?#<>]|%(?:[015-9A-Fa-f][0-9A-Fa-f]|2[0-9A-Ea-e]|3[0-9B-Fb-f]|4[1-9A-Fa-f]))"
 _ENCODED_PASSWORD_CHAR = "(?:" + _ENCODED_USER_CHAR + "|%3[Aa])"
 
+# A `'` inside a URL password, and what follows it up to the next one.
+_QUOTES_IN_PASSWORD = r"""(?:'+[^\s/'",;)\]][^\s/'"]*)"""
+
 SHAPES = (
     # user:password@ in any URL (the password may hold `@`, a `'` that no `,` `;` `)` `]`
-    # follows, or `/` when it is no port and path); pip's own `****` mask is kept.
+    # follows, or `/` when it is no port and path); pip's own `****` mask is kept, and not
+    # matched at all: a log of masked URLs, each turned down in Python, took 3 s a MB.
     SecretRule(
         "url-password",
-        _URL_START + r"""(?P<secret>[^\s/:'"]*:(?:[^\s/'"]*(?:'+[^\s/'",;)\]][^\s/'"]*)*'*"""
-        r"""|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*))@""",
+        _URL_START + r"""(?P<secret>[^\s/:'"]*:(?:\**[^\s/'"*][^\s/'"]*""" + _QUOTES_IN_PASSWORD + "*'*"
+        r"""|\**""" + _QUOTES_IN_PASSWORD + r"""+'*|\**'+"""
+        r"""|(?:[^\s/@'"\d]|\d+[^\s/@'"\d])[^\s/@'"]*/[^\s@'"]*|))@""",
         "credentials in a URL (RFC 3986 userinfo)",
     ),
     SecretRule(
@@ -251,9 +256,14 @@ SHAPES = (
         _VARIABLE_NAME + r"[ \t]+(?P<secret>" + VALUE + r")[ \t\r]*(?m:$)",
         "secret-named variables in listings that put a space between name and value (set, env tables)",
     ),
-    # The secret is the line after the command, when that line is one word: removed in
-    # redaction.py, which reads that line.
-    SecretRule("printed-secret", _PRINTS_A_SECRET + "(?P<secret>)", "the output of commands that print a secret"),
+    # The line below such a command, when it holds one word (after a CI timestamp): a JSON
+    # answer (`{`) or a message is left alone. The one rule that reads two lines.
+    SecretRule(
+        "printed-secret",
+        _PRINTS_A_SECRET + r"[^\n]*\n(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z )?[ \t]*"
+        r"(?P<secret>[^\s{\[]\S*)[ \t\r]*(?m:$)",
+        "the output of commands that print a secret",
+    ),
     # `token: applied` is prose; a token's value holds a digit.
     SecretRule(
         "colon-token",
