@@ -197,6 +197,14 @@ def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read()
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
 
 
+def test_a_json_record_in_utf16_is_read_as_json_reads_bytes() -> None:
+    """json.loads reads a record whose second byte is NUL as UTF-16; so does the unescaping."""
+    record = '{"log": "\u227b ERROR: No matching distribution found for six\\n"}'.encode("utf-16-le")
+    assert b'{"' in record  # U+227B is `{"` in UTF-16-LE: the mark of a JSON line
+    diagnosis = catalogue()[0].diagnose(read_log(b"Collecting six\n" * 1000 + record + b"\n", 1024 * 1024))
+    assert diagnosis.log.splitlines()[1000] == "\u227b ERROR: No matching distribution found for six".encode()
+
+
 @pytest.mark.parametrize("surrogate", [b"\\ud800", b"\xed\xa0\x80"], ids=["escaped", "raw"])
 def test_a_json_line_holding_a_lone_surrogate_keeps_its_bytes_and_the_rest_is_read(surrogate: bytes) -> None:
     """A shipper cutting a UTF-16 pair in two leaves half of it; the log is still diagnosed."""

@@ -30,6 +30,7 @@ _TEXT_KEYS = ("stdout", "module_stdout", "stderr", "module_stderr", "log", "mess
 _LINE_LISTS = {"stdout_lines": "stdout", "stderr_lines": "stderr"}
 _REPEATED_BY_MSG = {"stdout", "stderr", "stdout_lines", "stderr_lines"}
 _KEYS_READ = (*_TEXT_KEYS, *_LINE_LISTS)
+_KEYS_READ_SET = frozenset(_KEYS_READ)
 _DECODER = json.JSONDecoder()
 _JSON_BLANKS = " \t\n\r"
 # Marks of lines that may be escaped: a JSON object, an escaped newline, or (in a log that
@@ -107,10 +108,12 @@ def _json_or_none(text: bytes) -> object:
     These are json.loads' own steps, except that the blanks around the value are stripped
     here rather than skipped by a regex, which cost more than the decoding itself.
     """
+    # Every text here starts with `{` or `"`: only a NUL byte after it makes it UTF-16 or 32.
+    encoding = "utf-8" if text[1:2] != b"\0" else json.detect_encoding(text)
     try:
-        decoded = text.decode(json.detect_encoding(text), "surrogatepass").strip(_JSON_BLANKS)
-        value, end = _DECODER.raw_decode(decoded)
-    except ValueError:
+        decoded = text.decode(encoding, "surrogatepass").strip(_JSON_BLANKS)
+        value, end = _DECODER.scan_once(decoded, 0)
+    except (ValueError, StopIteration):
         return None
     return value if end == len(decoded) else None
 
@@ -122,7 +125,7 @@ def _texts_of(value: object) -> list[bytes]:
         for item in value:
             texts += _texts_of(item)
     elif isinstance(value, dict):
-        for key in [key for key in _KEYS_READ if key in value]:
+        for key in sorted(_KEYS_READ_SET.intersection(value), key=_KEYS_READ.index):
             texts += _lines_under(key, value)
         for item in value.values():
             if isinstance(item, (dict, list)):
