@@ -229,6 +229,20 @@ def test_a_key_cut_off_at_the_end_of_a_paste_loses_its_last_character_too() -> N
     assert redact(log) == (f"Looking in indexes\n-----BEGIN OPENSSH PRIVATE KEY-----\n{REDACTED}", 1)
 
 
+def test_a_key_body_loses_its_first_200_lines_and_keeps_what_follows() -> None:
+    body = [f"bodyline{number}" for number in range(201)]
+    redacted, removed = redact("\n".join(["-----BEGIN PRIVATE KEY-----", *body]))
+    assert (redacted.splitlines()[1:], removed) == ([REDACTED] * 200 + ["bodyline200"], 200)
+
+
+def test_a_key_ends_at_the_first_end_line_on_its_last_body_line() -> None:
+    log = "-----BEGIN RSA PRIVATE KEY-----\nab-----END RSA PRIVATE KEY----- then -----END\n"
+    assert redact(log) == (
+        f"-----BEGIN RSA PRIVATE KEY-----\n{REDACTED}-----END RSA PRIVATE KEY----- then -----END\n",
+        1,
+    )
+
+
 def test_a_second_key_opening_on_a_line_loses_its_own_key_and_the_body_once() -> None:
     log = (
         "-----BEGIN RSA PRIVATE KEY-----one-----END RSA PRIVATE KEY----- -----BEGIN RSA PRIVATE KEY-----two\n"

@@ -194,7 +194,7 @@ def without_secrets(data: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
 
 def _key_body_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
     """Each line of a private key's body, from `line_start` up to the END line."""
-    line_end = line_start - 1 if line_start <= len(data) else -1
+    line_end = line_start - 1
     for _ in range(_KEY_BODY_LINES):
         if line_end < 0:
             return
