@@ -197,6 +197,21 @@ def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read()
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
 
 
+def shown_log(log: bytes) -> list[bytes]:
+    return catalogue()[0].diagnose(read_log(log, 1024 * 1024)).log.splitlines()
+
+
+def test_the_output_of_each_item_of_an_ansible_loop_is_read() -> None:
+    log = b'fatal: [web1]: FAILED! => {"results": [{"stderr": "ERROR: first"}, {"stderr": "ERROR: second"}]}\n'
+    assert shown_log(log) == [b"fatal: [web1]: FAILED! =>", b"ERROR: first", b"ERROR: second"]
+
+
+def test_a_record_followed_by_a_no_break_space_is_not_json_and_is_kept() -> None:
+    """As json.loads: JSON's blanks are space, tab and line ends, not every Unicode space."""
+    log = '{"log": "ERROR: x"}\u00a0\n'.encode()
+    assert shown_log(log) == [log.rstrip(b"\n")]
+
+
 def test_a_json_record_in_utf16_is_read_as_json_reads_bytes() -> None:
     """json.loads reads a record whose second byte is NUL as UTF-16; so does the unescaping."""
     record = '{"log": "\u227b ERROR: No matching distribution found for six\\n"}'.encode("utf-16-le")

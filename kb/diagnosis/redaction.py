@@ -85,22 +85,18 @@ class SecretFinder:
         printed = [rule.pattern.encode() for rule in rules if rule.name == PRINTED_RULE]
         self._printed = compile_bytes_regex(printed[0], within_lines=False) if printed else None
 
-    def spans(self, data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-        """Where the secrets in data[start:end] are, in order; a private key's body lines may
-        lie past `end`. pip's own `****` masks and low-entropy words are not secrets."""
-        end = len(data) if end is None else end
-        return heapq.merge(
-            self._named_spans(data, start, end),
-            self._guessed_spans(data, start, end),
-            self._printed_spans(data, start, end),
-        )
+    def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
+        """Where the secrets in data are, in order. pip's own `****` masks and low-entropy
+        words are not secrets."""
+        return heapq.merge(self._named_spans(data), self._guessed_spans(data), self._printed_spans(data))
 
-    def _named_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    def _named_spans(self, data: bytes) -> Iterator[tuple[int, int]]:
         # Finding the rule that matched asks RE2's binding group by group; a log's secrets are
         # mostly of one kind, so the last rule found is asked first.
         groups = list(self._rule_by_group)
         key_body_from, key_body = -1, []  # the lines below the last key opening read
-        while self._regex and (match := self._regex.search(data, start, end)):
+        start = 0
+        while self._regex and (match := self._regex.search(data, start)):
             group = next(group for group in groups if match.start(group) >= 0)
             if group != groups[0]:
                 groups.remove(group)
@@ -124,22 +120,23 @@ class SecretFinder:
                 yield secret_start, secret_end
             start = max(secret_end, match.start() + 1)
 
-    def _printed_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    def _printed_spans(self, data: bytes) -> Iterator[tuple[int, int]]:
         """The secrets commands print on the line below them."""
-        while self._printed and (match := self._printed.search(data, start, end)):
+        start = 0
+        while self._printed and (match := self._printed.search(data, start)):
             yield match.span(1)  # the secret group
             start = match.end()
 
-    def _guessed_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    def _guessed_spans(self, data: bytes) -> Iterator[tuple[int, int]]:
         """Long tokens that look random, to the token's end."""
-        turned_down = 0
-        while self._guess and start is not None and (match := self._guess.search(data, start, end)):
+        turned_down, start = 0, 0
+        while self._guess and start is not None and (match := self._guess.search(data, start)):
             secret_start, start = match.span(1)  # the secret group: names are for str patterns
             token = data[secret_start:start]
             if token.lower() == token:
                 # Tokens without a capital (wheel names, hashes, paths) come by the thousand:
                 # one search skips them all, rather than one call of the guess each.
-                start = _start_of_run_with_capital(data, start, end)
+                start = _start_of_run_with_capital(data, start)
                 continue
             if token.upper() == token or not any(digit in token for digit in _DIGITS):
                 continue  # words and names lack a case or the digits: turned down at C speed
@@ -216,11 +213,11 @@ def _is_secret(rule: str, value: bytes) -> bool:
     return True
 
 
-def _start_of_run_with_capital(data: bytes, start: int, end: int) -> int | None:
+def _start_of_run_with_capital(data: bytes, start: int) -> int | None:
     """Where the guess may find a random token next: just before the first run of 32 token
     characters or more that holds a capital letter (from `start`), or None if there is none.
     A random token has a capital, so the tokens before that run cannot be one."""
-    found = _RUN_WITH_CAPITAL.search(data, start, end)
+    found = _RUN_WITH_CAPITAL.search(data, start)
     # The guess's match starts at the character before its token.
     return None if found is None else max(start, found.start() - 1)
 
