@@ -87,6 +87,11 @@ def crafted_logs(size: int) -> dict[str, Callable[[], bytes]]:
     }
 
 
+def in_turn(lines: list[bytes], size: int) -> Callable[[], bytes]:
+    """A builder of a log of ``lines`` over and over."""
+    return lambda: repeated(cycle(lines), size)
+
+
 def one_line(text: bytes, size: int) -> bytes:
     """``text`` repeated into one line of about ``size`` bytes, then an error."""
     return (text * (size // len(text) + 1))[: size - len(ERROR_AT_THE_END)] + ERROR_AT_THE_END
@@ -126,19 +131,17 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
         ),
         "a private-key opening on every line": lambda: repeated(cycle([b"-----BEGIN PRIVATE KEY-----"]), size),
         "a 5 MB line of private-key openings": lambda: one_line(b"-----BEGIN PRIVATE KEY-----", size),
-        "a command that prints a secret, then the secret": lambda: repeated(
-            cycle([b"$ keyring get https://pypi.internal/simple deploy", b"S3cretKeyringPw"]), size
+        "a command that prints a secret, then the secret": in_turn(
+            [b"$ keyring get https://pypi.internal/simple deploy", b"S3cretKeyringPw"], size
         ),
         "a 5 MB line of commands that print a secret": lambda: one_line(b"keyring get ", size),
-        "a command that prints a secret on every line": lambda: repeated(cycle([b"keyring get x y"]), size),
-        "pip's masked index URL on every line": lambda: repeated(
-            cycle([b"Looking in indexes: https://deploy:****@pypi.internal/simple"]), size
+        "a command that prints a secret on every line": in_turn([b"keyring get x y"], size),
+        "pip's masked index URL on every line": in_turn(
+            [b"Looking in indexes: https://deploy:****@pypi.internal/simple"], size
         ),
-        "a secret-named variable and its value on every line": lambda: repeated(
-            cycle([b"TWINE_PASSWORD hunter2hunter2"]), size
-        ),
-        "a lone user of a percent-encoded URL on every line": lambda: repeated(
-            cycle([b"next=https%3A%2F%2Fabcdefghij%40pypi.internal%2Fsimple"]), size
+        "a secret-named variable and its value on every line": in_turn([b"TWINE_PASSWORD hunter2hunter2"], size),
+        "a lone user of a percent-encoded URL on every line": in_turn(
+            [b"next=https%3A%2F%2Fabcdefghij%40pypi.internal%2Fsimple"], size
         ),
         "a JWT on every line": lambda: repeated(
             cycle([b"Set-Cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"]),
