@@ -275,6 +275,14 @@ def test_the_secret_printed_after_commands_on_consecutive_lines_is_removed() -> 
     assert redact(log) == (log.replace("gho_short", REDACTED), 1)
 
 
+def test_a_random_token_at_the_start_of_the_log_is_removed() -> None:
+    assert redact("Zx9qLm2VbN7tRw4YkP8sDf3GhJ6aUe1C uploaded\n") == (f"{REDACTED} uploaded\n", 1)
+
+
+def test_the_secret_printed_by_a_command_at_the_start_of_the_log_is_removed() -> None:
+    assert redact("keyring get corp deploy\nS3cretKeyringPw\n") == (f"keyring get corp deploy\n{REDACTED}\n", 1)
+
+
 def test_a_secret_on_the_line_of_a_command_that_prints_one_is_removed_too() -> None:
     log = "$ keyring get https://deploy:S3cretPw@pypi.corp.example/simple deploy\nS3cretKeyringPw\n"
     assert redact(log) == (f"$ keyring get https://{REDACTED}@pypi.corp.example/simple deploy\n{REDACTED}\n", 2)

@@ -129,7 +129,8 @@ class SecretFinder:
 
     def _guessed_spans(self, data: bytes) -> Iterator[tuple[int, int]]:
         """Long tokens that look random, to the token's end."""
-        turned_down, start = 0, 0
+        turned_down = 0
+        start: int | None = 0
         while self._guess and start is not None and (match := self._guess.search(data, start)):
             secret_start, start = match.span(1)  # the secret group: names are for str patterns
             token = data[secret_start:start]
