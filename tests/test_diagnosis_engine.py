@@ -971,6 +971,17 @@ class TestBounds:
             "",
         )
 
+    def test_a_message_after_a_spent_literal_is_found_on_the_line_where_the_search_narrows(self, monkeypatch) -> None:
+        # Narrowing at every literal nothing needs any more: the line that holds the message is
+        # where the scan narrows its search, and the message comes after such a literal on it.
+        monkeypatch.setattr(matcher_module, "SPENT_KEYS_BEFORE_NARROWING", 0)
+        monkeypatch.setattr(matcher_module, "NARROWING_MIN_BYTES", 0)
+        satisfied = "Requirement already satisfied: six in /home/user/.venv/lib/python3.11/site-packages (1.16.0)"
+        lines = [satisfied] * 300
+        lines[200] += " " + self.NOT_FOUND
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose("\n".join(lines))
+        assert [(match.code, match.lines) for match in diagnosis.matches] == [("DISTRIBUTION_NOT_FOUND", (201, 201))]
+
     def test_a_log_that_repeats_literals_past_the_budget_says_where_reading_stopped(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
         log = ":\\ " * 1000 + "\n" + ":\\ " * 1500 + "\n" + self.NOT_FOUND

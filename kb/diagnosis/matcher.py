@@ -260,19 +260,25 @@ class Matcher:
                 return
 
     def _read_region(self, log: "_Log", candidates: _Candidates, scan: "_LiteralScan", start: int, end: int) -> bool:
-        """Note the literals of the lines log.data[start:end]; False once the budget is spent."""
+        """Note the literals of the lines log.data[start:end]; False once the budget is spent.
+        Once the scan narrows its search, the narrower search reads on from the next line."""
         region = log.data[start:end].lower()
         number, counted_up_to = log.number_at(start), 0
         on_line: set[int] = set()  # ids of the keys already noted on line `number`
+        narrowed_line_end = None  # the end of the line the search was narrowed on
         for position, key in self._automaton.iter(region.decode("latin-1")):
+            if narrowed_line_end is not None and position > narrowed_line_end:
+                scan.position = start + narrowed_line_end + 1
+                break
             scan.keys_left -= 1
             if scan.keys_left < 0:
                 log.cut_at = number
                 return False
             if id(key) in scan.spent:
-                if scan.narrowed_after_spent_key(start + position):
-                    scan.position = start + (region.find(b"\n", position) + 1 or len(region))
-                    break
+                if narrowed_line_end is None and scan.narrowed_after_spent_key(start + position):
+                    # The literals still wanted later on this line are read before leaving it.
+                    newline = region.find(b"\n", position)
+                    narrowed_line_end = newline if newline >= 0 else len(region)
                 continue
             newlines = region.count(b"\n", counted_up_to, position)
             counted_up_to = position
