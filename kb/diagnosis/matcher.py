@@ -697,7 +697,7 @@ class _LiteralScan:
     nothing needs any more were read often enough, the search drops their literals.
     """
 
-    BYTES = 8192
+    BYTES = 512
 
     def __init__(
         self,
