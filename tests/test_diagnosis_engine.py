@@ -998,6 +998,18 @@ class TestBounds:
         assert diagnosis.to_dict()["partial"] == diagnosis.partial  # the API says so too
         assert Matcher(SIGNATURES, REFINES).diagnose(self.NOT_FOUND).partial == ""
 
+    def test_a_record_across_two_stretches_of_the_context_search_counts_once(self, monkeypatch) -> None:
+        # The Downloading line nearest the error holds a second "downloading " in the next
+        # stretch: counted twice, it would push the Collecting line out of the records read.
+        stretch = 256
+        monkeypatch.setattr(matcher_module._LinesHolding, "STRETCH_BYTES", stretch)
+        downloading = "  Downloading tokenizers-0.20.1.tar.gz (1.2 MB)"
+        above = f"Collecting tokenizers==0.20.1\n{downloading}\n{downloading}\n{downloading}"
+        padding = " " * (stretch - len(above) % stretch + 1)
+        log = f"{above}{padding}downloading again\n  error: subprocess-exited-with-error\n"
+        match = Matcher(SIGNATURES, REFINES).diagnose(log).matches[0]
+        assert (match.code, match.facts.get("requirement")) == ("SUBPROCESS_EXITED_WITH_ERROR", "tokenizers==0.20.1")
+
     def test_the_package_comes_from_a_collecting_line_far_above(self, matcher: Matcher) -> None:
         compiler_output = "".join(
             f"  gcc -c src/file{index}.c -o build/file{index}.o -O2 -Wall\n" for index in range(5000)

@@ -642,7 +642,7 @@ class _LinesHolding:
     """The numbers of the lines that hold one of some lower-case literals, found a stretch of
     the log at a time as a diagnosis asks for those near a line: most stretches never are."""
 
-    STRETCH_BYTES = 64 * 1024
+    STRETCH_BYTES = 8 * 1024
 
     def __init__(self, log: _Log, literals: tuple[bytes, ...]):
         self._log = log
@@ -652,14 +652,15 @@ class _LinesHolding:
 
     def before(self, number: int) -> Iterator[int]:
         """The lines before line `number`, nearest first."""
-        for stretch in range(self._log.line_start(number) // self.STRETCH_BYTES, -1, -1):
-            yield from (found for found in reversed(self._stretch(stretch)) if found < number)
+        stretches = range(self._log.line_start(number) // self.STRETCH_BYTES, -1, -1)
+        found = (found for stretch in stretches for found in reversed(self._stretch(stretch)) if found < number)
+        return _once_each(found)
 
     def after(self, number: int) -> Iterator[int]:
         """The lines after line `number`, nearest first."""
         last = len(self._log.data) // self.STRETCH_BYTES
-        for stretch in range(self._log.line_start(number) // self.STRETCH_BYTES, last + 1):
-            yield from (found for found in self._stretch(stretch) if found > number)
+        stretches = range(self._log.line_start(number) // self.STRETCH_BYTES, last + 1)
+        return _once_each(found for stretch in stretches for found in self._stretch(stretch) if found > number)
 
     def _stretch(self, stretch: int) -> list[int]:
         numbers = self._stretches.get(stretch)
@@ -686,6 +687,12 @@ class _LinesHolding:
             counted_up_to = offset
             numbers.append(number)
         return numbers
+
+
+def _once_each(numbers: Iterable[int]) -> Iterator[int]:
+    """Line numbers in order without repeats: a line across two stretches that holds a literal
+    in each is found in both."""
+    return (number for number, _ in itertools.groupby(numbers))
 
 
 class _LiteralScan:
