@@ -704,6 +704,55 @@ class TestFacts:
         assert facts["requirement"] == "tokenizers>=0.13.0"
         assert (facts["requirements_file"], facts["requirements_line"]) == ("demo/requirements.txt", "2")
 
+    def test_the_package_comes_from_the_records_of_the_package_that_failed_only(self, matcher: Matcher) -> None:
+        log = (
+            "Collecting requests==2.31.0\n"
+            "  Downloading requests-2.31.0.tar.gz (110 kB)\n"
+            "Processing /home/user/src/cext\n"
+            "Building wheels for collected packages: fastcrc\n"
+            "  Building wheel for fastcrc (pyproject.toml): started\n"
+            "  error: subprocess-exited-with-error\n"
+        )
+        assert matcher.diagnose(log).matches[0].facts == {"package": "fastcrc"}
+
+    def test_a_project_spelled_differently_by_its_records_is_one_package(self, matcher: Matcher) -> None:
+        log = (
+            "Collecting zope.interface>=5.0 (from -r requirements.txt (line 4))\n"
+            "  Downloading zope_interface-7.0.3.tar.gz (252 kB)\n"
+            "  error: subprocess-exited-with-error\n"
+        )
+        facts = matcher.diagnose(log).matches[0].facts
+        assert (facts["version"], facts["requirement"]) == ("7.0.3", "zope.interface>=5.0")
+
+    def test_a_download_that_names_no_package_ends_the_records_read(self, matcher: Matcher) -> None:
+        log = (
+            "  Downloading https://example.org/downloads/latest.zip (5 kB)\n"
+            "  Building wheel for fastcrc (pyproject.toml): started\n"
+            "  error: subprocess-exited-with-error\n"
+        )
+        assert matcher.diagnose(log).matches[0].facts == {"package": "fastcrc"}
+
+    def test_records_above_the_collecting_line_of_the_package_add_nothing(self, matcher: Matcher) -> None:
+        # Two pip commands in one CI log: the download of the first is not the request that failed.
+        log = (
+            "Collecting cext==1.0 (from -r requirements-build.txt (line 1))\n"
+            "  Downloading cext-1.0.tar.gz (5 kB)\n"
+            "Collecting cext\n"
+            "  error: subprocess-exited-with-error\n"
+        )
+        assert matcher.diagnose(log).matches[0].facts == {"requirement": "cext", "package": "cext"}
+
+    @pytest.mark.parametrize("indent", ["", "  "])
+    def test_condas_collecting_package_metadata_names_no_package(self, matcher: Matcher, indent: str) -> None:
+        # `conda env create` whose pip step fails (a CI step may indent conda's lines).
+        log = (
+            f"{indent}Collecting package metadata (repodata.json): done\n"
+            f"{indent}Solving environment: done\n"
+            "Pip subprocess error:\n"
+            "  error: subprocess-exited-with-error\n"
+        )
+        assert matcher.diagnose(log).matches[0].facts == {}
+
     @pytest.mark.parametrize(
         ("line", "platform"),
         [
@@ -715,6 +764,20 @@ class TestFacts:
     )
     def test_the_platform(self, matcher: Matcher, line: str, platform: str) -> None:
         assert matcher.diagnose(line + "\n").facts["platform"] == platform
+
+    def test_the_platform_most_lines_show_wins_over_the_first_one_shown(self, matcher: Matcher) -> None:
+        log = (
+            "  Downloading numpy-1.26.4-cp311-cp311-win_amd64.whl (15.8 MB)\n"
+            "  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl (18.3 MB)\n"
+            "  Downloading pandas-2.2.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl (13.0 MB)\n"
+            "  Downloading scipy-1.13.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl (38.6 MB)\n"
+        )
+        assert matcher.diagnose(log).facts["platform"] == "linux"
+
+    def test_between_platforms_shown_as_often_the_first_shown_wins(self, matcher: Matcher) -> None:
+        # `pip download --platform manylinux2014_x86_64` run on Windows.
+        log = "Saved c:\\users\\me\\wheels\\numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl\n"
+        assert matcher.diagnose(log).facts["platform"] == "windows"
 
 
 class TestVersions:
@@ -753,6 +816,20 @@ class TestVersions:
 
     def test_a_failure_after_a_pip_upgrade_ran_the_new_one(self, matcher: Matcher) -> None:
         assert matcher.diagnose(PIP_UPGRADE + SSL_FAILURE).pip_version == "21.0.1"
+
+    def test_a_failure_after_an_upgrade_alone_ran_the_new_pip(self, matcher: Matcher) -> None:
+        assert matcher.diagnose("Successfully installed pip-21.0.1\n" + SSL_FAILURE).pip_version == "21.0.1"
+
+    def test_a_failure_after_pip_was_upgraded_then_pinned_back_ran_the_last_one_installed(
+        self, matcher: Matcher
+    ) -> None:
+        log = "Successfully installed pip-24.0\nSuccessfully installed pip-23.3.1\n" + SSL_FAILURE
+        assert matcher.diagnose(log).pip_version == "23.3.1"
+
+    def test_a_version_line_after_the_upgrade_names_the_pip_that_ran(self, matcher: Matcher) -> None:
+        # The upgrade went into another environment than the pip that then printed its version.
+        log = "Successfully installed pip-24.0\npip 23.0.1 from /usr/lib/python3/dist-packages/pip (python 3.11)\n"
+        assert matcher.diagnose(log + SSL_FAILURE).pip_version == "23.0.1"
 
     def test_installing_a_pinned_pip_is_not_the_running_version(self, matcher: Matcher) -> None:
         assert matcher.diagnose("$ python -m pip install pip==23.0\n").pip_version is None
@@ -818,6 +895,11 @@ class TestPatterns:
         assert requirement.startswith("six==999") and requirement.endswith("…")
         assert len(requirement) == FACT_CHARACTERS
         assert len(json.dumps(diagnosis.to_dict())) < 10_000
+
+    def test_a_fact_exactly_as_long_as_the_bound_is_kept_whole(self, matcher: Matcher) -> None:
+        requirement = "six==" + "9" * (FACT_CHARACTERS - len("six=="))
+        log = f"ERROR: Could not find a version that satisfies the requirement {requirement}\n"
+        assert matcher.diagnose(log).matches[0].facts["requirement"] == requirement
 
     def test_a_long_match_is_cut_in_the_excerpt(self) -> None:
         signature = Signature("EXCEPTION", "pip", "error", r"Exception: (?P<message>.*)", is_regex=True)

@@ -293,7 +293,7 @@ def record_facts(record: bytes) -> dict[str, str]:
         if found:
             _add_groups(facts, found.groupdict())
     fetched = next((url for url in _URL.finditer(record) if not _DOCUMENTATION.search(url.group(0))), None)
-    if fetched and "url" not in facts:
+    if fetched:
         facts["url"] = fetched.group(0).decode(errors="replace")
     return facts
 
@@ -311,8 +311,6 @@ def context_facts(records_before: Sequence[bytes]) -> dict[str, str]:
     facts: dict[str, str] = {}
     for text in records_before:
         found = _context_record(text)
-        if not found:
-            continue
         groups = {name: value for name, value in found.groupdict().items() if value}
         fields = _context_fields(groups)
         if "package" in facts and _normalise(fields.get("package", "")) != _normalise(facts["package"]):
