@@ -442,6 +442,12 @@ class TestRetryCauses:
         diagnosis = matcher.diagnose("Collecting six\n" + retry + "Successfully installed six-1.16.0\n")
         assert (codes(diagnosis), diagnosis.failed) == (["RETRYING_CONNECTION"], False)
 
+    def test_retries_that_end_well_leave_the_other_warnings_in_the_logs_order(self, matcher: Matcher) -> None:
+        retry = SSL_FAILURE.splitlines(True)[1]
+        notice = "[notice] A new release of pip is available: 23.3.1 -> 24.0\n"
+        diagnosis = matcher.diagnose("Collecting six\n" + retry + "Successfully installed six-1.16.0\n" + notice)
+        assert codes(diagnosis) == ["RETRYING_CONNECTION", "PIP_VERSION_OUTDATED"]
+
 
 class TestOtherTools:
     def test_a_build_failure_under_uv_is_the_same_cause_marked_as_uv(self, matcher: Matcher) -> None:
@@ -495,6 +501,17 @@ class TestOtherTools:
 
     def test_a_build_failure_under_poetry_is_marked_as_poetry(self, matcher: Matcher) -> None:
         log = "Installing dependencies from lock file\n  ChefBuildError\n  | fatal error: Python.h: No such file or directory\n"
+        diagnosis = matcher.diagnose(log)
+        assert [(match.code, match.tool) for match in diagnosis.matches] == [("PYTHON_H_MISSING", "poetry")]
+        assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "poetry")
+
+    def test_pips_header_in_the_output_of_poetrys_build_is_still_poetrys(self, matcher: Matcher) -> None:
+        log = (
+            "Installing dependencies from lock file\n"
+            "  ChefBuildError\n"
+            "  | ERROR: Could not find a version that satisfies the requirement setuptools>=40.8.0\n"
+            "  | fatal error: Python.h: No such file or directory\n"
+        )
         diagnosis = matcher.diagnose(log)
         assert [(match.code, match.tool) for match in diagnosis.matches] == [("PYTHON_H_MISSING", "poetry")]
         assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "poetry")
@@ -639,6 +656,20 @@ class TestNoise:
     def test_a_truncated_log_still_shows_its_first_error(self, matcher: Matcher) -> None:
         truncated = BUILD_FAILURE[: BUILD_FAILURE.index("compilation terminated")]
         assert codes(matcher.diagnose(truncated))[:2] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR"]
+
+    def test_an_unknown_wrappers_prefix_is_learned_from_the_fifth_line_pip_may_have_printed(
+        self, matcher: Matcher
+    ) -> None:
+        log = (
+            "$ ./provision.sh\n"
+            "+ pip install --upgrade pip\n"
+            "+ pip install wheel\n"
+            "+ pip install -r requirements.txt\n"
+            "    default: Collecting fastcrc\n"
+            "    default:   error: subprocess-exited-with-error\n"
+            "    default: Failed to build fastcrc\n"
+        )
+        assert "BUILD_FAILED_SUMMARY" in codes(matcher.diagnose(log))
 
     def test_line_numbers_count_the_text_as_submitted(self, matcher: Matcher) -> None:
         log = "\r\n".join(f"\x1b[32mstep {index}\x1b[0m\rdone {index}" for index in range(50)) + "\r\n" + SSL_FAILURE
@@ -948,6 +979,17 @@ class TestSignatureTester:
         assert [match.lines for match in matches] == [(line, line) for line in range(2, 7)]
         assert [match.facts["left"] for match in matches] == ["4", "3", "2", "1", "0"]
 
+    def test_it_lists_each_line_once_however_far_apart_they_are(self) -> None:
+        text = ("ERROR: disk full\n" + "x" * 10_000 + "\n") * 3
+        matches = test_signature(Signature("DISK_FULL", "pip", "error", "ERROR: disk full"), text)
+        assert [match.lines for match in matches] == [(1, 1), (3, 3), (5, 5)]
+
+    @pytest.mark.parametrize("pattern", [r"^ERROR: port \d+$", r"^[0-9]{3,}$"], ids=["literal", "no literal"])
+    def test_it_lists_at_most_the_lines_a_signature_keeps(self, pattern: str) -> None:
+        lines = "".join(f"ERROR: port {port}\n{port}\n" for port in range(1000, 1200))
+        signature = Signature("PORT", "pip", "error", pattern, is_regex=True)
+        assert len(test_signature(signature, lines)) == matcher_module.CANDIDATES_PER_SIGNATURE
+
     @pytest.mark.parametrize(
         ("pattern", "line"),
         [
@@ -1070,6 +1112,11 @@ class TestBounds:
         diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
         assert diagnosis.matches == []
         assert "only lines 1 to 2 were read" in diagnosis.partial
+
+    def test_a_log_with_exactly_as_many_literals_as_the_budget_is_read_whole(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 1000)
+        assert Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1000 + "\n").partial == ""
+        assert "only lines 1 to 1 were read" in Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1001 + "\n").partial
 
     def test_candidate_lines_past_the_matching_budget_are_skipped_and_said_so(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)

@@ -147,6 +147,7 @@ def test_no_other_rule_removes_that_example(rule_name: str) -> None:
         "k3j5h7g9f2d4s6a8q1w3e5r7t9y2u4i6Xo8",
         "K3J5H7G9F2D4S6A8Q1W3E5R7T9Y2U4I6xO8",
         "kJhGfDsAqWeRtYuIoPlKmNbVcXzAsDfGh7j",
+        "kJhG-fDsA_qWeR-tYuI_oPlK-mNbV_cXzA-sDfG7",  # dashes and underscores are no digits
     ],
 )
 def test_a_long_token_with_a_single_capital_small_letter_or_digit_is_no_random_secret(token: str) -> None:
@@ -447,6 +448,13 @@ def test_the_credentials_pip_prints_of_its_index_urls_are_removed_and_its_own_ma
         assert not [secret for secret in CAPTURED_SECRETS if secret in redacted], name
     masked = "Looking in indexes: http://deploy:****@127.0.0.1:8000/simple, http://****@127.0.0.1:8000/extra\n"
     assert redact(CAPTURED_WITH_CREDENTIALS["26.3-credentials.log"])[0].startswith(masked)
+
+
+def test_only_pips_asterisks_are_taken_for_its_mask_of_a_password() -> None:
+    assert redact("Looking in indexes: https://deploy:XXXXXXXX@pypi.corp.example/simple\n") == (
+        f"Looking in indexes: https://{REDACTED}@pypi.corp.example/simple\n",
+        1,
+    )
 
 
 @pytest.mark.parametrize(("text", "secret"), REVIEW_FORMATS)
