@@ -644,6 +644,33 @@ class TestNoise:
         log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
         assert matcher.diagnose(log).matches[0].lines == (1, 2)
 
+    def test_a_quoted_line_pasted_alone_is_read_without_its_quote(self, matcher: Matcher) -> None:
+        match = matcher.diagnose("> Failed to build fastcrc\n").matches[0]
+        assert (match.code, match.excerpt) == ("BUILD_FAILED_SUMMARY", "Failed to build fastcrc")
+
+    def test_a_closing_fence_ends_the_lines_of_the_message_above_it(self, matcher: Matcher) -> None:
+        log = (
+            "```console\n$ pip install ./cext\n"
+            "  error: subprocess-exited-with-error\n"
+            "  × Building wheel for fastcrc (pyproject.toml) did not run successfully.\n"
+            "```\n"
+            "The same happens with https://example.org/simple/fastcrc/\n"
+        )
+        assert matcher.diagnose(log).matches[0].facts == {"failed_step": "Building wheel for fastcrc (pyproject.toml)"}
+
+    def test_a_boxed_record_behind_a_prefix_of_its_own_shows_its_lines_without_it(self) -> None:
+        signature = Signature(
+            "WHEEL_FAILED", "pip", "error", "did not run successfully", detail=r"exit code: (?P<exit_code>\d+)"
+        )
+        log = (
+            "Collecting six\nCollecting requests\nCollecting idna\nCollecting certifi\nCollecting urllib3\n"
+            "    default:   × Building wheel for fastcrc (pyproject.toml) did not run successfully.\n"
+            "    default:   │ exit code: 1\n"
+            "    default:   ╰─> [1 lines of output]\n"
+        )
+        match = Matcher([signature], {}).diagnose(log).matches[0]
+        assert match.excerpt == "Building wheel for fastcrc (pyproject.toml) did not run successfully.\nexit code: 1"
+
     def test_unrelated_lines_are_not_glued_together(self, matcher: Matcher) -> None:
         log = (
             "note: the fastcrc project says: User site-packages are not visible in\n"
