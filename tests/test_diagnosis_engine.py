@@ -1133,6 +1133,25 @@ class TestBounds:
         diagnosis = Matcher(SIGNATURES, REFINES).diagnose("\n".join(lines))
         assert [(match.code, match.lines) for match in diagnosis.matches] == [("DISTRIBUTION_NOT_FOUND", (201, 201))]
 
+    def test_once_the_search_drops_the_literals_nothing_needs_every_line_left_is_still_read(self) -> None:
+        # Over a megabyte of paths (a platform clue read 40 times, then no more) between the
+        # lines a signature keeps: the search is narrowed several times on the way.
+        paths = " ".join(f"/home/user/src/file{index}.c" for index in range(8)) + "\n"
+        lines = [paths] * 8_000
+        lines[1:200:2] = ["ERROR: oops\n"] * 100
+        matches = test_signature(Signature("OOPS", "pip", "error", "ERROR: oops"), "".join(lines))
+        assert [match.lines[0] for match in matches] == list(range(2, 202, 2))
+
+    def test_a_budget_spent_in_the_first_lines_is_not_reset_by_a_later_stretch(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
+        log = ":\\ " * 1000 + "\n" + ":\\ " * 1500 + "\n" + "x" * 10_000 + "\n" + self.NOT_FOUND
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
+        assert (diagnosis.matches, diagnosis.partial) == (
+            [],
+            "Part of this log was not read: it repeats what the engine looks for so often "
+            "that only lines 1 to 2 were read.",
+        )
+
     def test_a_log_that_repeats_literals_past_the_budget_says_where_reading_stopped(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
         log = ":\\ " * 1000 + "\n" + ":\\ " * 1500 + "\n" + self.NOT_FOUND
