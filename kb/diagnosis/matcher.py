@@ -304,7 +304,7 @@ class Matcher:
             _add_candidate(candidates.wrap_lines, candidates.full_wraps, index, number - 1)
         if key.fact_trigger:
             lines = candidates.evidence.setdefault(key.fact_trigger, [])
-            if len(lines) < fact_readers.EVIDENCE_LINES_PER_KIND and number not in lines[-1:]:
+            if len(lines) < fact_readers.EVIDENCE_LINES_PER_KIND:
                 lines.append(number)
         if key.foreign_trigger and len(candidates.foreign) < FOREIGN_LINES:
             candidates.foreign.append((number, key.foreign_trigger))
