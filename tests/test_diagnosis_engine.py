@@ -628,6 +628,14 @@ class TestNoise:
         matches = Matcher([Signature("RESOLVER_BLIND", "pip", "error", literal)], {}).diagnose(log).matches
         assert [match.lines for match in matches] == [(1, 2)]
 
+    @pytest.mark.parametrize("cut", ["gcc exit code \n1", "gcc\n exit code 1"], ids=["after", "before"])
+    def test_a_regex_whose_short_literal_is_whole_on_one_line_is_found_across_a_wrap(self, cut: str) -> None:
+        # The literal (` exit code `) is too short for pieces of its own halves to be looked for.
+        signature = Signature("EXIT", "pip", "error", r"(?P<command>gcc|cc) exit code (?P<code>\d+)", is_regex=True)
+        log = f"  error: command '/usr/bin/x86_64-linux-gnu-gcc' failed: {cut}\n"
+        match = Matcher([signature], {}).diagnose(log).matches[0]
+        assert (match.lines, match.facts) == ((1, 2), {"command": "gcc", "code": "1"})
+
     def test_a_tab_indented_message_wrapped_by_a_narrow_terminal_is_found_across_lines(self, matcher: Matcher) -> None:
         # Two tabs take 16 of the terminal's 60 columns: the cut comes 44 characters into the message.
         message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
