@@ -982,6 +982,11 @@ class TestPatterns:
         assert excerpt.startswith("... yyy") and excerpt.endswith("yyy ERROR: disk full")
         assert len(excerpt) < 1000
 
+    def test_a_long_line_holding_the_message_twice_is_shown_around_the_first(self) -> None:
+        line = "ERROR: disk full " + "y" * 2000 + " ERROR: disk full"
+        excerpt = Matcher([Signature("X", "pip", "error", "ERROR: disk full")], {}).diagnose(line).matches[0].excerpt
+        assert excerpt.startswith("ERROR: disk full yyy") and excerpt.endswith("yyy ...")
+
     def test_a_pip_version_read_from_a_huge_line_is_cut_too(self, matcher: Matcher) -> None:
         assert len(matcher.diagnose("pip==2" + "0" * 100_000 + "\n").pip_version) == FACT_CHARACTERS
 
@@ -1192,6 +1197,15 @@ class TestBounds:
         log = f"{above}{padding}downloading again\n  error: subprocess-exited-with-error\n"
         match = Matcher(SIGNATURES, REFINES).diagnose(log).matches[0]
         assert (match.code, match.facts.get("requirement")) == ("SUBPROCESS_EXITED_WITH_ERROR", "tokenizers==0.20.1")
+
+    def test_a_message_that_repeats_past_its_hits_leaves_the_next_ones_read(self, matcher: Matcher) -> None:
+        notices = "[notice] A new release of pip is available: 24.0 -> 26.3\n" * 21
+        assert codes(matcher.diagnose(notices + self.NOT_FOUND)) == ["DISTRIBUTION_NOT_FOUND", "PIP_VERSION_OUTDATED"]
+
+    def test_a_wrapped_message_that_repeats_past_its_hits_leaves_the_next_wrapped_ones_read(self, matcher) -> None:
+        conflicts = "ERROR: Cannot install six==99 because these package versions have conflicting dependencies.\n" * 21
+        diagnosis = matcher.diagnose(hard_wrapped(conflicts + self.NOT_FOUND, 60))
+        assert codes(diagnosis) == ["RESOLUTION_IMPOSSIBLE", "DISTRIBUTION_NOT_FOUND"]
 
     def test_the_package_comes_from_a_collecting_line_far_above(self, matcher: Matcher) -> None:
         compiler_output = "".join(
