@@ -376,7 +376,7 @@ class Matcher:
     def _spanning_hits(self, index: int, text: bytes, parts: list[tuple[int, int]]) -> Iterator[_Hit]:
         for start, end, groups in self._find(index, text):
             touched = [number for number, part_start in parts if part_start < end]
-            first = max((number for number, part_start in parts if part_start <= start), default=parts[0][0])
+            first = max(number for number, part_start in parts if part_start <= start)  # the first part starts at 0
             if touched[-1] > first:
                 yield _Hit(index, first, touched[-1], text, start, end, groups)
 
