@@ -636,6 +636,15 @@ class TestNoise:
         match = Matcher([signature], {}).diagnose(log).matches[0]
         assert (match.lines, match.facts) == ((1, 2), {"command": "gcc", "code": "1"})
 
+    def test_a_match_cut_over_three_lines_by_a_terminal_spans_all_three(self) -> None:
+        pattern = r"satisfies the requirement \S+ \(from versions: (?P<versions>[^)]*)\)"
+        line = (
+            "ERROR: Could not find a version that satisfies the requirement six==99 "
+            "(from versions: 1.0.0, 1.1.0, 1.2.0, 1.3.0, 1.4.0, 1.5.0, 1.6.0, 1.7.0)\n"
+        )
+        matcher = Matcher([Signature("NOT_FOUND", "pip", "error", pattern, is_regex=True)], {})
+        assert matcher.diagnose(hard_wrapped(line, 60)).matches[0].lines == (1, 3)
+
     def test_a_tab_indented_message_wrapped_by_a_narrow_terminal_is_found_across_lines(self, matcher: Matcher) -> None:
         # Two tabs take 16 of the terminal's 60 columns: the cut comes 44 characters into the message.
         message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
