@@ -499,19 +499,18 @@ class TestOtherTools:
         diagnosis = matcher.diagnose(log)
         assert (diagnosis.matches, diagnosis.outcome, diagnosis.tool) == ([], "other-tool", "conda")
 
-    def test_a_build_failure_under_poetry_is_marked_as_poetry(self, matcher: Matcher) -> None:
-        log = "Installing dependencies from lock file\n  ChefBuildError\n  | fatal error: Python.h: No such file or directory\n"
-        diagnosis = matcher.diagnose(log)
-        assert [(match.code, match.tool) for match in diagnosis.matches] == [("PYTHON_H_MISSING", "poetry")]
-        assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "poetry")
-
-    def test_pips_header_in_the_output_of_poetrys_build_is_still_poetrys(self, matcher: Matcher) -> None:
-        log = (
-            "Installing dependencies from lock file\n"
-            "  ChefBuildError\n"
+    @pytest.mark.parametrize(
+        "build_output",
+        [
+            "  | fatal error: Python.h: No such file or directory\n",
+            # pip's own header in the build's output does not end Poetry's.
             "  | ERROR: Could not find a version that satisfies the requirement setuptools>=40.8.0\n"
-            "  | fatal error: Python.h: No such file or directory\n"
-        )
+            "  | fatal error: Python.h: No such file or directory\n",
+        ],
+        ids=["compiler", "with-pips-header"],
+    )
+    def test_a_build_failure_under_poetry_is_marked_as_poetry(self, matcher: Matcher, build_output: str) -> None:
+        log = "Installing dependencies from lock file\n  ChefBuildError\n" + build_output
         diagnosis = matcher.diagnose(log)
         assert [(match.code, match.tool) for match in diagnosis.matches] == [("PYTHON_H_MISSING", "poetry")]
         assert (diagnosis.outcome, diagnosis.tool) == ("other-tool", "poetry")
@@ -779,43 +778,50 @@ class TestFacts:
         assert facts["requirement"] == "tokenizers>=0.13.0"
         assert (facts["requirements_file"], facts["requirements_line"]) == ("demo/requirements.txt", "2")
 
-    def test_the_package_comes_from_the_records_of_the_package_that_failed_only(self, matcher: Matcher) -> None:
-        log = (
-            "Collecting requests==2.31.0\n"
-            "  Downloading requests-2.31.0.tar.gz (110 kB)\n"
-            "Processing /home/user/src/cext\n"
-            "Building wheels for collected packages: fastcrc\n"
-            "  Building wheel for fastcrc (pyproject.toml): started\n"
-            "  error: subprocess-exited-with-error\n"
-        )
-        assert matcher.diagnose(log).matches[0].facts == {"package": "fastcrc"}
-
-    def test_a_project_spelled_differently_by_its_records_is_one_package(self, matcher: Matcher) -> None:
-        log = (
-            "Collecting zope.interface>=5.0 (from -r requirements.txt (line 4))\n"
-            "  Downloading zope_interface-7.0.3.tar.gz (252 kB)\n"
-            "  error: subprocess-exited-with-error\n"
-        )
-        facts = matcher.diagnose(log).matches[0].facts
-        assert (facts["version"], facts["requirement"]) == ("7.0.3", "zope.interface>=5.0")
-
-    def test_a_download_that_names_no_package_ends_the_records_read(self, matcher: Matcher) -> None:
-        log = (
-            "  Downloading https://example.org/downloads/latest.zip (5 kB)\n"
-            "  Building wheel for fastcrc (pyproject.toml): started\n"
-            "  error: subprocess-exited-with-error\n"
-        )
-        assert matcher.diagnose(log).matches[0].facts == {"package": "fastcrc"}
-
-    def test_records_above_the_collecting_line_of_the_package_add_nothing(self, matcher: Matcher) -> None:
-        # Two pip commands in one CI log: the download of the first is not the request that failed.
-        log = (
-            "Collecting cext==1.0 (from -r requirements-build.txt (line 1))\n"
-            "  Downloading cext-1.0.tar.gz (5 kB)\n"
-            "Collecting cext\n"
-            "  error: subprocess-exited-with-error\n"
-        )
-        assert matcher.diagnose(log).matches[0].facts == {"requirement": "cext", "package": "cext"}
+    @pytest.mark.parametrize(
+        ("records", "facts"),
+        [
+            pytest.param(
+                "Collecting requests==2.31.0\n"
+                "  Downloading requests-2.31.0.tar.gz (110 kB)\n"
+                "Processing /home/user/src/cext\n"
+                "Building wheels for collected packages: fastcrc\n"
+                "  Building wheel for fastcrc (pyproject.toml): started\n",
+                {"package": "fastcrc"},
+                id="another-package-above",
+            ),
+            pytest.param(
+                "  Downloading https://example.org/downloads/latest.zip (5 kB)\n"
+                "  Building wheel for fastcrc (pyproject.toml): started\n",
+                {"package": "fastcrc"},
+                id="a-download-naming-no-package-above",
+            ),
+            pytest.param(
+                # Two pip commands in one CI log: the download of the first is not the request that failed.
+                "Collecting cext==1.0 (from -r requirements-build.txt (line 1))\n"
+                "  Downloading cext-1.0.tar.gz (5 kB)\n"
+                "Collecting cext\n",
+                {"requirement": "cext", "package": "cext"},
+                id="records-above-its-collecting-line",
+            ),
+            pytest.param(
+                "Collecting zope.interface>=5.0 (from -r requirements.txt (line 4))\n"
+                "  Downloading zope_interface-7.0.3.tar.gz (252 kB)\n",
+                {
+                    "package": "zope_interface",
+                    "version": "7.0.3",
+                    "requirement": "zope.interface>=5.0",
+                    "requirements_file": "requirements.txt",
+                    "requirements_line": "4",
+                },
+                id="one-project-spelled-two-ways",
+            ),
+        ],
+    )
+    def test_the_package_comes_from_the_records_of_the_request_that_failed(
+        self, matcher: Matcher, records: str, facts: dict
+    ) -> None:
+        assert matcher.diagnose(records + "  error: subprocess-exited-with-error\n").matches[0].facts == facts
 
     @pytest.mark.parametrize("indent", ["", "  "])
     def test_condas_collecting_package_metadata_names_no_package(self, matcher: Matcher, indent: str) -> None:
