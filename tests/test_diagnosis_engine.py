@@ -12,11 +12,13 @@ import json
 import re
 
 import pytest
+import re2
 
 from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, scoping, test_signature
 from kb.diagnosis import matcher as matcher_module
 from kb.diagnosis.facts import FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
+from kb.diagnosis.pattern_speed import MIN_MEGABYTES_PER_SECOND, megabytes_per_second
 from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
 
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
@@ -1286,3 +1288,39 @@ class TestSpeedTestLines:
     def test_the_same_pattern_gets_the_same_lines_every_time(self) -> None:
         """So a pattern's verdict does not change from one save to the next."""
         assert speed_test_lines(r"ERR [ab]*a[ab]{1000}") == speed_test_lines(r"ERR [ab]*a[ab]{1000}")
+
+
+class RegexAtASpeed:
+    """A real regex on a clock of its own that reads `megabytes_per_second` MB a second, so
+    the speed the editor reports is known without timing anything."""
+
+    def __init__(self, pattern: str, megabytes_per_second: float) -> None:
+        self.regex = re2.compile(pattern)
+        self.seconds_per_byte = 1 / (megabytes_per_second * 1024 * 1024)
+        self.now, self.lines_read = 100.0, 0
+
+    def search(self, line: bytes) -> object:
+        self.now += len(line) * self.seconds_per_byte
+        self.lines_read += 1
+        return self.regex.search(line)
+
+    def clock(self) -> float:
+        return self.now
+
+
+class TestPatternSpeed:
+    """The speed the editor reports for a staff regex, and when it stops reading a slow one."""
+
+    PATTERN = r"[0-9]+\.[0-9]+"  # no literal: every test line is 1000 bytes
+
+    def test_a_fast_regex_reads_every_test_line_and_is_reported_at_its_speed(self) -> None:
+        regex = RegexAtASpeed(self.PATTERN, 100)
+        assert megabytes_per_second(self.PATTERN, regex, regex.clock) == pytest.approx(100, rel=1e-9)
+        assert regex.lines_read == len(speed_test_lines(self.PATTERN))
+
+    def test_a_slow_regex_is_given_up_on_once_it_has_spent_the_time_the_slowest_allowed_takes(self) -> None:
+        """At an eighth of the minimum speed, the time the minimum allows for all the lines
+        reads an eighth of them: one line more shows it too slow."""
+        regex = RegexAtASpeed(self.PATTERN, MIN_MEGABYTES_PER_SECOND / 8)
+        assert megabytes_per_second(self.PATTERN, regex, regex.clock) == pytest.approx(1, rel=1e-9)
+        assert regex.lines_read == len(speed_test_lines(self.PATTERN)) // 8 + 1
