@@ -288,6 +288,29 @@ def test_a_pip_command_ends_uvs_output_before_pip_prints_its_own_records():
     assert tools["DEFAULTING_TO_USER_INSTALLATION"] == "pip"
 
 
+def test_pips_failed_build_line_opens_no_other_tools_output():
+    """`ERROR: Failed to build 'brokenmeta' ...` holds uv's words (`error: failed to`), not
+    uv's line: the next pip run's first line, which no record only pip prints ends, is pip's."""
+    log = read("FAILED_TO_PREPARE_CANDIDATE/26.3.log") + read("DEFAULTING_TO_USER_INSTALLATION/26.3.log")
+    tools = {match.code: match.tool for match in diagnose(log).matches}
+    assert tools["DEFAULTING_TO_USER_INSTALLATION"] == "pip"
+
+
+def indented(text: str) -> str:
+    """A log pasted as a Markdown code block: every line four spaces in."""
+    return "".join(f"    {line}" for line in text.splitlines(keepends=True))
+
+
+def test_a_log_pasted_indented_tells_uvs_output_and_pips_apart_as_it_does_flush():
+    alone = diagnose(indented(read("BUILD_TOOL_FAILED/24.0-uv.log")))
+    assert (alone.outcome, alone.tool) == ("other-tool", "uv")
+    both = diagnose(indented(read("BUILD_TOOL_FAILED/24.0-uv.log") + read("HASH_MISMATCH/26.3.log")))
+    assert [(match.code, match.tool) for match in both.matches] == [
+        ("HASH_MISMATCH", "pip"),
+        ("BUILD_TOOL_FAILED", "uv"),
+    ]
+
+
 def test_poetrys_closing_hint_to_run_pip_wheel_does_not_end_poetrys_output():
     """Poetry ends a build failure with `You can verify this by running pip wheel ...`: no pip
     ran. A second failure pasted after it (from its build output on) is still Poetry's."""

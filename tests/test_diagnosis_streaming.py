@@ -4,13 +4,14 @@ the windows are made small so that a few kilobytes cross several of them."""
 
 import codecs
 import io
+import itertools
 from pathlib import Path
 
 import pytest
 
 from kb.diagnosis import Diagnosis, EmptyLog, Matcher, NotText
 from kb.diagnosis import matcher as matcher_module
-from kb.diagnosis.streaming import diagnose_stream
+from kb.diagnosis.streaming import diagnose_stream, windows
 from tests.logs import expect, wrappers
 from tests.test_diagnosis_engine import REFINES, SIGNATURES
 
@@ -39,6 +40,42 @@ def filler(lines: int) -> str:
 
 def line_of(text: str, needle: str) -> int:
     return next(number for number, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [filler(300), "".join(f"line {number:04d} {'x' * 53}\n" for number in range(300))],
+    ids=["windows-end-inside-a-line", "windows-end-at-a-line-end"],
+)
+def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_their_middle(text: str) -> None:
+    """Every line is one window's: the earlier window keeps the first half of the lines it
+    holds whole of those the two share, so a match there still has the lines under it."""
+    data = text.encode()
+    parts = list(windows((data[start : start + 1000] for start in range(0, len(data), 1000)), WINDOW, OVERLAP))
+    assert [len(window.data) for window in parts[:-1]] == [WINDOW] * (len(parts) - 1)
+    assert (parts[0].first_line, parts[0].owned_from, parts[-1].owned_to) == (1, 1, None)
+    lines = data.splitlines(keepends=True)
+    for window in parts:
+        assert b"".join(lines[window.first_line - 1 :]).startswith(window.data)
+    for before, after in itertools.pairwise(parts):
+        shared = before.data.splitlines(keepends=True)[-OVERLAP:]
+        assert after.data.startswith(b"".join(shared))
+        held_whole = sum(line.endswith(b"\n") for line in shared)
+        assert after.owned_from == before.owned_to == after.first_line + held_whole // 2
+
+
+def test_a_line_longer_than_the_overlap_is_owned_by_every_window_holding_a_piece_of_it() -> None:
+    """The next window starts inside the line, with the last quarter of the window."""
+    data = b"first line\n" + b"y" * (3 * WINDOW) + b"\nlast line\n"
+    parts = list(windows([data], WINDOW, OVERLAP))
+    assert [(window.first_line, window.owned_from, window.owned_to) for window in parts] == [
+        (1, 1, 3),
+        (2, 2, 3),
+        (2, 2, 3),
+        (2, 2, None),
+    ]
+    for before, after in itertools.pairwise(parts):
+        assert after.data.startswith(before.data[-WINDOW // 4 :])
 
 
 def test_a_root_cause_many_windows_in_is_found_on_its_line_with_its_facts(matcher: Matcher) -> None:
