@@ -42,10 +42,23 @@ def line_of(text: str, needle: str) -> int:
     return next(number for number, line in enumerate(text.split("\n"), 1) if needle in line)
 
 
+def lines_of(width: int, count: int) -> str:
+    return "".join(f"line {number:04d} {'x' * (width - 11)}\n" for number in range(count))
+
+
+def shared_lines(window: bytes) -> list[bytes]:
+    """What the next window starts with: the last OVERLAP lines, or as many of them as fit
+    in a quarter of a window."""
+    lines = window.splitlines(keepends=True)[-OVERLAP:]
+    while len(b"".join(lines)) > WINDOW // 4:
+        lines.pop(0)
+    return lines
+
+
 @pytest.mark.parametrize(
     "text",
-    [filler(300), "".join(f"line {number:04d} {'x' * 53}\n" for number in range(300))],
-    ids=["windows-end-inside-a-line", "windows-end-at-a-line-end"],
+    [filler(300), lines_of(64, 300), lines_of(200, 100)],
+    ids=["windows-end-inside-a-line", "windows-end-at-a-line-end", "lines-too-long-for-ten-to-fit"],
 )
 def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_their_middle(text: str) -> None:
     """Every line is one window's: the earlier window keeps the first half of the lines it
@@ -58,7 +71,7 @@ def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_
     for window in parts:
         assert b"".join(lines[window.first_line - 1 :]).startswith(window.data)
     for before, after in itertools.pairwise(parts):
-        shared = before.data.splitlines(keepends=True)[-OVERLAP:]
+        shared = shared_lines(before.data)
         assert after.data.startswith(b"".join(shared))
         held_whole = sum(line.endswith(b"\n") for line in shared)
         assert after.owned_from == before.owned_to == after.first_line + held_whole // 2
@@ -66,8 +79,8 @@ def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_
 
 def test_a_line_longer_than_the_overlap_is_owned_by_every_window_holding_a_piece_of_it() -> None:
     """The next window starts inside the line, with the last quarter of the window."""
-    data = b"first line\n" + b"y" * (3 * WINDOW) + b"\nlast line\n"
-    parts = list(windows([data], WINDOW, OVERLAP))
+    long_line = "".join(f"{number:07d} " for number in range(3 * WINDOW // 8)).encode()
+    parts = list(windows([b"first line\n" + long_line + b"\nlast line\n"], WINDOW, OVERLAP))
     assert [(window.first_line, window.owned_from, window.owned_to) for window in parts] == [
         (1, 1, 3),
         (2, 2, 3),

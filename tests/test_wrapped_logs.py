@@ -144,6 +144,60 @@ def test_a_paste_from_inside_ansibles_verbose_result_shows_its_first_line_unquot
     assert lines == [*printed, "    ],", '    "stderr_lines": []', "}", ""]
 
 
+def test_an_ansible_loop_shows_the_output_of_every_item() -> None:
+    """A task with `loop:` fails with one result per item, in a `results` list."""
+    first = (LOGS / "DEFAULTING_TO_USER_INSTALLATION" / "26.3.log").read_text(encoding="utf-8")
+    second, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    results = [{"item": name, "rc": 1, "stdout": text} for name, text in (("base.txt", first), ("app.txt", second))]
+    task = "fatal: [web1]: FAILED! => " + json.dumps({"msg": "One or more items failed", "results": results})
+    diagnosis = diagnose(task + "\n")
+    heading = ["fatal: [web1]: FAILED! =>", "One or more items failed"]
+    assert shown_lines(diagnosis) == [*heading, *first.splitlines(), *second.rstrip("\n").splitlines(), ""]
+    assert "DO NOT MATCH THE HASHES" in shown_lines(diagnosis)[root(diagnosis).lines[0] - 1]
+
+
+def printed_to_the_last_blank() -> list[str]:
+    """pip's lines with its error box's indented blank ones, and one that ends in a capital
+    (the first of `pip install PyX`): an escaped line gives back every character of them."""
+    text = (LOGS / "FAILED_TO_PREPARE_CANDIDATE" / "26.3.log").read_text(encoding="utf-8")
+    assert "  " in text.splitlines()
+    return ["Collecting PyX", *text.splitlines()]
+
+
+def test_json_lines_show_each_line_as_pip_printed_it_blanks_and_all() -> None:
+    printed = printed_to_the_last_blank()
+    records = "".join(json.dumps({"log": line + "\n", "stream": "stderr"}) + "\n" for line in printed)
+    assert shown_lines(diagnose(records)) == [*printed, ""]
+
+
+def test_json_lines_cut_short_by_their_shipper_show_each_line_as_pip_printed_it() -> None:
+    """A record cut short is no JSON; its string, escaped newline and all, is still decoded."""
+    printed = printed_to_the_last_blank()
+    cut = "".join(json.dumps({"log": line + "\n", "stream": "stderr"})[:-6] + "\n" for line in printed)
+    shown = shown_lines(diagnose(cut))
+    assert shown[:-1:2] == ['{"log": '] * len(printed)
+    assert shown[1::2] == [f'{line}, "stream": "st' for line in printed]
+
+
+def test_ansibles_verbose_list_shows_each_line_as_pip_printed_it() -> None:
+    printed = printed_to_the_last_blank()
+    lines = shown_lines(diagnose(wrappers.WRAPPERS["ansible-verbose"]("\n".join(printed) + "\n")))
+    assert lines[3:] == [*printed, '    "stdout_lines": [', *printed, "    ]", "}", ""]
+
+
+def test_a_result_holding_only_the_lists_of_lines_shows_them() -> None:
+    """Without the `stdout` string they repeat (a result trimmed to them), the list is read."""
+    printed = printed_to_the_last_blank()
+    result = json.dumps({"changed": False, "rc": 1, "stdout_lines": printed})
+    assert shown_lines(diagnose(f"fatal: [web1]: FAILED! => {result}\n")) == ["fatal: [web1]: FAILED! =>", *printed, ""]
+
+
+def test_a_quoted_line_that_is_no_json_string_is_shown_as_it_is() -> None:
+    """Beside Ansible's keys, a line quoting a Windows path (`\\U` is no JSON escape) is left alone."""
+    log = '    "stdout_lines": [\n        "C:\\Users\\me\\venv\\Scripts\\pip.exe"\n    ]\n'
+    assert shown_lines(diagnose(log)) == log.split("\n")
+
+
 def test_docker_json_lines_with_extra_attributes_keep_their_line_numbers() -> None:
     """`docker run --log-opt labels=...` adds an `attrs` object to every line."""
     text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")
