@@ -182,6 +182,15 @@ def catalogue_streamed(log: str | bytes) -> Diagnosis:
     return diagnose_stream(expect.catalogue()[0], io.BytesIO(data), window_bytes=WINDOW, overlap_lines=OVERLAP)
 
 
+@pytest.mark.parametrize("lines_before", range(52, 60))
+def test_a_message_of_several_lines_is_reported_once_whole_wherever_two_windows_share_it(lines_before: int) -> None:
+    """pip's conflict (five lines) moved a line at a time through the lines two windows share:
+    the window that owns it reports it, on its lines and with its facts."""
+    log = filler(lines_before) + (LOGS / "RESOLUTION_IMPOSSIBLE" / "26.3.log").read_text(encoding="utf-8")
+    log += filler(200)
+    assert catalogue_streamed(log).to_dict() == expect.catalogue()[0].diagnose(log).to_dict()
+
+
 def test_a_log_whose_first_line_is_its_error_is_read_from_that_line() -> None:
     text = (LOGS / "INVALID_REQUIREMENT" / "24.0.log").read_text(encoding="utf-8")
     assert catalogue_streamed(text).to_dict() == expect.catalogue()[0].diagnose(text).to_dict()
