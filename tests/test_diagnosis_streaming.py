@@ -57,8 +57,8 @@ def shared_lines(window: bytes) -> list[bytes]:
 
 @pytest.mark.parametrize(
     "text",
-    [filler(300), lines_of(64, 300), lines_of(200, 100)],
-    ids=["windows-end-inside-a-line", "windows-end-at-a-line-end", "lines-too-long-for-ten-to-fit"],
+    [filler(300), lines_of(64, 300), lines_of(128, 100), filler(150).replace("\n", "\n\n")],
+    ids=["windows-end-inside-a-line", "windows-end-at-a-line-end", "eight-lines-fill-a-quarter", "blank-lines"],
 )
 def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_their_middle(text: str) -> None:
     """Every line is one window's: the earlier window keeps the first half of the lines it
