@@ -176,6 +176,19 @@ def test_an_empty_stream_and_a_binary_file_are_refused_with_a_sentence(matcher: 
         streamed(matcher, bytes(range(256)) * 100)
 
 
+def test_windows_not_read_whole_for_different_reasons_give_each_reason(monkeypatch, matcher: Matcher) -> None:
+    monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
+    monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
+    secrets = "pip install --index-url https://me:s3cret@example.org/simple x\n" * 3
+    long_line = f"{'x' * 1500} ERROR: Could not find a version that satisfies the requirement six==99\n"
+    diagnosis = streamed(matcher, secrets + filler(100) + long_line + "ERROR: Exception:\n" + long_line + filler(100))
+    assert diagnosis.partial == (
+        "Part of this log was not read: it holds more than 2 secrets, so every line from line 3 on was removed "
+        "unread. Part of this log was not read: it holds more long lines to try than one diagnosis reads, so some "
+        "were skipped."
+    )
+
+
 def catalogue_streamed(log: str | bytes) -> Diagnosis:
     """The shipped entries' diagnosis of a log read in small windows."""
     data = log.encode() if isinstance(log, str) else log
