@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from kb.models import Entry
 from kb.staff import revisions
@@ -67,6 +68,18 @@ class ReviewTests(WaitingRevisionFixture):
         revisions.submit(rework, self.editor)
         response = self.client.get("/staff/entries/pip/HASH_MISMATCH/revisions/4/review/")
         self.assertContains(response, "built on revision 3 (eddie), rejected: “The quick fix points at another index.”")
+
+    def test_the_review_runs_as_many_queries_whatever_the_number_of_revisions_it_folds_in(self):
+        url = "/staff/entries/pip/HASH_MISMATCH/revisions/{}/review/"
+        with CaptureQueriesContext(connection) as two_folded_in:
+            self.client.get(url.format(3))
+        base = 3
+        for name in ("ann", "bob", "cat"):
+            base = revisions.save_revision(self.entry, changed(self.entry), make_staff(name), base, "").number
+        with CaptureQueriesContext(connection) as five_folded_in:
+            response = self.client.get(url.format(base))
+        self.assertContains(response, "bob")
+        self.assertEqual(len(five_folded_in), len(two_folded_in))
 
     def test_the_history_sends_the_reviewer_to_the_review_instead_of_publishing_blind(self):
         response = self.client.get("/staff/entries/pip/HASH_MISMATCH/history/")

@@ -4,6 +4,7 @@ from unittest import mock
 
 from django.contrib.auth.models import Group, User
 from django.test import TestCase
+from django.utils import timezone
 
 from kb.models import Entry
 from kb.staff import revisions
@@ -105,6 +106,29 @@ class RevisionWorkflowTests(TestCase):
         self.assertEqual(self.entry.signatures.count(), 2)
         revision.refresh_from_db()
         self.assertEqual((revision.state, revision.reviewer), ("published", self.reviewer))
+
+    def test_publishing_a_revision_leaves_the_ones_saved_after_it_waiting(self):
+        second = revisions.save_revision(self.entry, changed(self.entry, title="Second"), self.editor, 0, "")
+        revisions.submit(second, self.editor)
+        third = revisions.save_revision(self.entry, changed(self.entry, title="Third"), self.editor, 2, "")
+        before = timezone.now()
+        revisions.publish(second, self.reviewer)
+        second.refresh_from_db()
+        third.refresh_from_db()
+        self.assertEqual((second.state, third.state), ("published", "draft"))
+        self.assertGreaterEqual(second.reviewed, before)
+        self.entry.refresh_from_db()
+        self.assertEqual(self.entry.title, "Second")
+
+    def test_a_rejected_revision_folded_into_a_publish_stays_rejected(self):
+        wrong = revisions.save_revision(self.entry, changed(self.entry, title="Wrong"), self.editor, 0, "")
+        revisions.submit(wrong, self.editor)
+        revisions.reject(wrong, self.reviewer, "The title must name the error.")
+        rework = revisions.save_revision(self.entry, changed(self.entry, title="Reworked"), self.editor, 2, "")
+        revisions.submit(rework, self.editor)
+        revisions.publish(rework, self.reviewer)
+        states = dict(self.entry.revisions.values_list("number", "state"))
+        self.assertEqual(states, {1: "replaced", 2: "rejected", 3: "published"})
 
     def test_a_rejected_revision_keeps_the_reviewers_comment_and_changes_nothing(self):
         revision = revisions.save_revision(self.entry, changed(self.entry, title="Wrong"), self.editor, 0, "")
