@@ -1257,6 +1257,17 @@ class TestBounds:
         monkeypatch.setattr(scoping, "CLOSING_CANDIDATES", 3)
         assert codes(matcher.diagnose(log)) == ["DISTRIBUTION_NOT_FOUND"]
 
+    def test_the_lines_read_for_other_tools_ends_are_counted_over_the_whole_log(self, monkeypatch, matcher) -> None:
+        """The first region spends three of the four lines; the second ends at the one left."""
+        monkeypatch.setattr(scoping, "CLOSING_CANDIDATES", 4)
+        npm = "npm ERR! code E404\n" + "warning: y\n" * 2
+        message = "  Could not find a version that satisfies the requirement six==99\n"
+        first_run = npm + "Successfully installed six-1.16.0\n"
+        assert (codes(matcher.diagnose(npm + message)), codes(matcher.diagnose(first_run + npm + message))) == (
+            [],
+            ["DISTRIBUTION_NOT_FOUND"],
+        )
+
     def test_another_tools_output_ends_exactly_at_the_last_line_read_for_it(self, monkeypatch, matcher) -> None:
         monkeypatch.setattr(scoping, "CLOSING_CANDIDATES", 3)
         message = "  Could not find a version that satisfies the requirement six==99\n"
