@@ -20,6 +20,7 @@ from kb.diagnosis.facts import FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
 from kb.diagnosis.pattern_speed import MIN_MEGABYTES_PER_SECOND, megabytes_per_second
 from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
+from kb.diagnosis.ranking import wrapper_closure
 
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
 BUILD_FAILURE = """\
@@ -340,6 +341,9 @@ NOISES = [github_actions, azure, buildkit, jenkins, coloured, crlf, quoted_in_ma
 
 
 class TestRanking:
+    def test_a_code_is_never_its_own_wrapper_even_when_two_entries_refine_each_other(self) -> None:
+        assert wrapper_closure({"A": ["B"], "B": ["A", "C"]}) == {"A": {"B", "C"}, "B": {"A", "C"}}
+
     def test_a_missing_header_beats_the_wrappers_pip_prints_around_it(self, matcher: Matcher) -> None:
         diagnosis = matcher.diagnose(BUILD_FAILURE)
         assert codes(diagnosis) == [
@@ -1071,12 +1075,14 @@ class TestSignatureTester:
             (r"failed xa{2}b{2}", "failed xaabb"),
             (r"xab{1,3}? failed", "xabbb failed"),
             (r"xab*? failed", "xa failed"),
+            (r"failed xab*", "failed xa"),
             (r"xab?c failed", "xac failed"),
             (r"x{a} failed", "x{a} failed"),
             (r"x{} failed", "x{} failed"),
             (r"x{,2} failed", "x{,2} failed"),
             (r"x{2,a} failed", "x{2,a} failed"),
             (r"alpha failed|beta broken", "beta broken"),
+            (r"alpha[(]|beta broken", "beta broken"),
             (r"(?:alpha|beta) failed", "beta failed"),
             (r"(alpha|beta)|gamma broken", "gamma broken"),
             (r"x\|y failed", "x|y failed"),

@@ -186,8 +186,15 @@ class RevisionWorkflowTests(TestCase):
         revision = revisions.save_revision(self.entry, changed(self.entry, title="Audited"), self.editor, 0, "")
         revisions.submit(revision, self.editor)
         revisions.publish(revision, self.reviewer)
-        actions = list(AuditEvent.objects.order_by("pk").values_list("actor__username", "action"))
-        self.assertEqual(actions, [("eddie", "changed"), ("eddie", "submitted"), ("rita", "published")])
+        actions = list(AuditEvent.objects.order_by("pk").values_list("actor__username", "action", "entry__code"))
+        self.assertEqual(
+            actions,
+            [
+                ("eddie", "changed", "HASH_MISMATCH"),
+                ("eddie", "submitted", "HASH_MISMATCH"),
+                ("rita", "published", "HASH_MISMATCH"),
+            ],
+        )
 
 
 class RevisionAdminTests(TestCase):
