@@ -21,6 +21,7 @@ from kb.diagnosis.matcher import LineIndex
 from kb.diagnosis.pattern_speed import MIN_MEGABYTES_PER_SECOND, megabytes_per_second
 from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
 from kb.diagnosis.ranking import wrapper_closure
+from kb.diagnosis.signatures import required_literals
 
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
 BUILD_FAILURE = """\
@@ -1283,6 +1284,38 @@ class TestBounds:
             ["DISTRIBUTION_NOT_FOUND"],
             [],
         )
+
+
+class TestRequiredLiterals:
+    """The text a regex signature requires, which the matcher looks for first and the release
+    report dates the entry by (kb/releases/dating.py): all the literal text next to an escape,
+    a class or a quantifier, none of their own characters and nothing it may lack."""
+
+    @pytest.mark.parametrize(
+        ("pattern", "literal"),
+        [
+            (r"code \x41BC failed", "BC failed"),
+            (r"\x{41}BC failed", "BC failed"),
+            (r"\pLBC failed", "BC failed"),
+            (r"\p{Greek} failed {x}", " failed {x}"),
+            (r"\101BC failed", "BC failed"),
+            (r"[^a]BC failed", "BC failed"),
+            (r"[\]]BC failed", "BC failed"),
+            (r"[[:digit:]]BC failed[[:alpha:]]", "BC failed"),
+            (r"x{a} failed", "x{a} failed"),
+            (r"x{1,2,3} failed", "x{1,2,3} failed"),
+            (r"failed x{12", "failed x{12"),
+            (r"xab{2} failed {x}", " failed {x}"),
+            (r"xab* failed", " failed"),
+            (r"xab*? failed", " failed"),
+            (r"failed xab+", "failed xab"),
+            (r"libXML failed", "libXML failed"),
+        ],
+    )
+    def test_the_required_text_is_all_the_literal_text_around_escapes_classes_and_quantifiers(
+        self, pattern: str, literal: str
+    ) -> None:
+        assert required_literals(pattern) == [literal]
 
 
 class TestSpeedTestLines:
