@@ -1299,6 +1299,7 @@ class TestRequiredLiterals:
             (r"\pLBC failed", "BC failed"),
             (r"\p{Greek} failed {x}", " failed {x}"),
             (r"\101BC failed", "BC failed"),
+            (r"\10BC failed", "BC failed"),
             (r"[^a]BC failed", "BC failed"),
             (r"[\]]BC failed", "BC failed"),
             (r"[[:digit:]]BC failed[[:alpha:]]", "BC failed"),
