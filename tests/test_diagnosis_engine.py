@@ -1302,6 +1302,8 @@ class TestRequiredLiterals:
             (r"\10BC failed", "BC failed"),
             (r"[^a]BC failed", "BC failed"),
             (r"[\]]BC failed", "BC failed"),
+            (r"[]]BC failed", "BC failed"),
+            (r"[[:x]BC failed", "BC failed"),
             (r"[[:digit:]]BC failed[[:alpha:]]", "BC failed"),
             (r"x{a} failed", "x{a} failed"),
             (r"x{1,2,3} failed", "x{1,2,3} failed"),
