@@ -195,7 +195,7 @@ def catalogue_streamed(log: str | bytes) -> Diagnosis:
     return diagnose_stream(expect.catalogue()[0], io.BytesIO(data), window_bytes=WINDOW, overlap_lines=OVERLAP)
 
 
-@pytest.mark.parametrize("lines_before", range(52, 60))
+@pytest.mark.parametrize("lines_before", range(44, 60))
 def test_a_message_of_several_lines_is_reported_once_whole_wherever_two_windows_share_it(lines_before: int) -> None:
     """pip's conflict (five lines) moved a line at a time through the lines two windows share:
     the window that owns it reports it, on its lines and with its facts."""
@@ -248,3 +248,14 @@ def test_a_window_that_could_not_be_read_whole_says_so(monkeypatch, matcher: Mat
     diagnosis = streamed(matcher, filler(100) + long_line + "ERROR: Exception:\n" + long_line + filler(100))
     assert "some were skipped" in diagnosis.partial
     assert streamed(matcher, filler(100) + not_found).partial == ""
+
+
+def test_a_line_a_window_ends_inside_gives_no_fact_that_the_whole_line_does_not() -> None:
+    """The first window ends inside pip's last line, its documentation link cut to
+    `https://pip.py`: cut, it no longer reads as pip's documentation, and would be the
+    conflict's URL."""
+    log = filler(51) + (LOGS / "RESOLUTION_IMPOSSIBLE" / "26.3.log").read_text(encoding="utf-8") + filler(200)
+    assert next(windows([log.encode()], WINDOW, OVERLAP)).data.endswith(b"for help visit https://pip.py")
+    whole = expect.catalogue()[0].diagnose(log)
+    assert catalogue_streamed(log).matches[0].facts == whole.matches[0].facts
+

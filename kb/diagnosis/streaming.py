@@ -35,6 +35,16 @@ class Window:
     owned_from: int  # matches starting on this line or later are this window's
     owned_to: int | None  # ...and before this one (None for the last window)
 
+    @property
+    def read(self) -> bytes:
+        """What the window's diagnosis reads: not a last line it ends inside of that the next
+        window owns, since that one starts with the line and reads more of it (a cut line could
+        give a fact the whole one does not)."""
+        if self.owned_to is None or self.data.endswith(b"\n"):
+            return self.data
+        cut_line = self.first_line + self.data.count(b"\n")
+        return self.data if self.owned_to > cut_line else self.data[: self.data.rfind(b"\n") + 1]
+
 
 def diagnose_stream(
     matcher: Matcher, stream: BinaryIO, window_bytes: int = WINDOW_BYTES, overlap_lines: int = OVERLAP_LINES
@@ -42,7 +52,7 @@ def diagnose_stream(
     """The diagnosis of everything `stream` holds; raises the engine's LogRejected subclasses."""
     diagnoses = []
     for window in windows(utf8_chunks(stream, window_bytes), window_bytes, overlap_lines):
-        data = window.data
+        data = window.read
         if window.first_line == 1 and not data.isspace():
             data = read_log(data, len(data))  # refuses a binary file
         diagnoses.append(_in_stream(matcher.diagnose(data), window))
