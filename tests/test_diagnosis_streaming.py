@@ -183,8 +183,8 @@ def test_windows_not_read_whole_for_different_reasons_give_each_reason(monkeypat
     long_line = f"{'x' * 1500} ERROR: Could not find a version that satisfies the requirement six==99\n"
     diagnosis = streamed(matcher, secrets + filler(100) + long_line + "ERROR: Exception:\n" + long_line + filler(100))
     assert diagnosis.partial == (
-        "Part of this log was not read: it holds more than 2 secrets, so every line from line 3 on was removed "
-        "unread. Part of this log was not read: it holds more long lines to try than one diagnosis reads, so some "
+        "Part of this log was not read: it holds more than 2 secrets, so lines 3 to 59 were removed unread. "
+        "Part of this log was not read: it holds more long lines to try than one diagnosis reads, so some "
         "were skipped."
     )
 
@@ -259,3 +259,43 @@ def test_a_line_a_window_ends_inside_gives_no_fact_that_the_whole_line_does_not(
     whole = expect.catalogue()[0].diagnose(log)
     assert catalogue_streamed(log).matches[0].facts == whole.matches[0].facts
 
+
+def test_lines_removed_past_the_secrets_limit_are_named_by_their_lines_in_the_whole_log(
+    monkeypatch, matcher: Matcher
+) -> None:
+    """A later window holds too many secrets: the note names the lines in the whole log's
+    numbers, and only those that window answers for, since the next window reads on."""
+    monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
+    secrets = "pip install --index-url https://me:s3cret@example.org/simple x\n" * 3
+    log = filler(200) + secrets + filler(100) + HASH_FAILURE + filler(100)
+    holding = next(window for window in windows([log.encode()], WINDOW, OVERLAP) if window.owned_to > 203)
+    diagnosis = streamed(matcher, log)
+    assert diagnosis.partial == (
+        f"Part of this log was not read: it holds more than 2 secrets, so lines 203 to {holding.owned_to - 1} "
+        "were removed unread."
+    )
+    assert diagnosis.matches[0].lines[0] == line_of(log, "DO NOT MATCH THE HASHES")
+
+
+@pytest.mark.parametrize(
+    ("secret_lines", "note"),
+    [
+        ((50, 61, 62), ""),
+        (
+            (56, 57, 58),
+            "Part of this log was not read: it holds more than 2 secrets, so lines 58 to 59 were removed unread. "
+            "Part of this log was not read: it holds more than 2 secrets, so lines 60 to 113 were removed unread.",
+        ),
+    ],
+    ids=["the-next-window-reads-them", "two-windows-remove-the-lines-they-share"],
+)
+def test_lines_removed_past_the_secrets_limit_are_named_once_by_the_window_they_belong_to(
+    monkeypatch, matcher: Matcher, secret_lines: tuple[int, ...], note: str
+) -> None:
+    """64 lines of 64 bytes fill a window: the second starts at line 55 and owns from line 60,
+    the third starts at line 109 and owns from line 114."""
+    monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
+    lines = lines_of(64, 300).splitlines(keepends=True)
+    for number in secret_lines:
+        lines[number - 1] = "pip install --index-url https://me:s3cret@example.org/simple xy\n"
+    assert streamed(matcher, "".join(lines)).partial == note

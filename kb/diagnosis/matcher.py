@@ -191,6 +191,8 @@ class Matcher:
             outcome=outcome,
             tool=tool,
             partial=log.partial,
+            removed_from=log.removed_from,
+            unread_reasons=log.unread_reasons,
         )
 
     def _fails_pip(self, hit: _Hit) -> bool:
@@ -436,6 +438,17 @@ def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[M
 test_signature.__test__ = False  # not a pytest test, despite its name
 
 
+def unread_note(removed: tuple[int, int | None] | None, other_reasons: Iterable[str] = ()) -> str:
+    """Why some of a log was not read, for a person; empty when all of it was. `removed`: the
+    first and the last of the lines removed unread past the secrets limit (None: to the end)."""
+    reasons = list(other_reasons)
+    if removed:
+        first, last = removed
+        lines = f"every line from line {first:,} on was" if last is None else f"lines {first:,} to {last:,} were"
+        reasons.insert(0, f"it holds more than {SECRETS_PER_LOG:,} secrets, so {lines} removed unread")
+    return f"Part of this log was not read: {'; '.join(reasons)}." if reasons else ""
+
+
 class LineIndex:
     """Line numbers of offsets in a text, and where numbered lines start.
 
@@ -536,19 +549,19 @@ class _Log:
     @property
     def partial(self) -> str:
         """Why some of the log was not read, for a person; empty when all of it was."""
+        return unread_note((self.removed_from, None) if self.removed_from else None, self.unread_reasons)
+
+    @property
+    def unread_reasons(self) -> tuple[str, ...]:
+        """Why some of the log was not read, but for its secrets."""
         reasons = []
-        if self.removed_from:
-            reasons.append(
-                f"it holds more than {SECRETS_PER_LOG:,} secrets, so every line from line "
-                f"{self.removed_from:,} on was removed unread"
-            )
         if self.cut_at:
             reasons.append(
                 f"it repeats what the engine looks for so often that only lines 1 to {self.cut_at:,} were read"
             )
         if self.cut_short:
             reasons.append("it holds more long lines to try than one diagnosis reads, so some were skipped")
-        return f"Part of this log was not read: {'; '.join(reasons)}." if reasons else ""
+        return tuple(reasons)
 
     def joined_variants(self, first: int) -> list[tuple[bytes, list[tuple[int, int]]]]:
         """The ways the lines from `first` on may join into one line a terminal wrapped."""

@@ -30,6 +30,8 @@ class Diagnosis:
     outcome: str = "unknown"  # failed | succeeded | warnings | other-tool | unknown
     tool: str = "pip"  # whose output the log is: pip, or the other tool's name
     partial: str = ""  # why part of the log was not read (it was made to cost too much); empty if all was
+    removed_from: int | None = None  # the first line removed unread past the secrets limit, if any
+    unread_reasons: tuple[str, ...] = ()  # why else part of the log was not read, as `partial` says it
 
     @property
     def root_cause(self) -> Match | None:

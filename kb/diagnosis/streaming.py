@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-from kb.diagnosis.matcher import Matcher
+from kb.diagnosis.matcher import Matcher, unread_note
 from kb.diagnosis.reading import EmptyLog, read_log
 from kb.diagnosis.results import Diagnosis, Match
 
@@ -123,7 +123,18 @@ def _in_stream(diagnosis: Diagnosis, window: Window) -> Diagnosis:
         for match in matches
         if match.lines[0] >= window.owned_from and (window.owned_to is None or match.lines[0] < window.owned_to)
     ]
-    return replace(diagnosis, matches=owned, log=b"")
+    return replace(diagnosis, matches=owned, log=b"", partial=_unread_in_stream(diagnosis, window))
+
+
+def _unread_in_stream(diagnosis: Diagnosis, window: Window) -> str:
+    """The window's note of what was not read, naming the lines it removed past the secrets
+    limit by the stream's numbers, and only those it owns: the next window reads on."""
+    if diagnosis.removed_from is None:
+        return diagnosis.partial
+    first = max(window.first_line - 1 + diagnosis.removed_from, window.owned_from)
+    last = None if window.owned_to is None else window.owned_to - 1
+    removed = (first, last) if last is None or first <= last else None
+    return unread_note(removed, diagnosis.unread_reasons)
 
 
 def merge(matcher: Matcher, diagnoses: list[Diagnosis]) -> Diagnosis:
