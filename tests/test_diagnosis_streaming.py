@@ -57,12 +57,19 @@ def shared_lines(window: bytes) -> list[bytes]:
 
 @pytest.mark.parametrize(
     "text",
-    [filler(300), lines_of(64, 300), lines_of(128, 100), filler(150).replace("\n", "\n\n")],
-    ids=["windows-end-inside-a-line", "windows-end-at-a-line-end", "eight-lines-fill-a-quarter", "blank-lines"],
+    [filler(300), lines_of(64, 300), lines_of(128, 100), filler(150).replace("\n", "\n\n"), lines_of(600, 30)],
+    ids=[
+        "windows-end-inside-a-line",
+        "windows-end-at-a-line-end",
+        "eight-lines-fill-a-quarter",
+        "blank-lines",
+        "the-line-cut-and-the-one-before-fill-a-quarter",
+    ],
 )
 def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_their_middle(text: str) -> None:
     """Every line is one window's: the earlier window keeps the first half of the lines it
-    holds whole of those the two share, so a match there still has the lines under it."""
+    holds whole of those the two share, so a match there still has the lines under it. It
+    leaves the line it ends inside to the next window, which starts with it."""
     data = text.encode()
     parts = list(windows((data[start : start + 1000] for start in range(0, len(data), 1000)), WINDOW, OVERLAP))
     assert [len(window.data) for window in parts[:-1]] == [WINDOW] * (len(parts) - 1)
@@ -75,6 +82,7 @@ def test_each_window_starts_with_the_last_lines_of_the_one_before_and_owns_from_
         assert after.data.startswith(b"".join(shared))
         held_whole = sum(line.endswith(b"\n") for line in shared)
         assert after.owned_from == before.owned_to == after.first_line + held_whole // 2
+        assert before.to_diagnose() == before.data[: before.data.rfind(b"\n") + 1]
 
 
 def test_a_line_longer_than_the_overlap_is_owned_by_every_window_holding_a_piece_of_it() -> None:
@@ -89,6 +97,7 @@ def test_a_line_longer_than_the_overlap_is_owned_by_every_window_holding_a_piece
     ]
     for before, after in itertools.pairwise(parts):
         assert after.data.startswith(before.data[-WINDOW // 4 :])
+    assert [window.to_diagnose() for window in parts] == [window.data for window in parts]
 
 
 def test_a_root_cause_many_windows_in_is_found_on_its_line_with_its_facts(matcher: Matcher) -> None:
@@ -189,6 +198,18 @@ def test_windows_not_read_whole_for_different_reasons_give_each_reason(monkeypat
     )
 
 
+def test_a_window_not_read_whole_for_two_reasons_gives_both_in_one_sentence(monkeypatch, matcher: Matcher) -> None:
+    monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
+    monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
+    secrets = "pip install --index-url https://me:s3cret@example.org/simple x\n" * 3
+    long_line = f"{'x' * 1500} ERROR: Could not find a version that satisfies the requirement six==99\n"
+    diagnosis = streamed(matcher, long_line + "ERROR: Exception:\n" + long_line + secrets + filler(100))
+    assert diagnosis.partial == (
+        "Part of this log was not read: it holds more than 2 secrets, so lines 6 to 12 were removed unread; "
+        "it holds more long lines to try than one diagnosis reads, so some were skipped."
+    )
+
+
 def catalogue_streamed(log: str | bytes) -> Diagnosis:
     """The shipped entries' diagnosis of a log read in small windows."""
     data = log.encode() if isinstance(log, str) else log
@@ -282,18 +303,23 @@ def test_lines_removed_past_the_secrets_limit_are_named_by_their_lines_in_the_wh
     [
         ((50, 61, 62), ""),
         (
-            (56, 57, 58),
-            "Part of this log was not read: it holds more than 2 secrets, so lines 58 to 59 were removed unread. "
+            (57, 58, 59),
+            "Part of this log was not read: it holds more than 2 secrets, so line 59 was removed unread. "
             "Part of this log was not read: it holds more than 2 secrets, so lines 60 to 113 were removed unread.",
         ),
+        (
+            (280, 281, 282),
+            "Part of this log was not read: it holds more than 2 secrets, so every line from line 282 on was "
+            "removed unread.",
+        ),
     ],
-    ids=["the-next-window-reads-them", "two-windows-remove-the-lines-they-share"],
+    ids=["the-next-window-reads-them", "two-windows-remove-the-lines-they-share", "in-the-last-window"],
 )
 def test_lines_removed_past_the_secrets_limit_are_named_once_by_the_window_they_belong_to(
     monkeypatch, matcher: Matcher, secret_lines: tuple[int, ...], note: str
 ) -> None:
     """64 lines of 64 bytes fill a window: the second starts at line 55 and owns from line 60,
-    the third starts at line 109 and owns from line 114."""
+    the third starts at line 109 and owns from line 114; the last one starts at line 271."""
     monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
     lines = lines_of(64, 300).splitlines(keepends=True)
     for number in secret_lines:

@@ -443,10 +443,15 @@ def unread_note(removed: tuple[int, int | None] | None, other_reasons: Iterable[
     first and the last of the lines removed unread past the secrets limit (None: to the end)."""
     reasons = list(other_reasons)
     if removed:
-        first, last = removed
-        lines = f"every line from line {first:,} on was" if last is None else f"lines {first:,} to {last:,} were"
+        lines = _lines_phrase(*removed)
         reasons.insert(0, f"it holds more than {SECRETS_PER_LOG:,} secrets, so {lines} removed unread")
     return f"Part of this log was not read: {'; '.join(reasons)}." if reasons else ""
+
+
+def _lines_phrase(first: int, last: int | None) -> str:
+    if last is None:
+        return f"every line from line {first:,} on was"
+    return f"line {first:,} was" if first == last else f"lines {first:,} to {last:,} were"
 
 
 class LineIndex:

@@ -35,15 +35,14 @@ class Window:
     owned_from: int  # matches starting on this line or later are this window's
     owned_to: int | None  # ...and before this one (None for the last window)
 
-    @property
-    def read(self) -> bytes:
-        """What the window's diagnosis reads: not a last line it ends inside of that the next
-        window owns, since that one starts with the line and reads more of it (a cut line could
-        give a fact the whole one does not)."""
-        if self.owned_to is None or self.data.endswith(b"\n"):
+    def to_diagnose(self) -> bytes:
+        """The data but for a last line the window ends inside of that the next window owns:
+        that one starts with the line and reads more of it (a cut line can give a fact the whole
+        one does not)."""
+        last_line = self.first_line + self.data.count(b"\n")
+        if self.owned_to is None or self.owned_to > last_line:
             return self.data
-        cut_line = self.first_line + self.data.count(b"\n")
-        return self.data if self.owned_to > cut_line else self.data[: self.data.rfind(b"\n") + 1]
+        return self.data[: self.data.rfind(b"\n") + 1]
 
 
 def diagnose_stream(
@@ -52,7 +51,7 @@ def diagnose_stream(
     """The diagnosis of everything `stream` holds; raises the engine's LogRejected subclasses."""
     diagnoses = []
     for window in windows(utf8_chunks(stream, window_bytes), window_bytes, overlap_lines):
-        data = window.read
+        data = window.to_diagnose()
         if window.first_line == 1 and not data.isspace():
             data = read_log(data, len(data))  # refuses a binary file
         diagnoses.append(_in_stream(matcher.diagnose(data), window))
