@@ -192,6 +192,7 @@ class Matcher:
             tool=tool,
             partial=log.partial,
             removed_from=log.removed_from,
+            cut_at=log.cut_at,
             unread_reasons=log.unread_reasons,
         )
 
@@ -438,10 +439,19 @@ def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[M
 test_signature.__test__ = False  # not a pytest test, despite its name
 
 
-def unread_note(removed: tuple[int, int | None] | None, other_reasons: Iterable[str] = ()) -> str:
+def unread_note(
+    removed: tuple[int, int | None] | None,
+    unscanned: tuple[int, int | None] | None = None,
+    other_reasons: Iterable[str] = (),
+) -> str:
     """Why some of a log was not read, for a person; empty when all of it was. `removed`: the
-    first and the last of the lines removed unread past the secrets limit (None: to the end)."""
+    first and the last of the lines removed unread past the secrets limit, `unscanned`: of those
+    left unread once the scan stopped (None: to the end)."""
     reasons = list(other_reasons)
+    if unscanned:
+        first, last = unscanned
+        lines = f"only lines 1 to {first - 1:,} were read" if last is None else f"{_lines_phrase(first, last)} not read"
+        reasons.insert(0, f"it repeats what the engine looks for so often that {lines}")
     if removed:
         lines = _lines_phrase(*removed)
         reasons.insert(0, f"it holds more than {SECRETS_PER_LOG:,} secrets, so {lines} removed unread")
@@ -554,19 +564,18 @@ class _Log:
     @property
     def partial(self) -> str:
         """Why some of the log was not read, for a person; empty when all of it was."""
-        return unread_note((self.removed_from, None) if self.removed_from else None, self.unread_reasons)
+        return unread_note(
+            (self.removed_from, None) if self.removed_from else None,
+            (self.cut_at + 1, None) if self.cut_at else None,
+            self.unread_reasons,
+        )
 
     @property
     def unread_reasons(self) -> tuple[str, ...]:
-        """Why some of the log was not read, but for its secrets."""
-        reasons = []
-        if self.cut_at:
-            reasons.append(
-                f"it repeats what the engine looks for so often that only lines 1 to {self.cut_at:,} were read"
-            )
+        """Why some of the log was not read, but for its secrets and where the scan stopped."""
         if self.cut_short:
-            reasons.append("it holds more long lines to try than one diagnosis reads, so some were skipped")
-        return tuple(reasons)
+            return ("it holds more long lines to try than one diagnosis reads, so some were skipped",)
+        return ()
 
     def joined_variants(self, first: int) -> list[tuple[bytes, list[tuple[int, int]]]]:
         """The ways the lines from `first` on may join into one line a terminal wrapped."""

@@ -31,6 +31,7 @@ class Diagnosis:
     tool: str = "pip"  # whose output the log is: pip, or the other tool's name
     partial: str = ""  # why part of the log was not read (it was made to cost too much); empty if all was
     removed_from: int | None = None  # the first line removed unread past the secrets limit, if any
+    cut_at: int | None = None  # the line the scan stopped at when the log repeats what it looks for
     unread_reasons: tuple[str, ...] = ()  # why else part of the log was not read, as `partial` says it
 
     @property

@@ -127,13 +127,19 @@ def _in_stream(diagnosis: Diagnosis, window: Window) -> Diagnosis:
 
 def _unread_in_stream(diagnosis: Diagnosis, window: Window) -> str:
     """The window's note of what was not read, naming the lines it removed past the secrets
-    limit by the stream's numbers, and only those it owns: the next window reads on."""
-    if diagnosis.removed_from is None:
-        return diagnosis.partial
-    first = max(window.first_line - 1 + diagnosis.removed_from, window.owned_from)
+    limit and those it left unread once its scan stopped by the stream's numbers, and only
+    those it owns: the next window reads on."""
+    shift = window.first_line - 1
+    removed = None if diagnosis.removed_from is None else _owned_on(window, shift + diagnosis.removed_from)
+    unscanned = None if diagnosis.cut_at is None else _owned_on(window, shift + diagnosis.cut_at + 1)
+    return unread_note(removed, unscanned, diagnosis.unread_reasons)
+
+
+def _owned_on(window: Window, first: int) -> tuple[int, int | None] | None:
+    """The first and the last of the window's own lines from line `first` on; None if it owns none."""
+    first = max(first, window.owned_from)
     last = None if window.owned_to is None else window.owned_to - 1
-    removed = (first, last) if last is None or first <= last else None
-    return unread_note(removed, diagnosis.unread_reasons)
+    return (first, last) if last is None or first <= last else None
 
 
 def merge(matcher: Matcher, diagnoses: list[Diagnosis]) -> Diagnosis:
