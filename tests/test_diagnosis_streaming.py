@@ -304,8 +304,7 @@ def test_lines_removed_past_the_secrets_limit_are_named_by_their_lines_in_the_wh
         ((50, 61, 62), ""),
         (
             (57, 58, 59),
-            "Part of this log was not read: it holds more than 2 secrets, so line 59 was removed unread. "
-            "Part of this log was not read: it holds more than 2 secrets, so lines 60 to 113 were removed unread.",
+            "Part of this log was not read: it holds more than 2 secrets, so lines 59 to 113 were removed unread.",
         ),
         (
             (280, 281, 282),
@@ -313,13 +312,14 @@ def test_lines_removed_past_the_secrets_limit_are_named_by_their_lines_in_the_wh
             "removed unread.",
         ),
     ],
-    ids=["the-next-window-reads-them", "two-windows-remove-the-lines-they-share", "in-the-last-window"],
+    ids=["the-next-window-reads-them", "two-windows-remove-lines-that-follow-on", "in-the-last-window"],
 )
 def test_lines_removed_past_the_secrets_limit_are_named_once_by_the_window_they_belong_to(
     monkeypatch, matcher: Matcher, secret_lines: tuple[int, ...], note: str
 ) -> None:
     """64 lines of 64 bytes fill a window: the second starts at line 55 and owns from line 60,
-    the third starts at line 109 and owns from line 114; the last one starts at line 271."""
+    the third starts at line 109 and owns from line 114; the last one starts at line 271. Lines
+    two windows removed one after the other are named as one range."""
     monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
     lines = lines_of(64, 300).splitlines(keepends=True)
     for number in secret_lines:
@@ -344,3 +344,16 @@ def test_lines_left_unread_where_a_window_stopped_scanning_are_named_by_their_li
     assert [(match.code, match.lines[0]) for match in diagnosis.matches] == [
         ("HASH_MISMATCH", line_of(log, "DO NOT MATCH THE HASHES"))
     ]
+
+
+def test_lines_left_unread_by_windows_one_after_the_other_are_named_as_one_range(monkeypatch, matcher: Matcher) -> None:
+    """With a budget of two literals, the windows from line 163 on stop scanning on their first
+    lines, before those they own: their lines left unread follow on, up to the hash failure's
+    window, which reads some of its own."""
+    monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2)
+    log = filler(200) + SUCCESS + filler(200) + HASH_FAILURE + filler(100)
+    assert streamed(matcher, log).partial == (
+        "Part of this log was not read: it repeats what the engine looks for so often that lines 204 to 410 were "
+        "not read. Part of this log was not read: it repeats what the engine looks for so often that lines 565 to "
+        "616 were not read."
+    )

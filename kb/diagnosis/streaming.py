@@ -26,6 +26,7 @@ WINDOW_BYTES = 16 << 20
 OVERLAP_LINES = 200
 # Most important first: one window's outcome stands for the whole log.
 _OUTCOMES = ("failed", "succeeded", "warnings", "other-tool", "unknown")
+Lines = tuple[int, int | None]  # the first and the last of some lines (None: to the end of the log)
 
 
 @dataclass
@@ -49,13 +50,15 @@ def diagnose_stream(
     matcher: Matcher, stream: BinaryIO, window_bytes: int = WINDOW_BYTES, overlap_lines: int = OVERLAP_LINES
 ) -> Diagnosis:
     """The diagnosis of everything `stream` holds; raises the engine's LogRejected subclasses."""
-    diagnoses = []
+    diagnoses, unread = [], []
     for window in windows(utf8_chunks(stream, window_bytes), window_bytes, overlap_lines):
         data = window.to_diagnose()
         if window.first_line == 1 and not data.isspace():
             data = read_log(data, len(data))  # refuses a binary file
-        diagnoses.append(_in_stream(matcher.diagnose(data), window))
-    return merge(matcher, diagnoses)
+        diagnosis = matcher.diagnose(data)
+        diagnoses.append(_in_stream(diagnosis, window))
+        unread.append(_unread_in_stream(diagnosis, window))
+    return merge(matcher, diagnoses, unread)
 
 
 def utf8_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
@@ -122,27 +125,68 @@ def _in_stream(diagnosis: Diagnosis, window: Window) -> Diagnosis:
         for match in matches
         if match.lines[0] >= window.owned_from and (window.owned_to is None or match.lines[0] < window.owned_to)
     ]
-    return replace(diagnosis, matches=owned, log=b"", partial=_unread_in_stream(diagnosis, window))
+    return replace(diagnosis, matches=owned, log=b"", partial="")  # the stream's is made of every window's _Unread
 
 
-def _unread_in_stream(diagnosis: Diagnosis, window: Window) -> str:
-    """The window's note of what was not read, naming the lines it removed past the secrets
-    limit and those it left unread once its scan stopped by the stream's numbers, and only
-    those it owns: the next window reads on."""
+@dataclass(frozen=True)
+class _Unread:
+    """What a window did not read, as unread_note takes it, by the stream's line numbers."""
+
+    removed: Lines | None
+    unscanned: Lines | None
+    reasons: tuple[str, ...]
+
+    def followed_by(self, after: "_Unread") -> "_Unread | None":
+        """This and the next window's as one, if the next one's lines go on where these end."""
+        if self.reasons != after.reasons or not (
+            _follows_on(self.removed, after.removed) and _follows_on(self.unscanned, after.unscanned)
+        ):
+            return None
+        return _Unread(_through(self.removed, after.removed), _through(self.unscanned, after.unscanned), self.reasons)
+
+
+def _follows_on(lines: Lines | None, after: Lines | None) -> bool:
+    """Whether the lines `after` start on the line after `lines` end, or neither is there."""
+    if lines is None or after is None:
+        return lines is after
+    return lines[1] is not None and lines[1] + 1 == after[0]
+
+
+def _through(lines: Lines | None, after: Lines | None) -> Lines | None:
+    return None if lines is None or after is None else (lines[0], after[1])
+
+
+def _unread_in_stream(diagnosis: Diagnosis, window: Window) -> _Unread:
+    """What the window did not read: the lines it removed past the secrets limit and those it
+    left unread once its scan stopped, by the stream's numbers, and only those it owns: the
+    next window reads on."""
     shift = window.first_line - 1
     removed = None if diagnosis.removed_from is None else _owned_on(window, shift + diagnosis.removed_from)
     unscanned = None if diagnosis.cut_at is None else _owned_on(window, shift + diagnosis.cut_at + 1)
-    return unread_note(removed, unscanned, diagnosis.unread_reasons)
+    return _Unread(removed, unscanned, diagnosis.unread_reasons)
 
 
-def _owned_on(window: Window, first: int) -> tuple[int, int | None] | None:
+def _unread_notes(unread: list[_Unread]) -> str:
+    """The windows' notes of what they did not read, one for lines that follow on across windows."""
+    joined: list[_Unread] = []
+    for part in unread:
+        both = joined[-1].followed_by(part) if joined else None
+        if both:
+            joined[-1] = both
+        else:
+            joined.append(part)
+    notes = (unread_note(part.removed, part.unscanned, part.reasons) for part in joined)
+    return " ".join(dict.fromkeys(note for note in notes if note))
+
+
+def _owned_on(window: Window, first: int) -> Lines | None:
     """The first and the last of the window's own lines from line `first` on; None if it owns none."""
     first = max(first, window.owned_from)
     last = None if window.owned_to is None else window.owned_to - 1
     return (first, last) if last is None or first <= last else None
 
 
-def merge(matcher: Matcher, diagnoses: list[Diagnosis]) -> Diagnosis:
+def merge(matcher: Matcher, diagnoses: list[Diagnosis], unread: list[_Unread]) -> Diagnosis:
     """One diagnosis from the windows' own: the first match of each code, ranked again."""
     by_code: dict[tuple[str, str], Match] = {}
     for match in (match for diagnosis in diagnoses for match in diagnosis.matches):
@@ -164,5 +208,5 @@ def merge(matcher: Matcher, diagnoses: list[Diagnosis]) -> Diagnosis:
         redacted=sum(diagnosis.redacted for diagnosis in diagnoses),
         outcome=deciding.outcome,
         tool=deciding.tool,
-        partial=" ".join(dict.fromkeys(diagnosis.partial for diagnosis in diagnoses if diagnosis.partial)),
+        partial=_unread_notes(unread),
     )
