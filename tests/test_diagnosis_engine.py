@@ -1206,6 +1206,16 @@ class TestBounds:
         assert Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1000 + "\n").partial == ""
         assert "only lines 1 to 1 were read" in Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1001 + "\n").partial
 
+    def test_a_log_both_cut_and_with_long_lines_skipped_says_where_reading_stopped_first(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
+        monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
+        long_line = f"{'x' * 2000} {self.NOT_FOUND}"
+        log = long_line + "ERROR: Exception:\n" + long_line + ":\\ " * 2500 + "\n"
+        assert Matcher(SIGNATURES, REFINES).diagnose(log).partial == (
+            "Part of this log was not read: it repeats what the engine looks for so often that only lines 1 to 4 "
+            "were read; it holds more long lines to try than one diagnosis reads, so some were skipped."
+        )
+
     def test_candidate_lines_past_the_matching_budget_are_skipped_and_said_so(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
         long_line = f"{'x' * 2000} {self.NOT_FOUND}"

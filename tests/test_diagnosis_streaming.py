@@ -327,19 +327,31 @@ def test_lines_removed_past_the_secrets_limit_are_named_once_by_the_window_they_
     assert streamed(matcher, "".join(lines)).partial == note
 
 
+@pytest.mark.parametrize(
+    ("keys", "unread"),
+    [
+        (50, "lines 287 to 289 were not read"),
+        (
+            20,
+            "lines 248 to 289 were not read. Part of this log was not read: it repeats what the engine looks for so "
+            "often that lines 314 to 356 were not read",
+        ),
+    ],
+    ids=["in-one-window", "in-two-windows-apart"],
+)
 def test_lines_left_unread_where_a_window_stopped_scanning_are_named_by_their_lines_in_the_whole_log(
-    monkeypatch, matcher: Matcher
+    monkeypatch, matcher: Matcher, keys: int, unread: str
 ) -> None:
-    """pip's output repeats what the engine looks for: with a small budget the window that
-    holds the end of its success lines stops scanning them. The note names the lines left
-    unread in the whole log's numbers, and only those the window answers for, since the next
-    windows read on (and find the hash failure)."""
-    monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 50)
+    """pip's output repeats what the engine looks for: with a small budget the windows that
+    hold its success lines stop scanning them. The note names the lines left unread in the
+    whole log's numbers, and only those each window answers for, since the next windows read
+    on (and find the hash failure)."""
+    monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", keys)
     log = filler(200) + SUCCESS + filler(200) + HASH_FAILURE + filler(100)
     diagnosis = streamed(matcher, log)
-    assert diagnosis.partial == (
-        "Part of this log was not read: it repeats what the engine looks for so often that lines 287 to 289 were "
-        "not read."
+    assert (
+        diagnosis.partial
+        == f"Part of this log was not read: it repeats what the engine looks for so often that {unread}."
     )
     assert [(match.code, match.lines[0]) for match in diagnosis.matches] == [
         ("HASH_MISMATCH", line_of(log, "DO NOT MATCH THE HASHES"))

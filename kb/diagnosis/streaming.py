@@ -125,7 +125,7 @@ def _in_stream(diagnosis: Diagnosis, window: Window) -> Diagnosis:
         for match in matches
         if match.lines[0] >= window.owned_from and (window.owned_to is None or match.lines[0] < window.owned_to)
     ]
-    return replace(diagnosis, matches=owned, log=b"", partial="")  # the stream's is made of every window's _Unread
+    return replace(diagnosis, matches=owned, log=b"")
 
 
 @dataclass(frozen=True)
