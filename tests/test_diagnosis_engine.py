@@ -1191,7 +1191,7 @@ class TestBounds:
         assert (diagnosis.matches, diagnosis.partial) == (
             [],
             "Part of this log was not read: it repeats what the engine looks for so often "
-            "that only lines 1 to 2 were read.",
+            "that every line from line 3 on was not read.",
         )
 
     def test_a_log_that_repeats_literals_past_the_budget_says_where_reading_stopped(self, monkeypatch) -> None:
@@ -1199,12 +1199,15 @@ class TestBounds:
         log = ":\\ " * 1000 + "\n" + ":\\ " * 1500 + "\n" + self.NOT_FOUND
         diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
         assert diagnosis.matches == []
-        assert "only lines 1 to 2 were read" in diagnosis.partial
+        assert "every line from line 3 on was not read" in diagnosis.partial
 
     def test_a_log_with_exactly_as_many_literals_as_the_budget_is_read_whole(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 1000)
         assert Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1000 + "\n").partial == ""
-        assert "only lines 1 to 1 were read" in Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1001 + "\n").partial
+        assert (
+            "every line from line 2 on was not read"
+            in Matcher(SIGNATURES, REFINES).diagnose(":\\ " * 1001 + "\n").partial
+        )
 
     def test_a_log_both_cut_and_with_long_lines_skipped_says_where_reading_stopped_first(self, monkeypatch) -> None:
         monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
@@ -1212,8 +1215,8 @@ class TestBounds:
         long_line = f"{'x' * 2000} {self.NOT_FOUND}"
         log = long_line + "ERROR: Exception:\n" + long_line + ":\\ " * 2500 + "\n"
         assert Matcher(SIGNATURES, REFINES).diagnose(log).partial == (
-            "Part of this log was not read: it repeats what the engine looks for so often that only lines 1 to 4 "
-            "were read; it holds more long lines to try than one diagnosis reads, so some were skipped."
+            "Part of this log was not read: it repeats what the engine looks for so often that every line from "
+            "line 5 on was not read; it holds more long lines to try than one diagnosis reads, so some were skipped."
         )
 
     def test_candidate_lines_past_the_matching_budget_are_skipped_and_said_so(self, monkeypatch) -> None:

@@ -358,6 +358,18 @@ def test_lines_left_unread_where_a_window_stopped_scanning_are_named_by_their_li
     ]
 
 
+def test_a_last_window_that_stops_scanning_names_the_rest_of_the_log_from_its_first_line_unread(
+    monkeypatch, matcher: Matcher
+) -> None:
+    """Earlier windows name lines unread deep in the log, so the last one cannot say that only
+    the log's first lines were read: it names where its unread rest begins."""
+    monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 30)
+    log = filler(200) + SUCCESS + filler(200) + HASH_FAILURE + SUCCESS
+    assert streamed(matcher, log).partial.endswith(
+        "it repeats what the engine looks for so often that every line from line 729 on was not read."
+    )
+
+
 def test_lines_left_unread_by_windows_one_after_the_other_are_named_as_one_range(monkeypatch, matcher: Matcher) -> None:
     """With a budget of two literals, the windows from line 163 on stop scanning on their first
     lines, before those they own: their lines left unread follow on, up to the hash failure's

@@ -449,9 +449,7 @@ def unread_note(
     left unread once the scan stopped (None: to the end)."""
     reasons = list(other_reasons)
     if unscanned:
-        first, last = unscanned
-        lines = f"only lines 1 to {first - 1:,} were read" if last is None else f"{_lines_phrase(first, last)} not read"
-        reasons.insert(0, f"it repeats what the engine looks for so often that {lines}")
+        reasons.insert(0, f"it repeats what the engine looks for so often that {_lines_phrase(*unscanned)} not read")
     if removed:
         lines = _lines_phrase(*removed)
         reasons.insert(0, f"it holds more than {SECRETS_PER_LOG:,} secrets, so {lines} removed unread")
