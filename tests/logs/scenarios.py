@@ -2018,8 +2018,13 @@ def add_deep_projects(lab: Lab) -> None:
 @not_swept
 def resolution_too_deep(lab: Lab, target: Target) -> Invocation:
     add_deep_projects(lab)
-    invocation = in_venv(lab, target, "install", "-q", *from_index(lab), "deep")
-    invocation.timeout = 3600
+    return long_install(lab, target, "deep", timeout=3600)
+
+
+def long_install(lab: Lab, target: Target, project: str, timeout: int) -> Invocation:
+    """`pip install -q project` from the lab's index, given longer than a run's usual timeout."""
+    invocation = in_venv(lab, target, "install", "-q", *from_index(lab), project)
+    invocation.timeout = timeout
     return invocation
 
 
@@ -2057,6 +2062,4 @@ def add_chained_projects(lab: Lab) -> None:
 @not_swept
 def resolution_too_deep_chained(lab: Lab, target: Target) -> Invocation:
     add_chained_projects(lab)
-    invocation = in_venv(lab, target, "install", "-q", *from_index(lab), "chaintop")
-    invocation.timeout = 1800
-    return invocation
+    return long_install(lab, target, "chaintop", timeout=1800)
