@@ -185,16 +185,17 @@ def test_an_empty_stream_and_a_binary_file_are_refused_with_a_sentence(matcher: 
         streamed(matcher, bytes(range(256)) * 100)
 
 
-def test_windows_not_read_whole_for_different_reasons_give_each_reason(monkeypatch, matcher: Matcher) -> None:
+def test_windows_not_read_whole_for_different_reasons_give_each_reason_in_one_sentence(
+    monkeypatch, matcher: Matcher
+) -> None:
     monkeypatch.setattr(matcher_module, "MATCH_BYTES_PER_LOG", 1000)
     monkeypatch.setattr(matcher_module, "SECRETS_PER_LOG", 2)
     secrets = "pip install --index-url https://me:s3cret@example.org/simple x\n" * 3
     long_line = f"{'x' * 1500} ERROR: Could not find a version that satisfies the requirement six==99\n"
     diagnosis = streamed(matcher, secrets + filler(100) + long_line + "ERROR: Exception:\n" + long_line + filler(100))
     assert diagnosis.partial == (
-        "Part of this log was not read: it holds more than 2 secrets, so lines 3 to 59 were removed unread. "
-        "Part of this log was not read: it holds more long lines to try than one diagnosis reads, so some "
-        "were skipped."
+        "Part of this log was not read: it holds more than 2 secrets, so lines 3 to 59 were removed unread; "
+        "it holds more long lines to try than one diagnosis reads, so some were skipped."
     )
 
 
@@ -208,6 +209,15 @@ def test_a_window_not_read_whole_for_two_reasons_gives_both_in_one_sentence(monk
         "Part of this log was not read: it holds more than 2 secrets, so lines 6 to 12 were removed unread; "
         "it holds more long lines to try than one diagnosis reads, so some were skipped."
     )
+
+
+def test_the_unread_note_names_a_single_line_and_ranges_apart_in_one_sentence() -> None:
+    assert matcher_module.unread_note([(5, 5)], [(7, 9), (12, None)], ["some were skipped"]) == (
+        "Part of this log was not read: it holds more than 10,000 secrets, so line 5 was removed unread; "
+        "it repeats what the engine looks for so often that lines 7 to 9 and every line from line 12 on were "
+        "not read; some were skipped."
+    )
+    assert matcher_module.unread_note([], []) == ""
 
 
 def catalogue_streamed(log: str | bytes) -> Diagnosis:
@@ -333,8 +343,7 @@ def test_lines_removed_past_the_secrets_limit_are_named_once_by_the_window_they_
         (50, "lines 287 to 289 were not read"),
         (
             20,
-            "lines 248 to 289 were not read. Part of this log was not read: it repeats what the engine looks for so "
-            "often that lines 314 to 356 were not read",
+            "lines 248 to 289 and lines 314 to 356 were not read",
         ),
     ],
     ids=["in-one-window", "in-two-windows-apart"],
@@ -365,8 +374,9 @@ def test_a_last_window_that_stops_scanning_names_the_rest_of_the_log_from_its_fi
     the log's first lines were read: it names where its unread rest begins."""
     monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 30)
     log = filler(200) + SUCCESS + filler(200) + HASH_FAILURE + SUCCESS
-    assert streamed(matcher, log).partial.endswith(
-        "it repeats what the engine looks for so often that every line from line 729 on was not read."
+    assert streamed(matcher, log).partial == (
+        "Part of this log was not read: it repeats what the engine looks for so often that lines 260 to 289, "
+        "lines 327 to 356, lines 606 to 626, lines 667 to 690 and every line from line 729 on were not read."
     )
 
 
@@ -377,7 +387,6 @@ def test_lines_left_unread_by_windows_one_after_the_other_are_named_as_one_range
     monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2)
     log = filler(200) + SUCCESS + filler(200) + HASH_FAILURE + filler(100)
     assert streamed(matcher, log).partial == (
-        "Part of this log was not read: it repeats what the engine looks for so often that lines 204 to 410 were "
-        "not read. Part of this log was not read: it repeats what the engine looks for so often that lines 565 to "
-        "616 were not read."
+        "Part of this log was not read: it repeats what the engine looks for so often that lines 204 to 410 and "
+        "lines 565 to 616 were not read."
     )

@@ -439,27 +439,35 @@ def test_signature(signature: Signature, text: str, limit: int = 1000) -> list[M
 test_signature.__test__ = False  # not a pytest test, despite its name
 
 
-def unread_note(
-    removed: tuple[int, int | None] | None,
-    unscanned: tuple[int, int | None] | None = None,
-    other_reasons: Iterable[str] = (),
-) -> str:
-    """Why some of a log was not read, for a person; empty when all of it was. `removed`: the
-    first and the last of the lines removed unread past the secrets limit, `unscanned`: of those
-    left unread once the scan stopped (None: to the end)."""
-    reasons = list(other_reasons)
-    if unscanned:
-        reasons.insert(0, f"it repeats what the engine looks for so often that {_lines_phrase(*unscanned)} not read")
-    if removed:
-        lines = _lines_phrase(*removed)
-        reasons.insert(0, f"it holds more than {SECRETS_PER_LOG:,} secrets, so {lines} removed unread")
+Lines = tuple[int, int | None]  # the first and the last of some lines (None: to the end of the log)
+
+
+def unread_note(removed: Iterable[Lines], unscanned: Iterable[Lines] = (), other_reasons: Iterable[str] = ()) -> str:
+    """Why some of a log was not read, in one sentence for a person; empty when all of it was.
+    `removed`: the lines removed unread past the secrets limit, `unscanned`: those left unread
+    where the scan stopped."""
+    reasons = []
+    if removed := list(removed):
+        reasons.append(f"it holds more than {SECRETS_PER_LOG:,} secrets, so {_lines_phrase(removed)} removed unread")
+    if unscanned := list(unscanned):
+        reasons.append(f"it repeats what the engine looks for so often that {_lines_phrase(unscanned)} not read")
+    reasons.extend(other_reasons)
     return f"Part of this log was not read: {'; '.join(reasons)}." if reasons else ""
 
 
-def _lines_phrase(first: int, last: int | None) -> str:
+def _lines_phrase(ranges: list[Lines]) -> str:
+    """'lines 3 to 9 were', 'line 5 and every line from line 80 on were': the subject and its verb."""
+    names = [_range_name(*lines) for lines in ranges]
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]} were"
+    first, last = ranges[0]
+    return f"{names[0]} {'were' if last is not None and first != last else 'was'}"
+
+
+def _range_name(first: int, last: int | None) -> str:
     if last is None:
-        return f"every line from line {first:,} on was"
-    return f"line {first:,} was" if first == last else f"lines {first:,} to {last:,} were"
+        return f"every line from line {first:,} on"
+    return f"line {first:,}" if first == last else f"lines {first:,} to {last:,}"
 
 
 class LineIndex:
@@ -563,8 +571,8 @@ class _Log:
     def partial(self) -> str:
         """Why some of the log was not read, for a person; empty when all of it was."""
         return unread_note(
-            (self.removed_from, None) if self.removed_from else None,
-            (self.cut_at + 1, None) if self.cut_at else None,
+            [(self.removed_from, None)] if self.removed_from else [],
+            [(self.cut_at + 1, None)] if self.cut_at else [],
             self.unread_reasons,
         )
 

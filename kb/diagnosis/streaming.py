@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-from kb.diagnosis.matcher import Matcher, unread_note
+from kb.diagnosis.matcher import Lines, Matcher, unread_note
 from kb.diagnosis.reading import EmptyLog, read_log
 from kb.diagnosis.results import Diagnosis, Match
 
@@ -26,7 +26,6 @@ WINDOW_BYTES = 16 << 20
 OVERLAP_LINES = 200
 # Most important first: one window's outcome stands for the whole log.
 _OUTCOMES = ("failed", "succeeded", "warnings", "other-tool", "unknown")
-Lines = tuple[int, int | None]  # the first and the last of some lines (None: to the end of the log)
 
 
 @dataclass
@@ -136,25 +135,6 @@ class _Unread:
     unscanned: Lines | None
     reasons: tuple[str, ...]
 
-    def followed_by(self, after: "_Unread") -> "_Unread | None":
-        """This and the next window's as one, if the next one's lines go on where these end."""
-        if self.reasons != after.reasons or not (
-            _follows_on(self.removed, after.removed) and _follows_on(self.unscanned, after.unscanned)
-        ):
-            return None
-        return _Unread(_through(self.removed, after.removed), _through(self.unscanned, after.unscanned), self.reasons)
-
-
-def _follows_on(lines: Lines | None, after: Lines | None) -> bool:
-    """Whether the lines `after` start on the line after `lines` end, or neither is there."""
-    if lines is None or after is None:
-        return lines is after
-    return lines[1] is not None and lines[1] + 1 == after[0]
-
-
-def _through(lines: Lines | None, after: Lines | None) -> Lines | None:
-    return None if lines is None or after is None else (lines[0], after[1])
-
 
 def _unread_in_stream(diagnosis: Diagnosis, window: Window) -> _Unread:
     """What the window did not read: the lines it removed past the secrets limit and those it
@@ -166,17 +146,26 @@ def _unread_in_stream(diagnosis: Diagnosis, window: Window) -> _Unread:
     return _Unread(removed, unscanned, diagnosis.unread_reasons)
 
 
-def _unread_notes(unread: list[_Unread]) -> str:
-    """The windows' notes of what they did not read, one for lines that follow on across windows."""
-    joined: list[_Unread] = []
-    for part in unread:
-        both = joined[-1].followed_by(part) if joined else None
-        if both:
-            joined[-1] = both
+def _unread_note(unread: list[_Unread]) -> str:
+    """The windows' reasons for what they did not read, as one sentence; lines that follow on
+    across windows are named as one range."""
+    return unread_note(
+        _joined(part.removed for part in unread),
+        _joined(part.unscanned for part in unread),
+        dict.fromkeys(reason for part in unread for reason in part.reasons),
+    )
+
+
+def _joined(ranges: Iterable[Lines | None]) -> list[Lines]:
+    """The ranges in order, each joined to the one before where it starts on the line after."""
+    joined: list[Lines] = []
+    for first, last in filter(None, ranges):
+        before = joined[-1][1] if joined else None
+        if before is not None and before + 1 == first:
+            joined[-1] = (joined[-1][0], last)
         else:
-            joined.append(part)
-    notes = (unread_note(part.removed, part.unscanned, part.reasons) for part in joined)
-    return " ".join(dict.fromkeys(note for note in notes if note))
+            joined.append((first, last))
+    return joined
 
 
 def _owned_on(window: Window, first: int) -> Lines | None:
@@ -208,5 +197,5 @@ def merge(matcher: Matcher, diagnoses: list[Diagnosis], unread: list[_Unread]) -
         redacted=sum(diagnosis.redacted for diagnosis in diagnoses),
         outcome=deciding.outcome,
         tool=deciding.tool,
-        partial=_unread_notes(unread),
+        partial=_unread_note(unread),
     )
