@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kb.diagnosis import REDACTED, Matcher, Signature, log_text, redact
-from kb.diagnosis.redaction import SecretFinder
+from kb.diagnosis.redaction import SecretFinder, secret_spans
 from kb.diagnosis.secret_rules import RULES
 
 # For each rule, a line that this rule alone redacts, and the secret that must vanish.
@@ -274,6 +274,22 @@ def test_a_command_that_prints_a_secret_with_no_line_after_it_is_left_as_it_is(l
 def test_the_secret_printed_after_commands_on_consecutive_lines_is_removed() -> None:
     log = "$ keyring get https://a.example deploy keyring get https://b.example ci\n$ gh auth token\ngho_short\n"
     assert redact(log) == (log.replace("gho_short", REDACTED), 1)
+
+
+def test_the_secrets_printed_below_commands_by_the_hundred_are_all_removed() -> None:
+    """Past the first hundred commands a pass of their own finds the rest: none is missed."""
+    block = "$ gh auth token\ngho_printed{}\nexport TWINE_PASSWORD=hunter{}\n"
+    log = "".join(block.format(number, number) for number in range(250))
+    redacted, removed = redact(log)
+    assert removed == 500
+    assert "gho_printed" not in redacted
+    assert "hunter" not in redacted
+
+
+def test_a_line_of_commands_by_the_thousand_still_gives_the_line_below_and_the_secrets_on_it() -> None:
+    log = "echo $GH_TOKEN " * 1000 + "twine --password hunter2\ngho_printed\n"
+    assert redact(log) == ("echo $GH_TOKEN " * 1000 + f"twine --password {REDACTED}\n{REDACTED}\n", 2)
+    assert len(list(secret_spans(log.encode()))) == 2  # each found once, so the secrets limit counts it once
 
 
 def test_a_random_token_at_the_start_of_the_log_is_removed() -> None:

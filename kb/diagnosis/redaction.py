@@ -1,16 +1,17 @@
 """Removing secrets from a pasted log before anything else sees it."""
 
+import functools
 import heapq
 import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import AnyStr
+from typing import AnyStr, NamedTuple
 
 import re2
 
 from kb.diagnosis.reading import encode_utf8
-from kb.diagnosis.secret_rules import RULES, SecretRule
+from kb.diagnosis.secret_rules import PRINTS_A_SECRET, RULES, SecretRule
 
 REDACTED = "[redacted]"
 
@@ -20,13 +21,17 @@ _KEY_BODY_LINES = 200
 _RANDOMNESS_SAMPLE = 256
 _DIGITS = tuple(str(digit).encode() for digit in range(10))
 GUESSED_RULE = "high-entropy"
-# Its pattern reads the line below a command: outside the alternation, which reads within lines.
+# Its pattern reads the line below a command. The alternation reads within lines, so it holds
+# the command alone, and the whole pattern is tried only where the command is.
 PRINTED_RULE = "printed-secret"
 _MIN_ENTROPY_BITS = 4.0
 # Random characters change kind (upper, lower, digit) at about 6 in 10; words far less often.
 _MIN_KIND_CHANGES = 0.45
 # Candidates turned down in one log before the guess at random tokens is given up.
 _MAX_TURNED_DOWN = 5000
+# Commands that print a secret read where the alternation finds them, one at a time, before
+# a pass of their own finds the rest's at C speed.
+_MAX_COMMANDS = 100
 
 
 def compile_bytes_regex(
@@ -61,48 +66,104 @@ _RUN_WITH_CAPITAL = compile_bytes_regex(
 )
 
 
+class _Alternation(NamedTuple):
+    pattern: bytes
+    regex: "re2._Regexp | None"
+    rule_by_group: dict[int, str]
+
+
+def _alternation(rules: Iterable[SecretRule]) -> _Alternation:
+    """The rules in one RE2 alternation, each with its own name for its `secret` group."""
+    rules = list(rules)
+    names = [f"secret{index}" for index in range(len(rules))]
+    pattern = "|".join(
+        "(?:" + _within_line(rule).replace("(?P<secret>", f"(?P<{name}>") + ")"
+        for rule, name in zip(rules, names, strict=True)
+    ).encode()
+    regex = compile_bytes_regex(pattern) if rules else None
+    groups = (regex.groupindex[name.encode()] for name in names) if regex else ()
+    return _Alternation(pattern, regex, {group: rule.name for group, rule in zip(groups, rules, strict=True)})
+
+
+def _within_line(rule: SecretRule) -> str:
+    """The part of the rule's pattern the alternation reads: for a printed secret, the command
+    (with an empty secret group: the line below is read apart)."""
+    if rule.name == PRINTED_RULE:
+        return "(?P<secret>)" + PRINTS_A_SECRET
+    return rule.pattern
+
+
 class SecretFinder:
     """The rules compiled into one RE2 alternation, so that one pass finds them all, and the
     guess at random tokens (``high-entropy``) in a regex of its own: inside the alternation,
     random text made RE2 build new states byte after byte (1 s per MB of random words).
 
+    The alternation reads within lines, so for a secret printed on the line below a command
+    it finds the command, and the line below is read there; a log of commands by the thousand
+    is searched for them in a pass of its own instead, past the first _MAX_COMMANDS.
+
     Values never contain a newline, so redaction never changes the line count.
     """
 
     def __init__(self, rules: Iterable[SecretRule]):
-        rules = tuple(rules)
-        named = [rule for rule in rules if rule.name not in (GUESSED_RULE, PRINTED_RULE)]
-        names = [f"secret{index}" for index in range(len(named))]
-        self.pattern = "|".join(
-            "(?:" + rule.pattern.replace("(?P<secret>", f"(?P<{name}>") + ")"
-            for rule, name in zip(named, names, strict=True)
-        ).encode()
-        self._regex = compile_bytes_regex(self.pattern) if named else None
-        groups = (self._regex.groupindex[name.encode()] for name in names) if named else ()
-        self._rule_by_group = {group: rule.name for group, rule in zip(groups, named, strict=True)}
-        guessed = [rule.pattern.encode() for rule in rules if rule.name == GUESSED_RULE]
+        self._rules = tuple(rules)
+        self._named = _alternation(rule for rule in self._rules if rule.name != GUESSED_RULE)
+        self.pattern = self._named.pattern
+        guessed = [rule.pattern.encode() for rule in self._rules if rule.name == GUESSED_RULE]
         self._guess = compile_bytes_regex(guessed[0]) if guessed else None
-        printed = [rule.pattern.encode() for rule in rules if rule.name == PRINTED_RULE]
+        printed = [rule.pattern.encode() for rule in self._rules if rule.name == PRINTED_RULE]
         self._printed = compile_bytes_regex(printed[0], within_lines=False) if printed else None
+
+    @functools.cached_property
+    def _named_but_printed(self) -> _Alternation:
+        return _alternation(rule for rule in self._rules if rule.name not in (GUESSED_RULE, PRINTED_RULE))
 
     def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
         """Where the secrets in data are, in order. pip's own `****` masks and low-entropy
         words are not secrets."""
-        return heapq.merge(self._named_spans(data), self._guessed_spans(data), self._printed_spans(data))
+        return heapq.merge(self._named_spans(data), self._guessed_spans(data))
 
     def _named_spans(self, data: bytes) -> Iterator[tuple[int, int]]:
+        below: list[tuple[int, int]] = []  # secrets printed below a command, yielded in their place
+        rest: list[int] = []  # where the alternation gave the commands up, and where they are unread
+        for span in self._spans_as_found(self._named, data, 0, below, rest):
+            while below and below[0] < span:
+                yield heapq.heappop(below)
+            yield span
+        if not rest:
+            yield from sorted(below)
+            return
+        resume, unread = rest
+        after = self._spans_as_found(self._named_but_printed, data, resume, [], [])
+        yield from heapq.merge(sorted(below), after, self._printed_spans(data, unread))
+
+    def _spans_as_found(
+        self, alternation: _Alternation, data: bytes, start: int, below: list[tuple[int, int]], rest: list[int]
+    ) -> Iterator[tuple[int, int]]:
+        """The alternation's secrets in order from `start`, but for those printed on the line
+        below a command, which go on the heap `below`. Past _MAX_COMMANDS commands it stops,
+        and `rest` gets where, and from where the commands are unread."""
         # Finding the rule that matched asks RE2's binding group by group; a log's secrets are
         # mostly of one kind, so the last rule found is asked first.
-        groups = list(self._rule_by_group)
+        groups = list(alternation.rule_by_group)
         key_body_from, key_body = -1, []  # the lines below the last key opening read
-        start = 0
-        while self._regex and (match := self._regex.search(data, start)):
+        commands, printed_until = 0, 0  # the commands found, and up to where they were read
+        while alternation.regex and (match := alternation.regex.search(data, start)):
             group = next(group for group in groups if match.start(group) >= 0)
             if group != groups[0]:
                 groups.remove(group)
                 groups.insert(0, group)
             secret_start, secret_end = match.span(group)
-            rule = self._rule_by_group[group]
+            rule = alternation.rule_by_group[group]
+            if rule == PRINTED_RULE:
+                if commands == _MAX_COMMANDS:
+                    rest += (match.start(), max(match.start(), printed_until))
+                    return
+                commands += 1
+                if match.start() >= printed_until:
+                    printed_until = self._read_printed(data, match.start(), below)
+                start = match.start() + 1  # other rules' secrets may sit inside the command
+                continue
             if rule == "private-key":
                 if secret_start < secret_end:
                     yield secret_start, secret_end
@@ -120,9 +181,19 @@ class SecretFinder:
                 yield secret_start, secret_end
             start = max(secret_end, match.start() + 1)
 
-    def _printed_spans(self, data: bytes) -> Iterator[tuple[int, int]]:
-        """The secrets commands print on the line below them."""
-        start = 0
+    def _read_printed(self, data: bytes, command: int, below: list[tuple[int, int]]) -> int:
+        """Put the secret printed below the command at `command` on the heap `below`, if there
+        is one; return where the next command is worth reading from. Every command on a line
+        prints the same line below it, so the line is read once."""
+        printed = self._printed.match(data, command) if self._printed else None
+        if printed is None:
+            line_end = data.find(b"\n", command)
+            return len(data) if line_end < 0 else line_end
+        heapq.heappush(below, printed.span(1))  # the secret group
+        return printed.end()
+
+    def _printed_spans(self, data: bytes, start: int) -> Iterator[tuple[int, int]]:
+        """The secrets commands print on the line below them, from `start`."""
         while self._printed and (match := self._printed.search(data, start)):
             yield match.span(1)  # the secret group
             start = match.end()

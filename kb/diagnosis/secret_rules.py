@@ -38,7 +38,7 @@ _VARIABLE_NAME = (
 # Commands that print a secret alone on the next line: keyring, `aws codeartifact
 # get-authorization-token`, `aws ecr get-login-password`, `gcloud auth print-access-token`,
 # `gh auth token`, password stores, and printing a secret-named variable.
-_PRINTS_A_SECRET = (
+PRINTS_A_SECRET = (
     r"(?i:\bkeyring\s+get|\b(?:get|print)-(?:[a-z]+-)*(?:token|password|secret)s?|\bauth[\s:]+token"
     r"|\b(?:go)?pass\s+show|\bop\s+read|\bsecret-tool\s+lookup|\bfind-[a-z]+-password"
     r"|\bprintenv\s+" + _SECRET_NAME + r"|\becho\s+[\"']?\$\{?" + _SECRET_NAME + r")\b"
@@ -260,7 +260,7 @@ SHAPES = (
     # answer (`{`) or a message is left alone. The one rule that reads two lines.
     SecretRule(
         "printed-secret",
-        _PRINTS_A_SECRET + r"[^\n]*\n(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z )?[ \t]*"
+        PRINTS_A_SECRET + r"[^\n]*\n(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z )?[ \t]*"
         r"(?P<secret>[^\s{\[]\S*)[ \t\r]*(?m:$)",
         "the output of commands that print a secret",
     ),
