@@ -20,7 +20,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -62,6 +62,8 @@ MATCH_BYTES_PER_LOG = 8 << 20
 SPENT_KEYS_BEFORE_NARROWING = 256
 # Bytes left to read below which the search is not narrowed any more.
 NARROWING_MIN_BYTES = 1 << 20
+# Narrowed searches kept for the next log; each holds the DFA states it built (a few MB).
+NARROWED_SEARCHES = 8
 # Candidate lines a message's context is looked for in, nearest first.
 CONTEXT_CANDIDATES = 64
 # Detail lines read under a message, at most.
@@ -149,13 +151,19 @@ class Matcher:
         self._automaton = _build_automaton(self._signatures)
         self._scan_literals = frozenset(literal.encode("latin-1") for literal, _ in self._automaton.items())
         self._inside = _literals_inside(self._automaton)
-        self._literal_search = _literal_search(_searched_literals(self._scan_literals, self._inside))
+        # The scan narrows its search the same way on logs alike (and windows of one log): the
+        # searches it narrowed to are kept, compiled and with the DFA states they built.
+        self._search_for = functools.lru_cache(maxsize=NARROWED_SEARCHES)(self._search_holding)
         self._pip_marker_search = _literal_search(scoping.PIP_TRIGGERS)
         self._every_line = {
             index: _whole_text_regex(compiled)
             for index, compiled in enumerate(self._signatures)
             if compiled.scans_every_line
         }
+
+    def _search_holding(self, wanted: frozenset[bytes]) -> "re2._Regexp":
+        """The search for the lines that hold a wanted literal."""
+        return _literal_search(_searched_literals(wanted, self._inside))
 
     def diagnose(self, log_data: bytes | str) -> Diagnosis:
         """Diagnose a log (as read_log returns it, or text): matches root cause first, its facts,
@@ -257,7 +265,7 @@ class Matcher:
     def _read_literals(self, log: "_Log", candidates: _Candidates) -> None:
         """Note every literal of the automaton on the lines that hold one, until the log's
         budget of literals is spent."""
-        scan = _LiteralScan(log.data, self._scan_literals, self._inside, self._literal_search)
+        scan = _LiteralScan(log.data, self._scan_literals, self._search_for)
         for start, end in scan:
             if not self._read_region(log, candidates, scan, start, end):
                 return
@@ -740,11 +748,7 @@ class _LiteralScan:
     BYTES = 512
 
     def __init__(
-        self,
-        data: bytes,
-        literals: frozenset[bytes],
-        inside: Mapping[bytes, frozenset[bytes]],
-        search: "re2._Regexp",
+        self, data: bytes, literals: frozenset[bytes], search_for: Callable[[frozenset[bytes]], "re2._Regexp"]
     ):
         self.data = data
         self.position = 0  # where the search goes on from; the reader may move it
@@ -753,8 +757,8 @@ class _LiteralScan:
         self._spent_seen = 0
         self._wanted = set(literals)
         self._searched = len(literals)
-        self._inside = inside
-        self._search = search
+        self._search_for = search_for
+        self._search = search_for(literals)
 
     def spend(self, key: _Key, literal: bytes) -> None:
         self.spent.add(id(key))
@@ -768,7 +772,7 @@ class _LiteralScan:
             return False
         self._spent_seen = 0
         if len(self._wanted) < self._searched:
-            self._search = _literal_search(_searched_literals(self._wanted, self._inside))
+            self._search = self._search_for(frozenset(self._wanted))
             self._searched = len(self._wanted)
         return True
 
