@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from kb.catalogue import matcher_from_files
-from kb.diagnosis import Diagnosis, Match, read_log
+from kb.diagnosis import Diagnosis, Match, log_text, read_log
 from kb.diagnosis.ranking import wrapper_closure
 
 LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
@@ -294,3 +294,15 @@ def test_pips_error_ends_another_tools_output_behind_a_prefix_the_whole_log_carr
         diagnosis = diagnose(wrappers.WRAPPERS[wrapper](text))
         found = (root(diagnosis).code, diagnosis.outcome, diagnosis.tool)
         assert found == (root(expected).code, "failed", "pip"), wrapper
+
+
+# Vagrant's and pdsh's prefixes are learned from a header of pip's, which a secret's line lacks.
+PREFIXES_KNOWN_BEFOREHAND = sorted(set(wrappers.PER_LINE) - {"vagrant", "pdsh"})
+
+
+@pytest.mark.parametrize("wrapper", PREFIXES_KNOWN_BEFOREHAND)
+def test_a_secret_printed_below_a_command_is_removed_behind_every_known_ci_prefix(wrapper: str) -> None:
+    log = wrappers.PER_LINE[wrapper]("$ gh auth token\ngho_printedSecret42\nCollecting six\n")
+    shown = log_text(diagnose(log).log)
+    assert "gho_printedSecret42" not in shown
+    assert "gh auth token" in shown

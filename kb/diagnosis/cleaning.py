@@ -32,27 +32,28 @@ _BACKSPACE_PASSES = 3
 _CHUNK_BYTES = 1 << 20
 
 # What wrappers put before every line they pass on, from their documentation and output.
-_CI_PREFIX = re.compile(
-    rb"""(?:
-        \d{4}-\d\d-\d\d[T\ ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s   # Actions, kubectl --timestamps
-          (?:[0-9a-f]{2}[OE][+\ ]|(?:stdout|stderr)\ [FP]\ )?              # GitLab 17 stream, CRI log files
-      | \[\d{4}-\d\d-\d\d[T\ ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\]\s?     # Jenkins timestamper, Buildkite
-      | \[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s                           # console clocks
-      | \#\#\[[a-z]+\]                                             # Azure Pipelines, Actions
-      | ::[a-z-]+(?:\s[^:\n]*)?::                                  # workflow commands
-      | \#\d+\s(?:\d+\.\d+\s)?                                     # Docker BuildKit
-      | Step\s\d+/\d+\s:\s                                         # classic docker build
-      | section_(?:start|end):\d+:[\w.-]+(?:\[[^\]\n]*\])?\s?      # GitLab, CR already lost
-      | [A-Z][a-z]{2}\ [\ \d]\d\ \d\d:\d\d:\d\d\ \S+\ [^\s:\[]+(?:\[\d+\])?:\   # journald, syslog
-      | \[pod/[^\]\s]+\]\                                          # kubectl logs --prefix
-      | [\w.-]+\ +\|\                                              # docker compose service
-      | \s*STD(?:OUT|ERR):\                                        # Chef
-      | \[(?:stdout|stderr)\]\ ?                                   # runners that tag streams
-      | INFO\[\d+\]\                                               # Kaniko
-      | (?:pip[\d.]*|python[\d.]*|py)(?:\.exe)?\ :\                 # PowerShell's error record
-    )+""",
-    re.X,
+# Their blanks are `[^\S\n]`, never a line end: the redaction reads them on the line below
+# a command (secret_rules.py), in a regex that reads across lines.
+CI_PREFIXES = (
+    # Actions, kubectl --timestamps; then GitLab 17's stream, CRI log files
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?[^\S\n]"
+    r"(?:[0-9a-f]{2}[OE][+ ]|(?:stdout|stderr) [FP] )?",
+    r"\[\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\][^\S\n]?",  # Jenkins timestamper, Buildkite
+    r"\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?[^\S\n]",  # console clocks
+    r"##\[[a-z]+\]",  # Azure Pipelines, Actions
+    r"::[a-z-]+(?:[^\S\n][^:\n]*)?::",  # workflow commands
+    r"#\d+[^\S\n](?:\d+\.\d+[^\S\n])?",  # Docker BuildKit
+    r"Step[^\S\n]\d+/\d+[^\S\n]:[^\S\n]",  # classic docker build
+    r"section_(?:start|end):\d+:[\w.-]+(?:\[[^\]\n]*\])?[^\S\n]?",  # GitLab, CR already lost
+    r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:\[]+(?:\[\d+\])?: ",  # journald, syslog
+    r"\[pod/[^\]\s]+\] ",  # kubectl logs --prefix
+    r"[\w.-]+ +\| ",  # docker compose service
+    r"[^\S\n]*STD(?:OUT|ERR): ",  # Chef
+    r"\[(?:stdout|stderr)\] ?",  # runners that tag streams
+    r"INFO\[\d+\] ",  # Kaniko
+    r"(?:pip[\d.]*|python[\d.]*|py)(?:\.exe)? : ",  # PowerShell's error record
 )
+_CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
 # A header of pip's that may sit after a wrapper's prefix the table above does not know
 # (Vagrant's machine name, ssh's host, a JSON key): the text before it is that prefix.
 _HEADER_INSIDE = re.compile(

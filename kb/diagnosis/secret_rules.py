@@ -11,6 +11,8 @@ high-entropy tokens.
 
 from typing import NamedTuple
 
+from kb.diagnosis.cleaning import CI_PREFIXES
+
 
 class SecretRule(NamedTuple):
     name: str
@@ -256,11 +258,12 @@ SHAPES = (
         _VARIABLE_NAME + r"[ \t]+(?P<secret>" + VALUE + r")[ \t\r]*(?m:$)",
         "secret-named variables in listings that put a space between name and value (set, env tables)",
     ),
-    # The line below such a command, when it holds one word (after a CI timestamp): a JSON
-    # answer (`{`) or a message is left alone. The one rule that reads two lines.
+    # The line below such a command, when it holds one word (after the prefixes CI systems and
+    # other wrappers put before every line): a JSON answer (`{`) or a message is left alone.
+    # The one rule that reads two lines.
     SecretRule(
         "printed-secret",
-        PRINTS_A_SECRET + r"[^\n]*\n(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z )?[ \t]*"
+        PRINTS_A_SECRET + r"[^\n]*\n(?:" + "|".join(CI_PREFIXES) + r")*[ \t]*"
         r"(?P<secret>[^\s{\[]\S*)[ \t\r]*(?m:$)",
         "the output of commands that print a secret",
     ),
