@@ -39,8 +39,7 @@ class Window:
         """The data but for a last line the window ends inside of that the next window owns:
         that one starts with the line and reads more of it (a cut line can give a fact the whole
         one does not)."""
-        last_line = self.first_line + self.data.count(b"\n")
-        if self.owned_to is None or self.owned_to > last_line:
+        if self.owned_to is None or self.owned_to > self.first_line + self.data.count(b"\n"):
             return self.data
         return self.data[: self.data.rfind(b"\n") + 1]
 
