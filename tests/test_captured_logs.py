@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.catalogue import engine_signatures, read_entry_files
+from kb.diagnosis import Signature, test_signature
 from kb.diagnosis.ranking import wrapper_closure
 from kb.diagnosis.signatures import compile_signature
 from kb.templatetags.kb_tags import fact_summary
@@ -286,6 +287,14 @@ def test_a_pip_command_ends_uvs_output_before_pip_prints_its_own_records():
     log += read("DEFAULTING_TO_USER_INSTALLATION/26.3.log")
     tools = {match.code: match.tool for match in diagnose(log).matches}
     assert tools["DEFAULTING_TO_USER_INSTALLATION"] == "pip"
+
+
+def test_a_line_that_ends_uvs_output_opens_pdms_when_it_is_pdms():
+    """One job ran uv, then pdm: pdm's first line, `WARNING: Lockfile does not exist`, is shaped
+    like pip's records, so it ends uv's output; it is pdm's own line all the same."""
+    log = read("other-tools/24.0-uv-no-solution.log") + read("other-tools/24.0-pdm-conflict.log")
+    signature = Signature("LOCKFILE_MISSING", "pip", "warning", "Lockfile does not exist")
+    assert [(match.tool, match.lines) for match in test_signature(signature, log)] == [("pdm", (5, 5))]
 
 
 def test_pips_failed_build_line_opens_no_other_tools_output():
