@@ -1024,6 +1024,10 @@ class TestPatterns:
             r"^(PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
             r"^(?P<error>PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
             r"^(?i:PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
+            r"^(?s-i:PermissionError: \[Errno 13\]|OSError: \[Errno (?:28|30)\])",
+            r"^(?P<error>PermissionError|OSError)",
+            r"^(?<error>PermissionError|OSError)",
+            r"^(?:OSError: \[Errno (?:28|30)\]|PermissionError: \[Errno 13\] Permissions?)",
             r"^(?:PermissionError: \[Errno 13\] .*|OSError: \[Errno (?:28|30)\] .*)$",
         ],
     )

@@ -71,11 +71,10 @@ def _sole_group(pattern: str) -> str | None:
     if not body.startswith("(") or _group_end(body, 0) != len(body):
         return None
     inside = body[1:-1]
-    if inside.startswith("?P<"):
+    if inside.startswith(("?P<", "?<")):
         return inside[inside.find(">") + 1 :]
-    if inside.startswith("?"):
-        flags, colon, rest = inside[1:].partition(":")
-        return rest if colon and (not flags or flags.isalpha()) else None
+    if inside.startswith("?"):  # flags (`(?i:`, `(?s-i:`); flags alone, `(?i)`, hold nothing
+        return inside.partition(":")[2]
     return inside
 
 
