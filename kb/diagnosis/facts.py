@@ -250,7 +250,7 @@ def _evidence_value(evidence: Evidence, text: bytes) -> str:
         return evidence.value
     if evidence.pattern.groupindex.get(b"major"):
         return f"{found.group(b'major').decode()}.{found.group(b'minor').decode()}"
-    return found.group(b"value").decode(errors="replace")
+    return found.group(b"value").decode()  # every value group is ASCII: digits, word characters, host names
 
 
 def _first(found: list[tuple[int, int, str]]) -> str | None:
