@@ -604,6 +604,19 @@ class TestNoise:
         found = matcher.diagnose(f"{error}\n{compiler_output}").matches[0]
         assert (found.lines, found.excerpt) == ((1, 1), error)
 
+    def test_a_terminal_capture_is_cleaned_whole_where_its_first_megabyte_ends(self, matcher: Matcher) -> None:
+        """A log is cleaned a megabyte at a time, cut after the newline that ends the megabyte:
+        here the one after `ERROR: Failed building wheel for fastcrc` and its colour codes."""
+        line_end = BUILD_FAILURE_TERMINAL.index("\n", BUILD_FAILURE_TERMINAL.index("Failed building wheel")) + 1
+        line_end = len(BUILD_FAILURE_TERMINAL[:line_end].encode())  # the log is cleaned as UTF-8
+        compiler_output = "".join(f"  gcc -c src/file{index}.c -o build/file{index}.o -O2\n" for index in range(30_000))
+        room = 2**20 + 1 - line_end
+        lines = compiler_output[: compiler_output.rindex("\n", 0, room) + 1]
+        log = lines + " " * (room - len(lines) - 1) + "\n" + BUILD_FAILURE_TERMINAL
+        diagnosis = matcher.diagnose(log)
+        assert codes(diagnosis)[:4] == codes(matcher.diagnose(BUILD_FAILURE_TERMINAL))[:4]
+        assert b"\x1b" not in diagnosis.log and b"[0m" not in diagnosis.log
+
     def test_a_return_that_only_ends_a_redrawn_line_keeps_its_last_text(self, matcher: Matcher) -> None:
         error = "src/crc.c:1:10: fatal error: Python.h: No such file or directory"
         found = matcher.diagnose(f"Collecting fastcrc\n      ━━ 5/11 kB\r{error}\r   \n").matches[0]
