@@ -574,11 +574,14 @@ class TestNoise:
             "   \r   \r\n"
             "ERROR: Could not find a version that satisfies the requirement six==99\r\n"
         )
-        found = matcher.diagnose(log).matches[0]
+        diagnosis = matcher.diagnose(log)
+        found = diagnosis.matches[0]
         assert (found.lines, found.excerpt) == (
             (3, 3),
             "ERROR: Could not find a version that satisfies the requirement six==99",
         )
+        # The log shown and shared has newlines for Windows line ends, though a redraw came first.
+        assert diagnosis.log.split(b"\n")[1:] == [b"   \r   ", found.excerpt.encode(), b""]
 
     def test_a_spinner_drawn_with_backspaces_before_the_error_is_erased(self, matcher: Matcher) -> None:
         log = "Collecting six\n-\\|\x08\x08\x08ERROR: Could not find a version that satisfies the requirement six==99\n"

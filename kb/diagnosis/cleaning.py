@@ -125,10 +125,7 @@ def _clean_chunk(data: bytes) -> bytes:
         data = _BARE_SGR.sub(b"", data)
     if b"\x08" in data:
         data = _apply_backspaces(data)
-    carriage_return = data.find(b"\r")
-    if carriage_return >= 0 and data[carriage_return + 1 : carriage_return + 2] == b"\n":
-        data = data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
-    return data
+    return data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
 
 
 def _last_shown(line: bytes) -> bytes:
