@@ -548,6 +548,11 @@ class TestNoise:
         assert diagnosis.matches[1].facts["failed_step"] == "Building wheel for fastcrc (pyproject.toml)"
         assert diagnosis.matches[2].excerpt == "  ERROR: Failed building wheel for fastcrc"
 
+    def test_colour_codes_whose_escape_bytes_a_web_form_dropped_are_removed(self, matcher: Matcher) -> None:
+        diagnosis = matcher.diagnose(BUILD_FAILURE_TERMINAL.replace("\x1b", ""))
+        assert codes(diagnosis)[:3] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR", "FAILED_BUILDING_WHEEL"]
+        assert diagnosis.matches[2].excerpt == "  ERROR: Failed building wheel for fastcrc"
+
     def test_a_progress_bar_keeps_only_what_the_terminal_showed_last(self, matcher: Matcher) -> None:
         bar = "\r".join(f"   {'━' * step} {step}/40 kB" for step in range(0, 41, 10))
         log = f"Collecting six\n{bar}\rERROR: Could not find a version that satisfies the requirement six==9\n"
