@@ -688,6 +688,11 @@ class TestNoise:
         log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
         assert matcher.diagnose(log).matches[0].lines == (1, 2)
 
+    def test_a_message_word_wrapped_by_the_narrowest_terminal_one_column_short_is_found(self, matcher: Matcher) -> None:
+        # At 60 columns, "site-packages" would have ended in the 61st.
+        log = "ERROR: Can not perform a '--user' install. User\nsite-packages are not visible in this virtualenv.\n"
+        assert matcher.diagnose(log).matches[0].lines == (1, 2)
+
     def test_a_quoted_line_pasted_alone_is_read_without_its_quote(self, matcher: Matcher) -> None:
         match = matcher.diagnose("> Failed to build fastcrc\n").matches[0]
         assert (match.code, match.excerpt) == ("BUILD_FAILED_SUMMARY", "Failed to build fastcrc")
