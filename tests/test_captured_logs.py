@@ -147,6 +147,16 @@ def test_the_headline_holds_only_facts_of_the_root_causes_own_lines():
     assert fact_summary(root) == "pyahocorasick"
 
 
+@pytest.mark.parametrize(
+    ("log", "package"),
+    [("HTTP_ERROR_WHILE_GETTING/26.3-sdist-url.log", "tinypkg"), ("VCS_HASH_UNSUPPORTED/25.3.log", "tinyvcs")],
+)
+def test_a_requirement_given_as_a_url_names_the_package_not_the_urls_scheme(log: str, package: str):
+    """pip names an sdist's URL by the URL, and a VCS requirement's URL starts `git+file:`:
+    the package comes from the file name or the `Collecting` line, never `http` or `git`."""
+    assert {match.facts["package"] for match in diagnose_log(log).matches} == {package}
+
+
 def test_pips_self_check_takes_no_package_from_the_download_before_it():
     # The build environment's inner pip collects setuptools, fails, then checks its own version.
     diagnosis = diagnose((LOGS / "BUILD_DEPENDENCIES_INSTALL_FAILED" / "20.3.4.log").read_text(encoding="utf-8"))

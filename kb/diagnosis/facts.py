@@ -186,7 +186,9 @@ _RECORD_PATTERNS = (
     _re(rb"(?m)^\s+(?P<requirement>[A-Za-z0-9][\w.\[\],-]*(?:[=<>!~]=?[^\s=<>!~]+)*) from https?://"),
     _re(rb"(?m)^\s*(?P<failed_step>\S[^\n]*?) did not run successfully"),
 )
-_PROJECT_NAME = _re(rb"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
+# A name ends where a requirement's version, extras, marker or ` @ ` begin; a URL's scheme
+# (`https:`, `git+https:`) or a Windows drive is no name (pip names an sdist's URL by the URL).
+_PROJECT_NAME = _re(rb"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:$|[^:+A-Za-z0-9._-])")
 _PINNED_VERSION = _re(rb"===?(?P<version>[^\s,;]+)")
 _DISTRIBUTION_FILE = _re(
     rb"(?:^|/)(?P<name>[A-Za-z0-9][A-Za-z0-9._]*?)-(?P<version>\d[\w.+!]*?)"

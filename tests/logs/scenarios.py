@@ -1204,6 +1204,18 @@ def http_403(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", lab.faulty_url("403", f"files/{TINYPKG_WHEEL}"))
 
 
+@scenario(
+    "HTTP_ERROR_WHILE_GETTING",
+    "an sdist URL answering 404, which pip names by its URL (it reads a wheel's name from the file "
+    "name): HTTP_ERROR_WHILE_GETTING, HTTP_ERROR_INSTALL_REQUIREMENT",
+    on=targets("26.3"),
+    variant="sdist-url",
+)
+@not_swept
+def http_404_sdist(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("404", "files/tinypkg-1.0.tar.gz"))
+
+
 @scenario("NETWORK_CONNECTION_ERROR", "a requirements file URL answering 404: NETWORK_CONNECTION_ERROR")
 def requirements_url_404(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "-r", lab.faulty_url("404", "requirements.txt"))
