@@ -83,11 +83,18 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def server_cpu_seconds(pid: int) -> float:
-    """CPU time gunicorn's master and workers have used: on a machine shared with other work,
-    CPU per request says more about the app than requests per second do."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    """CPU time gunicorn's master, workers and their diagnosis processes have used: on a machine
+    shared with other work, CPU per request says more about the app than requests per second do."""
     ticks = 0
-    for process in [str(pid), *children]:
+    for process in process_tree(pid):
         fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         ticks += int(fields[11]) + int(fields[12])  # utime and stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, whichever of a process's threads started them."""
+    children = [
+        int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+    ]
+    return [pid, *(process for child in children for process in process_tree(child))]

@@ -19,7 +19,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import Q
 
-from kb import pagecache, signature_version
+from kb import diagnosis_processes, pagecache, signature_version
 from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log
 from kb.diagnosis.streaming import diagnose_stream
 from kb.models import Entry, SourceReference
@@ -37,7 +37,7 @@ LOOKUPS_KEPT = 1000
 
 @dataclass
 class CompiledMatcher:
-    version: str | None = None
+    published: diagnosis_processes.PublishedSignatures | None = None  # what the matcher was compiled from
     matcher: Matcher | None = None
     # What diagnoses were joined with, by codes, pip version and freshness (catalogue_lookup).
     lookups: dict[tuple, tuple[dict[str, Entry], dict[str, SourceReference]]] = field(default_factory=dict)
@@ -48,22 +48,27 @@ _compiled = CompiledMatcher()
 
 def current_matcher() -> Matcher:
     version = signature_version.current()
-    if _compiled.matcher is None or _compiled.version != version:
-        _compiled.matcher = build_matcher(Entry.objects.published())
-        _compiled.version = version
+    if _compiled.matcher is None or _compiled.published.version != version:
+        entries = Entry.objects.published().select_related("tool").prefetch_related("signatures", "refines")
+        _compiled.published = diagnosis_processes.PublishedSignatures(version, *published_signatures(entries))
+        _compiled.matcher = Matcher(_compiled.published.signatures, _compiled.published.refines)
         _compiled.lookups = {}
     return _compiled.matcher
 
 
 def forget_matcher() -> None:
-    _compiled.version = None
+    _compiled.published = None
     _compiled.matcher = None
     _compiled.lookups = {}
 
 
-def build_matcher(entries) -> Matcher:
-    signatures, refines = published_signatures(entries.select_related("tool").prefetch_related("signatures", "refines"))
-    return Matcher(signatures, refines)
+def engine_diagnosis(log: bytes) -> Diagnosis:
+    """The engine's diagnosis of a log as read_log returns it. A large log is diagnosed in a
+    process of its own (kb.diagnosis_processes): here it would hold up this worker's other requests."""
+    matcher = current_matcher()
+    if len(log) < settings.KB_OWN_PROCESS_LOG_BYTES:
+        return matcher.diagnose(log)
+    return diagnosis_processes.pool.diagnose(_compiled.published, log)
 
 
 def published_signatures(entries: Iterable[Entry]) -> tuple[list[Signature], dict[str, list[str]]]:
@@ -133,7 +138,7 @@ def diagnose_log(data: bytes | str, counted: bool = False) -> Report:
 
     ``counted`` adds the root cause to the staff's daily counts (the page and the API do, the CLI not).
     """
-    diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
+    diagnosis = engine_diagnosis(read_log(data, settings.KB_MAX_LOG_BYTES))
     if counted and diagnosis.matches:
         count_root_cause(diagnosis.matches[0].code)
     return Report(diagnosis, findings_for(diagnosis))

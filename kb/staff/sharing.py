@@ -7,7 +7,7 @@ fill neither the database nor the staff's pages.
 
 from django.conf import settings
 
-from kb.diagnosing import current_matcher
+from kb.diagnosing import engine_diagnosis
 from kb.diagnosis import log_text, read_log, redact
 from kb.staff.models import Feedback, SharedLog, error_excerpt
 
@@ -19,7 +19,7 @@ class ShareRefused(Exception):
 def share_log(data: str, note: str, reason: str) -> SharedLog:
     """Raises ShareRefused, or the engine's LogRejected subclasses for a log it cannot read."""
     refuse_unless_room(len(data.encode()))
-    diagnosis = current_matcher().diagnose(read_log(data, settings.KB_MAX_LOG_BYTES))
+    diagnosis = engine_diagnosis(read_log(data, settings.KB_MAX_LOG_BYTES))
     text, note = log_text(diagnosis.log), redact(note)[0]
     # A second click, or a reload of the answer, sends the same share again: it waits once.
     waiting = SharedLog.objects.waiting().filter(text=text, note=note, reason=reason).first()

@@ -1,0 +1,60 @@
+"""Large logs are diagnosed in processes of their own (kb/diagnosis_processes.py); here every
+log is, whatever its size."""
+
+import multiprocessing
+from pathlib import Path
+
+from django.test import TestCase, override_settings
+
+from tests.helpers import make_entry, make_signature
+
+LOGS = Path(__file__).parent / "logs"
+HASH_LOG = (LOGS / "HASH_MISMATCH" / "26.3.log").read_text()
+
+
+def publish_hash_mismatch() -> None:
+    entry = make_entry("HASH_MISMATCH")
+    make_signature(entry, "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE")
+    make_signature(entry, r"Expected sha256 (?P<expected_hash>[0-9a-f]{64})", is_regex=True)
+
+
+def large_hash_log(megabytes: int) -> str:
+    """Successful pip runs, then the hash failure at the end, as in a long CI job's log."""
+    runs = "".join(path.read_text() for path in sorted((LOGS / "success").glob("*.log")))
+    return (runs * (megabytes * 1024 * 1024 // len(runs) + 1)) + HASH_LOG
+
+
+@override_settings(KB_OWN_PROCESS_LOG_BYTES=0)
+class LargeLogTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        publish_hash_mismatch()
+
+    def diagnosis(self) -> dict:
+        response = self.client.post("/api/diagnose", HASH_LOG, content_type="text/plain")
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def codes(self) -> list[str]:
+        return [match["code"] for match in self.diagnosis()["matches"]]
+
+    def test_a_log_diagnosed_in_a_child_gets_the_answer_the_worker_gives(self):
+        in_a_child = self.diagnosis()
+        with override_settings(KB_OWN_PROCESS_LOG_BYTES=len(HASH_LOG) + 1):
+            in_the_worker = self.diagnosis()
+        self.assertEqual(in_a_child, in_the_worker)
+        self.assertEqual(in_a_child["matches"][0]["facts"]["expected_hash"][:8], "e3952713")
+
+    def test_an_entry_published_after_the_children_started_is_found_by_them(self):
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+        make_signature(make_entry("PRIVATE_INDEX", slug="private-index"), "Looking in indexes: http")
+        self.assertEqual(sorted(self.codes()), ["HASH_MISMATCH", "PRIVATE_INDEX"])
+
+    def test_a_log_is_still_diagnosed_after_the_children_were_killed(self):
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+        children = multiprocessing.active_children()
+        self.assertTrue(children)
+        for child in children:
+            child.kill()
+            child.join()
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
