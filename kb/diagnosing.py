@@ -3,7 +3,8 @@ process, and the engine's matches joined with their entries and pip source lines
 
 Each process keeps its compiled matcher until the signature version in the shared cache
 changes; any change to a signature or an entry's status sets a new version, so every process
-rebuilds once, on its next diagnosis, and never per request otherwise.
+rebuilds once, on its next diagnosis, and never per request otherwise. A large log goes with
+the signatures to a process of its own (kb.diagnosis_processes), which does the same.
 """
 
 import functools

@@ -3,7 +3,8 @@
 Threaded workers: a client that sends its request a byte a second holds one thread (gunicorn
 hands a connection to a thread only once bytes arrive, and gives it back after 5 s of silence),
 not a whole worker, so the other threads keep answering. Put a buffering proxy in front
-(README) when more slow connections than threads are a risk.
+(README) when more slow connections than threads are a risk. A large log is diagnosed in a
+process of the worker's own (kb/diagnosis_processes.py), so it does not hold up the threads.
 """
 
 import os
