@@ -7,7 +7,7 @@ one worker and ran there one after another (2.3 s each), and that worker's pages
 them (528 ms median). Sent to a child process, each large log has a core of its own, whichever
 worker took it, while the worker's threads wait for it without holding the GIL.
 
-Each worker spawns its children on its first large log (spawned, not forked: a worker runs
+A worker spawns a child when a large log finds none free (spawned, not forked: a worker runs
 threads, which fork does not copy safely), one per core at most, and keeps them. A child is
 sent the published signatures with every log (197 signatures pickle to 29 KB) and compiles them
 once per signature version (20 ms), so an edit reaches it as it reaches the worker.

@@ -2,10 +2,15 @@
 log is, whatever its size."""
 
 import multiprocessing
+import os
+import signal
+import time
 from pathlib import Path
 
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 
+from kb.diagnosis import Signature
+from kb.diagnosis_processes import DiagnosisProcesses, PublishedSignatures
 from tests.helpers import make_entry, make_signature
 
 LOGS = Path(__file__).parent / "logs"
@@ -58,3 +63,30 @@ class LargeLogTests(TestCase):
             child.kill()
             child.join()
         self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+
+
+class ForkedCopyTests(SimpleTestCase):
+    def test_a_forked_copy_of_a_process_that_started_children_starts_its_own(self):
+        """A test runner forks its process once per run (mutmut does): the copy cannot use the
+        children it inherited the handles of, so it must not wait for them forever."""
+        header = "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE"
+        published = PublishedSignatures("v1", [Signature("HASH_MISMATCH", "pip", "error", header)], {})
+        processes = DiagnosisProcesses()
+        self.assertTrue(processes.diagnose(published, HASH_LOG.encode()).matches)
+        copy = os.fork()
+        if copy == 0:
+            os._exit(0 if processes.diagnose(published, HASH_LOG.encode()).matches else 1)
+        self.assertEqual(exit_code_within(copy, seconds=30), 0)
+
+
+def exit_code_within(pid: int, seconds: float) -> int | None:
+    """The exit code of the child ``pid``; None, once killed, if it has not exited in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        finished, status = os.waitpid(pid, os.WNOHANG)
+        if finished:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
