@@ -285,6 +285,30 @@ def test_a_json_line_holding_a_lone_surrogate_keeps_its_bytes_and_the_rest_is_re
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
 
 
+@pytest.mark.parametrize(
+    ("log", "package", "names"),
+    [
+        ("HTTP_ERROR_WHILE_GETTING/26.3-sdist-url.log", "tinypkg", ("requirement", "url")),
+        ("HASH_MISMATCH/26.3.log", "tinypkg", ("requirement", "url")),
+        ("COMPILER_MISSING/23.3.2.log", "cext", ("package",)),
+    ],
+)
+def test_half_a_surrogate_pair_inside_a_fact_shows_as_replacement_characters(
+    log: str, package: str, names: tuple[str, ...]
+) -> None:
+    """The half pair's bytes reach the facts read from pip's lines: the requirement, the
+    package's URL, the wheel being built. Each shows them as replacement characters; the
+    diagnosis still answers."""
+    text, expected = original(LOGS / log)
+    cut = package[:2] + "\\ud800" + package[2:]
+    records = wrappers.WRAPPERS["docker-json-file"](text).replace(package, cut)
+    facts = root(catalogue()[0].diagnose(read_log(records.encode(), 10 * 1024 * 1024))).facts
+    shown = package[:2] + "\ufffd" * 3 + package[2:]
+    assert {name: facts[name] for name in names} == {
+        name: root(expected).facts[name].replace(package, shown) for name in names
+    }
+
+
 @pytest.mark.parametrize("log", ["other-tools/24.0-pipenv-conflict.log", "COMPILER_MISSING/24.0-pipenv.log"])
 def test_pips_error_ends_another_tools_output_behind_a_prefix_the_whole_log_carries(log: str) -> None:
     """pipenv's lines come first, then pip's error; a wrapper whose prefix is learned from pip's

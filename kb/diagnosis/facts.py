@@ -293,7 +293,7 @@ def record_facts(record: bytes) -> dict[str, str]:
     for pattern in _RECORD_PATTERNS:
         found = pattern.search(record)
         if found:
-            _add_groups(facts, found.groupdict())
+            add_groups(facts, found.groupdict())
     fetched = next((url for url in _URL.finditer(record) if not _DOCUMENTATION.search(url.group(0))), None)
     if fetched:
         facts["url"] = fetched.group(0).decode(errors="replace")
@@ -330,7 +330,7 @@ def _context_fields(groups: Mapping[bytes, bytes]) -> dict[str, str]:
         fields["requirement"] = groups[b"requirement"].decode(errors="replace")
         requirements_file = _REQUIREMENTS_FILE.search(groups.get(b"parents", b""))
         if requirements_file:
-            _add_groups(fields, requirements_file.groupdict())
+            add_groups(fields, requirements_file.groupdict())
     if b"package" in groups:
         fields["package"] = groups[b"package"].decode(errors="replace")
     if b"version" in groups:
@@ -387,7 +387,8 @@ def _normalise(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def _add_groups(facts: dict[str, str], groups: Mapping[bytes, bytes | None]) -> None:
+def add_groups(facts: dict[str, str], groups: Mapping[bytes, bytes | None]) -> None:
+    """Each named group a pattern matched, as a fact, unless a fact of that name is known."""
     for name, value in groups.items():
         if value:
             facts.setdefault(name.decode(), value.decode(errors="replace").strip())

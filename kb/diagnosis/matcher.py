@@ -422,14 +422,14 @@ class Matcher:
     def _hit_facts(self, log: "_Log", hit: _Hit) -> tuple[int, dict[str, str]]:
         """The last line the message reaches, and the facts its own lines show."""
         facts: dict[str, str] = {}
-        _add_groups(facts, hit.groups)
+        fact_readers.add_groups(facts, hit.groups)
         block = log.detail_block(hit.first, hit.last)
         block_text = b"\n".join(line.text for line in block)
         last_line = hit.last
         detail = self._signatures[hit.signature].detail
         found = detail.search(block_text) if detail and block else None
         if found:
-            _add_groups(facts, found.groupdict())
+            fact_readers.add_groups(facts, found.groupdict())
             last_line = block[block_text.count(b"\n", 0, max(found.end() - 1, 0))].number
         for name, value in fact_readers.record_facts(hit.text + b"\n" + block_text).items():
             facts.setdefault(name, value)
@@ -919,12 +919,6 @@ def _around(text: bytes, start: int, end: int) -> bytes:
     before = b"... " if window_start else b""
     after = b" ..." if window_end < len(text) else b""
     return before + text[window_start:window_end] + after
-
-
-def _add_groups(facts: dict[str, str], groups: Mapping[bytes, bytes | None]) -> None:
-    for name, value in groups.items():
-        if value:
-            facts.setdefault(name.decode(), value.decode("utf-8", "replace").strip())
 
 
 def _whole_text_regex(compiled: CompiledSignature) -> "re2._Regexp":
