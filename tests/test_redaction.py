@@ -501,3 +501,32 @@ def test_a_log_of_near_random_words_still_loses_its_password_at_the_end() -> Non
     redacted, removed = redact(near_misses + "export TWINE_PASSWORD=correct-horse-battery\n")
     assert redacted.endswith(f"export TWINE_PASSWORD={REDACTED}\n")
     assert removed == 1
+
+
+def test_the_guess_at_random_tokens_gives_up_at_its_5000th_near_miss_and_not_before() -> None:
+    """A log of words that look almost random would cost the guess more than it finds."""
+    near_misses = "Successfully built TensorFlowEstimatorNightlyBuild2023\n"
+    first, second = "k3J5h7G9f2D4s6A8q1W3e5R7t9Y2u4I6o8P0", "Zx9qLm2VbN7tRw4YkP8sDf3GhJ6aUe1C"
+    log = f"{near_misses * 4999}{first}\n{near_misses}{second}\n"
+    assert redact(log) == (log.replace(first, REDACTED), 1)
+
+
+def test_hashes_and_key_ids_by_the_thousand_do_not_use_up_the_guess_at_random_tokens() -> None:
+    """Only words that look almost random count towards the guess giving up: a long log's
+    hashes (no capital) and key ids (no small letter) are turned down without a look."""
+    digests = " ".join(["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"] * 5000)
+    key_ids = "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\n" * 5000
+    log = f"{digests}\n{key_ids}k3J5h7G9f2D4s6A8q1W3e5R7t9Y2u4I6o8P0 uploaded\n"
+    assert redact(log) == (f"{digests}\n{key_ids}{REDACTED} uploaded\n", 1)
+
+
+def test_a_token_at_the_very_start_of_the_log_is_removed() -> None:
+    """What `gh auth token` printed, pasted first."""
+    assert redact("gho_R8sT2vWx4Yz6Ab8Cd0Ef2Gh4Ij6Kl8Mn0Op\nCollecting six\n") == (f"{REDACTED}\nCollecting six\n", 1)
+
+
+def test_a_message_holding_a_file_name_that_is_not_utf8_keeps_it_when_a_secret_is_removed() -> None:
+    """Python decodes such a name's bytes to lone surrogates (os.fsdecode), and a log record
+    with one is redacted like any other."""
+    message = "Could not read /home/ci/caf\udce9.txt: password: hunter2hunter2"
+    assert redact(message) == ("Could not read /home/ci/caf\udce9.txt: password: [redacted]", 1)
