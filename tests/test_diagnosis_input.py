@@ -23,7 +23,7 @@ class TestReadLog:
 
     @pytest.mark.parametrize("data", [b"", b"   \n\t\r\n", "", codecs.BOM_UTF8])
     def test_it_refuses_an_empty_log_with_a_sentence(self, data: bytes | str) -> None:
-        with pytest.raises(EmptyLog, match="empty"):
+        with pytest.raises(EmptyLog, match=r"^The log is empty: paste the output of the pip command that failed\.$"):
             read_log(data, LIMIT)
 
     def test_it_refuses_binary_data(self) -> None:
