@@ -21,13 +21,23 @@ class TestReadLog:
         data = codecs.BOM_UTF16_LE + "ERROR: Exception:\r\n".encode("utf-16-le")
         assert read_log(data, LIMIT) == b"ERROR: Exception:\r\n"
 
+    def test_it_shows_utf16_cut_off_in_the_middle_of_a_character_replaced(self) -> None:
+        data = codecs.BOM_UTF16_LE + "ERROR: Exception:\r\n".encode("utf-16-le") + b"E"
+        assert log_text(read_log(data, LIMIT)) == "ERROR: Exception:\r\n\ufffd"
+
+    def test_it_reads_a_text_of_over_a_million_characters_whole(self) -> None:
+        text = "× Building wheel for numpy did not run successfully.\n" + "x" * (1 << 20) + "\nerror\n"
+        assert read_log(text, 2 * LIMIT) == text.encode()
+
     @pytest.mark.parametrize("data", [b"", b"   \n\t\r\n", "", codecs.BOM_UTF8])
     def test_it_refuses_an_empty_log_with_a_sentence(self, data: bytes | str) -> None:
         with pytest.raises(EmptyLog, match=r"^The log is empty: paste the output of the pip command that failed\.$"):
             read_log(data, LIMIT)
 
     def test_it_refuses_binary_data(self) -> None:
-        with pytest.raises(NotText, match="binary"):
+        with pytest.raises(
+            NotText, match=r"^This looks like a binary file, not a text log: paste pip's output as text\.$"
+        ):
             read_log(b"\x7fELF\x02\x01\x01" + b"\x00" * 200 + b"text", LIMIT)
 
     def test_it_refuses_bytes_over_the_limit(self) -> None:
