@@ -530,3 +530,10 @@ def test_a_message_holding_a_file_name_that_is_not_utf8_keeps_it_when_a_secret_i
     with one is redacted like any other."""
     message = "Could not read /home/ci/caf\udce9.txt: password: hunter2hunter2"
     assert redact(message) == ("Could not read /home/ci/caf\udce9.txt: password: [redacted]", 1)
+
+
+@pytest.mark.parametrize("line_end", ["--password", "--token", "Bearer", "password"])
+def test_a_secret_name_at_the_end_of_a_line_leaves_the_next_line_alone(line_end: str) -> None:
+    """Each rule reads within one line (but the one for a command's printed secret)."""
+    log = f"{line_end}\nCollecting six==1.16.0\nERROR\n"
+    assert redact(log) == (log, 0)
