@@ -436,6 +436,8 @@ OTHER_SHAPES = [
     ("url=git%2Bhttps%3A%2F%2Fabcdefghij%40github.com%2Facme", "abcdefghij"),
     ("next=https%3A%2F%2FshortTok9%40github.com%2Facme", "shortTok9"),
     ("next=https%3A%2F%2Fdeploy%3AS3cret%3AWord%40nexus.corp", "S3cret"),  # the user ends at the first %3A
+    # pip masks a whole password as `****`; one that only ends in asterisks is no mask.
+    ("Looking in indexes: https://deploy:S3cret:****@pypi.corp.example/simple", "S3cret"),
 ]
 
 

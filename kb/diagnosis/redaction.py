@@ -173,10 +173,6 @@ class SecretFinder:
                         key_body_from = data.find(b"\n", secret_end) + 1 or len(data) + 1
                         key_body = list(_key_body_spans(data, key_body_from))
                     yield from key_body
-            elif not _is_secret(rule, data[secret_start:secret_end]):
-                # What this rule turned down may still hold another rule's secret.
-                start = match.start() + 1
-                continue
             else:
                 yield secret_start, secret_end
             start = max(secret_end, match.start() + 1)
@@ -274,15 +270,6 @@ def _key_body_spans(data: bytes, line_start: int) -> Iterator[tuple[int, int]]:
             yield line_start, line_start + len(body.rstrip())
         if len(body) < len(line):
             return
-
-
-def _is_secret(rule: str, value: bytes) -> bool:
-    if rule == "url-password":
-        # pip prints index URLs as https://user:****@host; that is not a secret any more.
-        # With no password at all, the user is the token (Gemfury's https://TOKEN:@host).
-        password = value.rpartition(b":")[2]
-        return password == b"" or password.strip(b"*") != b""
-    return True
 
 
 def _start_of_run_with_capital(data: bytes, start: int) -> int | None:
