@@ -401,15 +401,17 @@ class TestOutcome:
 
     def test_a_success_line_makes_a_success_with_its_warnings(self, matcher: Matcher) -> None:
         diagnosis = matcher.diagnose(CONFLICT_WARNING)
-        assert diagnosis.outcome == "succeeded"
+        assert (diagnosis.outcome, diagnosis.tool) == ("succeeded", "pip")
         assert codes(diagnosis) == ["DEPENDENCY_CONFLICT_WARNING", "PIP_VERSION_OUTDATED"]
 
     def test_warnings_without_a_success_line(self, matcher: Matcher) -> None:
         notice = CONFLICT_WARNING.splitlines(True)[-2:]
-        assert matcher.diagnose("".join(notice)).outcome == "warnings"
+        diagnosis = matcher.diagnose("".join(notice))
+        assert (diagnosis.outcome, diagnosis.tool) == ("warnings", "pip")
 
     def test_nothing_known(self, matcher: Matcher) -> None:
-        assert matcher.diagnose("hello\nworld\n").outcome == "unknown"
+        diagnosis = matcher.diagnose("hello\nworld\n")
+        assert (diagnosis.outcome, diagnosis.tool) == ("unknown", "pip")
 
     def test_a_lone_line_that_counts_if_pip_failed_is_a_warning(self, matcher: Matcher) -> None:
         retry = SSL_FAILURE.splitlines(True)[1]
@@ -1022,6 +1024,11 @@ class TestPatterns:
         assert len(match.excerpt) < 1000
         assert len(match.facts["message"]) == FACT_CHARACTERS
 
+    def test_a_match_300_bytes_before_the_end_of_a_long_line_is_shown_to_its_end(self) -> None:
+        line = "y" * 5000 + " ERROR: disk full" + "z" * 300
+        excerpt = Matcher([Signature("X", "pip", "error", "ERROR: disk full")], {}).diagnose(line).matches[0].excerpt
+        assert excerpt.startswith("... yyy") and excerpt.endswith(" ERROR: disk full" + "z" * 300)
+
     def test_a_match_at_the_end_of_a_long_line_is_shown_with_only_its_start_cut(self) -> None:
         match = Matcher([Signature("X", "pip", "error", "ERROR: disk full")], {}).diagnose(
             "y" * 5000 + " ERROR: disk full\n"
@@ -1034,6 +1041,28 @@ class TestPatterns:
         line = "ERROR: disk full " + "y" * 2000 + " ERROR: disk full"
         excerpt = Matcher([Signature("X", "pip", "error", "ERROR: disk full")], {}).diagnose(line).matches[0].excerpt
         assert excerpt.startswith("ERROR: disk full yyy") and excerpt.endswith("yyy ...")
+
+    # A hash mismatch shown with the lines under it, down to the hash pip got.
+    HASH_MISMATCH_WITH_DETAILS = Signature(
+        "HASH_MISMATCH", "pip", "error", "DO NOT MATCH THE HASHES", detail=r"Got\s+(?P<got>[0-9a-f]{64})"
+    )
+
+    @pytest.mark.parametrize("width", [400, 600, 601, 900])
+    def test_a_line_under_the_message_is_shown_whole_up_to_600_bytes_and_by_its_start_past_them(self, width) -> None:
+        # HASH_FAILURE's requirement line, its requirements file deep in a long directory.
+        requirement = next(line for line in HASH_FAILURE.splitlines() if line.startswith("    six==1.16.0 from"))
+        directory = "/home/user/" + "d" * (width - len(requirement) - len("/home/user//"))
+        long_line = requirement.replace("-r hashes.txt", f"-r {directory}/hashes.txt")
+        match = Matcher([self.HASH_MISMATCH_WITH_DETAILS], {}).diagnose(HASH_FAILURE.replace(requirement, long_line))
+        shown = match.matches[0].excerpt.splitlines()[1]
+        assert len(long_line) == width
+        assert shown == (long_line if width <= 600 else long_line[:300] + " ...")
+
+    def test_a_byte_that_is_not_utf8_is_shown_as_a_replacement_character(self) -> None:
+        # A Latin-1 terminal's log: the requirements file is in a directory named with an ü.
+        log = HASH_FAILURE.replace("hashes.txt", "/home/m\xfcller/hashes.txt").encode("latin-1")
+        match = Matcher([self.HASH_MISMATCH_WITH_DETAILS], {}).diagnose(log).matches[0]
+        assert "(from -r /home/m\ufffdller/hashes.txt (line 1))" in match.excerpt
 
     def test_a_pip_version_read_from_a_huge_line_is_cut_too(self, matcher: Matcher) -> None:
         assert len(matcher.diagnose("pip==2" + "0" * 100_000 + "\n").pip_version) == FACT_CHARACTERS
