@@ -1223,6 +1223,25 @@ class TestBounds:
             "",
         )
 
+    @pytest.mark.parametrize(
+        "line",
+        [
+            # A signature's literal (and its pieces looked for across wraps).
+            "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv.",
+            # A line that may open another tool's output (uv's `Resolved 3 packages`), here pip's own.
+            "  Resolved https://github.com/pypa/sampleproject.git to commit 621e4974ca25ce531773def586ba3ed8e736b3fc",
+            # A line that shows the running pip's version.
+            "Requirement already satisfied: pip in ./.venv/lib/python3.11/site-packages (24.0)",
+        ],
+    )
+    def test_a_literal_whose_lines_are_all_kept_no_longer_spends_the_budget(self, monkeypatch, line: str) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
+        monkeypatch.setattr(matcher_module, "SPENT_KEYS_BEFORE_NARROWING", 0)
+        monkeypatch.setattr(matcher_module, "NARROWING_MIN_BYTES", 0)
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(f"{line}\n" * 3000 + self.NOT_FOUND)
+        lines = {match.code: match.lines for match in diagnosis.matches}
+        assert (lines["DISTRIBUTION_NOT_FOUND"], diagnosis.partial) == ((3001, 3001), "")
+
     def test_a_message_after_a_spent_literal_is_found_on_the_line_where_the_search_narrows(self, monkeypatch) -> None:
         # Narrowing at every literal nothing needs any more: the line that holds the message is
         # where the scan narrows its search, and the message comes after such a literal on it.
