@@ -731,6 +731,14 @@ class TestNoise:
         )
         assert matcher.diagnose(log).matches == []
 
+    def test_a_regex_message_on_the_first_line_is_placed_on_it_and_shown_once(self) -> None:
+        # A venv without pip (tests/logs/NO_MODULE_NAMED_PIP/python3.13.log): the regex may match
+        # across a wrap, and the first line has no line before it to join.
+        signature = Signature("NO_MODULE_NAMED_PIP", "pip", "error", r"No module named '?pip(?:$|[^a-z0-9_])", True)
+        log = "/home/user/venv/bin/python: No module named pip\n"
+        matches = Matcher([signature], {}).diagnose(log).matches
+        assert [(match.lines, match.excerpt) for match in matches] == [((1, 1), log.strip())]
+
     def test_a_truncated_log_still_shows_its_first_error(self, matcher: Matcher) -> None:
         truncated = BUILD_FAILURE[: BUILD_FAILURE.index("compilation terminated")]
         assert codes(matcher.diagnose(truncated))[:2] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR"]
