@@ -1231,24 +1231,46 @@ class TestBounds:
             "",
         )
 
+    USER_SITE = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
+
     @pytest.mark.parametrize(
-        "line",
+        ("command", "line"),
         [
-            # A signature's literal (and its pieces looked for across wraps).
-            "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv.",
+            # A signature's literal, and its pieces looked for across wraps: the line before
+            # each one may hold the start of a wrapped message, here from the second line on.
+            ("", USER_SITE),
+            ("$ pip install --user six\n", USER_SITE),
             # A line that may open another tool's output (uv's `Resolved 3 packages`), here pip's own.
-            "  Resolved https://github.com/pypa/sampleproject.git to commit 621e4974ca25ce531773def586ba3ed8e736b3fc",
+            (
+                "",
+                "  Resolved https://github.com/pypa/sampleproject.git to commit 621e4974ca25ce531773def586ba3ed8e736b3fc",
+            ),
             # A line that shows the running pip's version.
-            "Requirement already satisfied: pip in ./.venv/lib/python3.11/site-packages (24.0)",
+            ("", "Requirement already satisfied: pip in ./.venv/lib/python3.11/site-packages (24.0)"),
         ],
+        ids=["signature", "signature-after-a-command", "other-tool", "fact"],
     )
-    def test_a_literal_whose_lines_are_all_kept_no_longer_spends_the_budget(self, monkeypatch, line: str) -> None:
+    def test_a_literal_whose_lines_are_all_kept_no_longer_spends_the_budget(
+        self, monkeypatch, command: str, line: str
+    ) -> None:
         monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
         monkeypatch.setattr(matcher_module, "SPENT_KEYS_BEFORE_NARROWING", 0)
         monkeypatch.setattr(matcher_module, "NARROWING_MIN_BYTES", 0)
-        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(f"{line}\n" * 3000 + self.NOT_FOUND)
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(command + f"{line}\n" * 3000 + self.NOT_FOUND)
         lines = {match.code: match.lines for match in diagnosis.matches}
-        assert (lines["DISTRIBUTION_NOT_FOUND"], diagnosis.partial) == ((3001, 3001), "")
+        last = command.count("\n") + 3001
+        assert (lines["DISTRIBUTION_NOT_FOUND"], diagnosis.partial) == ((last, last), "")
+
+    def test_past_the_lines_that_may_open_other_tools_output_none_is_set_aside(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "FOREIGN_LINES", 3)
+        resolved = (
+            "  Resolved https://github.com/pypa/sampleproject.git to commit 621e4974ca25ce531773def586ba3ed8e736b3fc\n"
+        )
+        npm_output = "npm ERR! code E404\n  Could not find a version that satisfies the requirement six==99\n"
+        assert (
+            codes(Matcher(SIGNATURES, REFINES).diagnose(resolved * 2 + npm_output)),
+            codes(Matcher(SIGNATURES, REFINES).diagnose(resolved * 3 + npm_output)),
+        ) == ([], ["DISTRIBUTION_NOT_FOUND"])
 
     def test_a_message_after_a_spent_literal_is_found_on_the_line_where_the_search_narrows(self, monkeypatch) -> None:
         # Narrowing at every literal nothing needs any more: the line that holds the message is
