@@ -129,6 +129,13 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
     assert diagnose(process_line + "\n").matches[0].code == "CMAKE_FAILED"
 
 
+def test_a_retry_an_80_column_terminal_wrapped_ends_where_the_next_retry_starts():
+    # pip 10's retries are indented two columns: the next one does not continue the one above.
+    text = hard_wrap(80)((LOGS / "SSL_VERIFICATION_FAILED" / "10.0.1-old.log").read_text(encoding="utf-8"))
+    lines = {match.code: match.lines for match in diagnose(text).matches}
+    assert lines["SSL_VERIFICATION_FAILED"] == (3, 5)
+
+
 def test_a_resolver_conflict_is_summarised_as_who_requires_what():
     diagnosis = diagnose((LOGS / "RESOLUTION_IMPOSSIBLE" / "26.3.log").read_text(encoding="utf-8"))
     root = diagnosis.matches[0]
