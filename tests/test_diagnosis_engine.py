@@ -1113,6 +1113,12 @@ class TestSignatureTester:
         matches = test_signature(Signature("DISK_FULL", "pip", "error", "ERROR: disk full"), text)
         assert [match.lines for match in matches] == [(1, 1), (3, 3), (5, 5)]
 
+    def test_it_lists_a_message_that_ends_where_a_terminal_wrapped_its_line_once(self) -> None:
+        text = hard_wrapped(CONNECTION_REFUSED, 62)  # `…satisfies the requirement` fills the line
+        signature = Signature("NOT_FOUND", "pip", "error", "Could not find a version that satisfies the requirement")
+        line = line_of(text, "Could not find a version")
+        assert [match.lines for match in test_signature(signature, text)] == [(line, line)]
+
     @pytest.mark.parametrize("pattern", [r"^ERROR: port \d+$", r"^[0-9]{3,}$"], ids=["literal", "no literal"])
     def test_it_lists_at_most_the_lines_a_signature_keeps(self, pattern: str) -> None:
         lines = "".join(f"ERROR: port {port}\n{port}\n" for port in range(1000, 1200))
