@@ -1363,6 +1363,15 @@ class TestBounds:
         diagnosis = matcher.diagnose(hard_wrapped(conflicts + self.NOT_FOUND, 60))
         assert codes(diagnosis) == ["RESOLUTION_IMPOSSIBLE", "DISTRIBUTION_NOT_FOUND"]
 
+    @pytest.mark.parametrize(("printed_whole", "lines"), [(19, (1, 2)), (20, (3, 3))])
+    def test_a_message_is_placed_by_its_first_20_hits_whole_lines_first(
+        self, matcher: Matcher, printed_whole: int, lines: tuple[int, int]
+    ) -> None:
+        # Once wrapped by a terminal, then printed whole: past 20 whole ones, the wrapped one is not read.
+        conflict = "ERROR: Cannot install six==99 because these package versions have conflicting dependencies.\n"
+        diagnosis = matcher.diagnose(hard_wrapped(conflict, 60) + conflict * printed_whole)
+        assert (diagnosis.matches[0].code, diagnosis.matches[0].lines) == ("RESOLUTION_IMPOSSIBLE", lines)
+
     def test_the_package_comes_from_a_collecting_line_far_above(self, matcher: Matcher) -> None:
         compiler_output = "".join(
             f"  gcc -c src/file{index}.c -o build/file{index}.o -O2 -Wall\n" for index in range(5000)
