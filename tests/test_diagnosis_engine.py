@@ -1080,6 +1080,10 @@ class TestPatterns:
         match = matcher.diagnose(BUILD_FAILURE).matches[0]
         assert (match.lines[0], match.facts["code"]) == (line_of(BUILD_FAILURE, "exit code: 1"), "1")
 
+    def test_a_regex_without_a_literal_matches_within_one_line_not_from_the_blank_line_above(self) -> None:
+        matcher = Matcher([Signature("STATUS", "pip", "error", r"^\s+[1-9][0-9]{2}$", is_regex=True)], {})
+        assert [match.lines for match in matcher.diagnose("Response status:\n\n  503\n").matches] == [(3, 3)]
+
     @pytest.mark.parametrize(
         "pattern",
         [
