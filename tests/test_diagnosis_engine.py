@@ -686,6 +686,23 @@ class TestNoise:
         message = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
         assert matcher.diagnose(f"\t\t{message[:40]}\n{message[40:]}\n").matches == []
 
+    @pytest.mark.parametrize(
+        ("indent", "first", "rest", "lines"),
+        [
+            (6, "Could not find a version that satisfies the", "requirement six==99", [(1, 2)]),
+            (5, "Could not find a version that satisfies the", "requirement six==99", []),
+            (11, "ERROR: Could not find a version that satisfies", "the requirement six==99", [(1, 2)]),
+            (10, "ERROR: Could not find a version that satisfies", "the requirement six==99", []),
+        ],
+        ids=["61-longest-word-first", "60-longest-word-first", "61", "60"],
+    )
+    def test_a_line_is_word_wrapped_only_where_its_next_word_would_pass_60_columns(
+        self, matcher: Matcher, indent: int, first: str, rest: str, lines: list
+    ) -> None:
+        log = f"{' ' * indent}{first}\n{' ' * indent}{rest}\n"
+        assert len(f"{' ' * indent}{first} {rest.split()[0]}") == (61 if lines else 60)
+        assert [match.lines for match in matcher.diagnose(log).matches] == lines
+
     def test_a_word_wrapped_message_with_padding_is_found(self, matcher: Matcher) -> None:
         log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
         assert matcher.diagnose(log).matches[0].lines == (1, 2)
