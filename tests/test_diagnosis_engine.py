@@ -703,6 +703,13 @@ class TestNoise:
         assert len(f"{' ' * indent}{first} {rest.split()[0]}") == (61 if lines else 60)
         assert [match.lines for match in matcher.diagnose(log).matches] == lines
 
+    def test_a_message_cut_by_a_terminal_whose_rest_ends_in_a_blank_is_found(self, matcher: Matcher) -> None:
+        # A terminal's copy keeps the blank pip printed nothing after; the rest is no record of its own.
+        log = hard_wrapped("ERROR: Could not find a version that satisfies the requirement requests \n", 60)
+        assert [(match.code, match.lines) for match in matcher.diagnose(log).matches] == [
+            ("DISTRIBUTION_NOT_FOUND", (1, 2))
+        ]
+
     def test_a_word_wrapped_message_with_padding_is_found(self, matcher: Matcher) -> None:
         log = "ERROR: Can not perform a '--user' install. User site-packages are not    \nvisible in this virtualenv.\n"
         assert matcher.diagnose(log).matches[0].lines == (1, 2)
