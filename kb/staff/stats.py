@@ -4,23 +4,23 @@ and what readers answered to "Was this helpful?"."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kb.staff.models import Feedback, RootCauseCount
 
 
 def count_root_cause(code: str) -> None:
-    """Add one to today's count for ``code``; safe when many processes count at once."""
-    today = timezone.localdate()
-    if RootCauseCount.objects.filter(code=code, day=today).update(count=F("count") + 1):
-        return
-    try:
-        with transaction.atomic():
-            RootCauseCount.objects.create(code=code, day=today, count=1)
-    except IntegrityError:  # another process created today's row first
-        RootCauseCount.objects.filter(code=code, day=today).update(count=F("count") + 1)
+    """Add one to today's count for ``code``: one statement (PostgreSQL and SQLite both have
+    ON CONFLICT) that inserts the day's row or adds to it, safe when many processes count at once."""
+    table = connection.ops.quote_name(RootCauseCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (code, day, count) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (code, day) DO UPDATE SET count = {table}.count + 1",
+            [code, timezone.localdate()],
+        )
 
 
 @dataclass
