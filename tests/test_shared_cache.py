@@ -71,8 +71,9 @@ class ForgedHeaderTests(TestCase):
         self.assertEqual(allowed.count(True), 30)
 
 
-@override_settings(KB_RATE_WINDOW_SECONDS=60)
-class WindowEdgeTests(TestCase):
+class WindowEdgeMixin:
+    """A window of 60 seconds (see the subclasses' settings)."""
+
     def requests_at(self, seconds: float, count: int) -> int:
         with patch("kb.ratelimit.time") as clock:  # this module's clock only: cache expiry keeps real time
             clock.time.return_value = seconds
@@ -85,6 +86,11 @@ class WindowEdgeTests(TestCase):
     def test_the_previous_window_counts_less_as_the_current_one_goes_on(self):
         self.requests_at(60_000 + 59, 30)
         self.assertEqual(self.requests_at(60_000 + 60 + 45, 30), 23)  # a quarter of the 30, 7, still counts
+
+
+@override_settings(KB_RATE_WINDOW_SECONDS=60)
+class WindowEdgeTests(WindowEdgeMixin, TestCase):
+    pass
 
 
 class AtomicCountMixin:
@@ -119,17 +125,32 @@ class DatabaseCacheCountTests(AtomicCountMixin, TransactionTestCase):
         self.assertEqual(self.count_allowed(), 30)
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379: the Redis rate-limit test is skipped")
-@override_settings(KB_RATE_WINDOW_SECONDS=ONE_DAY)
-class RedisCountTests(AtomicCountMixin, SimpleTestCase):
+class RedisMixin:
     def setUp(self):
+        if not redis_reachable():
+            self.skipTest("no Redis at 127.0.0.1:6379: the Redis rate-limit tests are skipped")
         settings_override = override_settings(CACHES=redis_caches())
         settings_override.enable()
         self.addCleanup(settings_override.disable)
         caches["shared"].clear()
 
+
+@override_settings(KB_RATE_WINDOW_SECONDS=ONE_DAY)
+class RedisCountTests(RedisMixin, AtomicCountMixin, SimpleTestCase):
     def test_parallel_requests_let_exactly_the_limit_through(self):
         self.assertEqual(self.count_allowed(), 30)
+
+
+@override_settings(KB_RATE_WINDOW_SECONDS=60)
+class RedisWindowEdgeTests(RedisMixin, WindowEdgeMixin, SimpleTestCase):
+    """Redis counts in one round trip of its own: the previous window still counts there."""
+
+    def test_a_count_is_forgotten_after_two_windows(self):
+        over_limit(request_from("203.0.113.6"), "expiry", 30)
+        redis = caches["shared"]._cache.get_client()
+        lifetimes = [redis.ttl(key) for key in redis.scan_iter("*expiry*")]
+        self.assertEqual(len(lifetimes), 1)
+        self.assertTrue(60 < lifetimes[0] <= 120)
 
 
 class SignatureVersionTests(TestCase):
