@@ -69,7 +69,7 @@ def engine_diagnosis(log: bytes) -> Diagnosis:
     matcher = current_matcher()
     if len(log) < settings.KB_OWN_PROCESS_LOG_BYTES:
         return matcher.diagnose(log)
-    return diagnosis_processes.pool.diagnose(_compiled.published, log)
+    return diagnosis_processes.pool.diagnose(_compiled.published, log, settings.KB_LARGE_LOGS_HELD)
 
 
 def published_signatures(entries: Iterable[Entry]) -> tuple[list[Signature], dict[str, list[str]]]:

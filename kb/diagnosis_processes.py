@@ -11,6 +11,9 @@ A worker spawns a child when a large log finds none free (spawned, not forked: a
 threads, which fork does not copy safely), one per core at most, and keeps them. A child is
 sent the published signatures with every log (197 signatures pickle to 29 KB) and compiles them
 once per signature version (20 ms), so an edit reaches it as it reaches the worker.
+
+A worker holds only so many large logs at once, running or waiting for a child; past that it
+refuses the next one (DiagnosisBusy), so that threads are left to answer its pages.
 """
 
 import multiprocessing
@@ -21,6 +24,10 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple
 
 from kb.diagnosis import Diagnosis, Matcher, Signature
+
+
+class DiagnosisBusy(Exception):
+    """This worker already holds as many large logs as it may."""
 
 
 class PublishedSignatures(NamedTuple):
@@ -40,8 +47,22 @@ class DiagnosisProcesses:
     def _forget(self) -> None:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._logs_held = 0
 
-    def diagnose(self, published: PublishedSignatures, log: bytes) -> Diagnosis:
+    def diagnose(self, published: PublishedSignatures, log: bytes, most_held: int) -> Diagnosis:
+        """The diagnosis of ``log`` in a child; DiagnosisBusy while this worker already holds
+        ``most_held`` logs."""
+        with self._lock:
+            if self._logs_held >= most_held:
+                raise DiagnosisBusy
+            self._logs_held += 1
+        try:
+            return self._diagnose(published, log)
+        finally:
+            with self._lock:
+                self._logs_held -= 1
+
+    def _diagnose(self, published: PublishedSignatures, log: bytes) -> Diagnosis:
         pool = self._running()
         try:
             return pool.submit(diagnose_in_child, published, log).result()

@@ -140,6 +140,10 @@ def diagnose_operation() -> dict:
             "400": {"description": "Empty, not text, or bad JSON.", **ERROR_RESPONSE},
             "413": {"description": "Over the size limit.", **ERROR_RESPONSE},
             "429": {"description": "Too many requests from this client.", **ERROR_RESPONSE},
+            "503": {
+                "description": "The server holds as many large logs as it can; try again after Retry-After seconds.",
+                **ERROR_RESPONSE,
+            },
         },
     }
 

@@ -20,6 +20,7 @@ from kb import search
 from kb.diagnosing import diagnose_log, log_view, report_dict
 from kb.diagnosis import LogRejected, LogTooLarge, redact
 from kb.diagnosis_links import diagnosis_markdown, may_delete, shareable_report, signed_report, store, unsigned_report
+from kb.diagnosis_processes import DiagnosisBusy
 from kb.forms import DiagnoseForm, FeedbackForm, SearchForm
 from kb.models import Category, Entry
 from kb.openapi import openapi_document
@@ -150,6 +151,14 @@ def api_entry(request: HttpRequest, tool: str, code: str) -> JsonResponse:
     return JsonResponse(entry_dict(found, request))
 
 
+BUSY_MESSAGE = "The server is busy with other large logs. Try again in a minute."
+
+
+def busy(response: HttpResponse) -> HttpResponse:
+    response["Retry-After"] = "60"
+    return response
+
+
 def log_error_status(error: LogRejected) -> int:
     return 413 if isinstance(error, LogTooLarge) else 400
 
@@ -197,6 +206,8 @@ def diagnose_page(request: HttpRequest) -> HttpResponse:
         report = diagnose_log(form.log_data(), counted=True)
     except LogRejected as error:
         return diagnose_refusal(request, str(error), status=log_error_status(error))
+    except DiagnosisBusy:
+        return busy(diagnose_refusal(request, BUSY_MESSAGE, status=503))
     context = {"report": report, "log_lines": log_view(report)} | next_try(form, report) | sharing(report, request)
     if not report.findings:
         context["suggestions"] = search.entries_for_log(report.text)
@@ -245,6 +256,8 @@ def api_diagnose(request: HttpRequest) -> JsonResponse:
         report = diagnose_log(log, counted=True)
     except LogRejected as error:
         return error_response(str(error), status=log_error_status(error))
+    except DiagnosisBusy:
+        return busy(error_response(BUSY_MESSAGE, status=503))
     return JsonResponse(report_dict(report, request.build_absolute_uri("/")))
 
 

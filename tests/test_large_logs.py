@@ -64,6 +64,25 @@ class LargeLogTests(TestCase):
             child.join()
         self.assertEqual(self.codes(), ["HASH_MISMATCH"])
 
+    @override_settings(KB_LARGE_LOGS_HELD=0)
+    def test_a_large_log_past_what_the_worker_may_hold_is_refused_with_a_time_to_come_back(self):
+        response = self.client.post("/api/diagnose", HASH_LOG, content_type="text/plain")
+        self.assertEqual((response.status_code, response["Retry-After"]), (503, "60"))
+        self.assertEqual(response.json()["error"], "The server is busy with other large logs. Try again in a minute.")
+        page = self.client.post("/diagnose/", {"log": HASH_LOG})
+        self.assertEqual((page.status_code, page["Retry-After"]), (503, "60"))
+        self.assertContains(page, "busy with other large logs", status_code=503)
+
+    @override_settings(KB_LARGE_LOGS_HELD=1)
+    def test_the_worker_takes_the_next_large_log_once_one_is_answered_or_its_child_died(self):
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+        self.assertEqual(self.codes(), ["HASH_MISMATCH"])
+
 
 class ForkedCopyTests(SimpleTestCase):
     def test_a_forked_copy_of_a_process_that_started_children_starts_its_own(self):
@@ -72,10 +91,10 @@ class ForkedCopyTests(SimpleTestCase):
         header = "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE"
         published = PublishedSignatures("v1", [Signature("HASH_MISMATCH", "pip", "error", header)], {})
         processes = DiagnosisProcesses()
-        self.assertTrue(processes.diagnose(published, HASH_LOG.encode()).matches)
+        self.assertTrue(processes.diagnose(published, HASH_LOG.encode(), 1).matches)
         copy = os.fork()
         if copy == 0:
-            os._exit(0 if processes.diagnose(published, HASH_LOG.encode()).matches else 1)
+            os._exit(0 if processes.diagnose(published, HASH_LOG.encode(), 1).matches else 1)
         self.assertEqual(exit_code_within(copy, seconds=30), 0)
 
 
