@@ -1,13 +1,14 @@
 """Per-client limits on expensive requests, counted in the shared cache so that every server
 process sees the same counts."""
 
+import functools
 import ipaddress
 import time
 from collections.abc import Callable
-from functools import wraps
 
+import redis
 from django.conf import settings
-from django.core.cache import BaseCache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 
@@ -49,15 +50,17 @@ def over_limit(request: HttpRequest, scope: str, limit: int) -> bool:
     now = time.time()
     prefix = f"rate:{scope}:{client_address(request)}"
     key, previous_key = f"{prefix}:{int(now // window)}", f"{prefix}:{int(now // window) - 1}"
-    count, previous_count = window_counts(caches["shared"], key, previous_key, timeout=window * 2)
+    count, previous_count = window_counts("shared", key, previous_key, timeout=window * 2)
     previous_share = 1 - (now % window) / window
     return count + int(previous_count * previous_share) > limit
 
 
-def window_counts(cache: BaseCache, key: str, previous_key: str, timeout: int) -> tuple[int, int]:
-    """This window's count with this request added, and the previous window's count."""
+def window_counts(alias: str, key: str, previous_key: str, timeout: int) -> tuple[int, int]:
+    """This window's count with this request added, and the previous window's count, in the
+    cache ``alias``."""
+    cache = caches[alias]
     if isinstance(cache, RedisCache):
-        return redis_window_counts(cache, key, previous_key, timeout)
+        return redis_window_counts(cache, redis_server(settings.CACHES[alias]["LOCATION"]), key, previous_key, timeout)
     try:
         count = cache.incr(key)
     except ValueError:  # the first request of the window, or its count just expired
@@ -65,11 +68,21 @@ def window_counts(cache: BaseCache, key: str, previous_key: str, timeout: int) -
     return count, cache.get(previous_key, 0)
 
 
-def redis_window_counts(cache: RedisCache, key: str, previous_key: str, timeout: int) -> tuple[int, int]:
-    """The same in one round trip to Redis, where Django's cache takes three (its incr asks
-    whether the key exists first). Redis keeps the integers Django's cache stores as plain numbers."""
+@functools.cache
+def redis_server(url: str) -> redis.Redis:
+    """A pool of connections to the Redis server at ``url``, shared by this process's threads
+    (redis-py opens new connections in a forked child)."""
+    return redis.Redis.from_url(url)
+
+
+def redis_window_counts(
+    cache: RedisCache, server: redis.Redis, key: str, previous_key: str, timeout: int
+) -> tuple[int, int]:
+    """The same in one round trip to the cache's Redis ``server``, where Django's cache takes three
+    (its incr asks whether the key exists first). Redis keeps the integers Django's cache stores as
+    plain numbers, so Django's cache reads these counts as it reads its own."""
     key, previous_key = cache.make_and_validate_key(key), cache.make_and_validate_key(previous_key)
-    pipeline = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+    pipeline = server.pipeline(transaction=False)
     pipeline.set(key, 0, ex=timeout, nx=True)  # the window's first request starts its count
     pipeline.incr(key)
     pipeline.get(previous_key)
@@ -87,7 +100,7 @@ def rate_limited(
     this window (the number in the setting ``limit_setting``)."""
 
     def decorator(view: Callable) -> Callable:
-        @wraps(view)
+        @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             limit = getattr(settings, limit_setting)
             if request.method in methods and over_limit(request, scope, limit):
