@@ -320,12 +320,8 @@ def test_pips_error_ends_another_tools_output_behind_a_prefix_the_whole_log_carr
         assert found == (root(expected).code, "failed", "pip"), wrapper
 
 
-# Vagrant's and pdsh's prefixes are learned from a header of pip's, which a secret's line lacks.
-PREFIXES_KNOWN_BEFOREHAND = sorted(set(wrappers.PER_LINE) - {"vagrant", "pdsh"})
-
-
-@pytest.mark.parametrize("wrapper", PREFIXES_KNOWN_BEFOREHAND)
-def test_a_secret_printed_below_a_command_is_removed_behind_every_known_ci_prefix(wrapper: str) -> None:
+@pytest.mark.parametrize("wrapper", sorted(wrappers.PER_LINE))
+def test_a_secret_printed_below_a_command_is_removed_behind_every_wrappers_prefix(wrapper: str) -> None:
     log = wrappers.PER_LINE[wrapper]("$ gh auth token\ngho_printedSecret42\nCollecting six\n")
     shown = log_text(diagnose(log).log)
     assert "gho_printedSecret42" not in shown

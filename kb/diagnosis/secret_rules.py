@@ -45,6 +45,9 @@ PRINTS_A_SECRET = (
     r"|\b(?:go)?pass\s+show|\bop\s+read|\bsecret-tool\s+lookup|\bfind-[a-z]+-password"
     r"|\bprintenv\s+" + _SECRET_NAME + r"|\becho\s+[\"']?\$\{?" + _SECRET_NAME + r")\b"
 )
+# A name and a colon that a tool running commands on several machines puts before each line of
+# theirs (Vagrant's `    default: `, pdsh's `build01: `).
+_MACHINE_PREFIX = r"(?:[ \t]*[\w.@-]+:[ \t]+)"
 
 KNOWN_FORMATS = (
     SecretRule("pypi", r"(?P<secret>pypi-[A-Za-z0-9_-]{16,})", "PyPI API tokens (pypi.org/help, API tokens)"),
@@ -263,7 +266,7 @@ SHAPES = (
     # The one rule that reads two lines.
     SecretRule(
         "printed-secret",
-        PRINTS_A_SECRET + r"[^\n]*\n(?:" + "|".join(CI_PREFIXES) + r")*[ \t]*"
+        PRINTS_A_SECRET + r"[^\n]*\n(?:" + "|".join(CI_PREFIXES) + r")*" + _MACHINE_PREFIX + r"?[ \t]*"
         r"(?P<secret>[^\s{\[]\S*)[ \t\r]*(?m:$)",
         "the output of commands that print a secret",
     ),
