@@ -968,6 +968,14 @@ class TestVersions:
     def test_a_failure_after_an_upgrade_alone_ran_the_new_pip(self, matcher: Matcher) -> None:
         assert matcher.diagnose("Successfully installed pip-21.0.1\n" + SSL_FAILURE).pip_version == "21.0.1"
 
+    def test_warnings_after_a_pip_upgrade_were_printed_by_the_new_pip(self, matcher: Matcher) -> None:
+        # The page shows where the pip that printed a finding raises it. Pasted without pip's
+        # notice, the warning's own command shows no version.
+        warning = CONFLICT_WARNING[: CONFLICT_WARNING.index("\n[notice]")]
+        diagnosis = matcher.diagnose("Successfully installed pip-24.0\n" + warning)
+        assert (diagnosis.outcome, codes(diagnosis)) == ("succeeded", ["DEPENDENCY_CONFLICT_WARNING"])
+        assert diagnosis.pip_version == "24.0"
+
     def test_a_failure_after_pip_was_upgraded_then_pinned_back_ran_the_last_one_installed(
         self, matcher: Matcher
     ) -> None:

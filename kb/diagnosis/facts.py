@@ -270,7 +270,7 @@ def _pip_version(
     running: list[tuple[int, int, str]], upgrades: list[tuple[int, int, str]], root_line: int | None
 ) -> str | None:
     version = _first(running)
-    # A log that upgrades pip and then fails ran the new pip for the failing command.
+    # A log that upgrades pip and then fails or warns ran the new pip for what it reports.
     if root_line is not None:
         evidence_line = min(running)[1] if running else 0
         later_upgrades = [item for item in upgrades if evidence_line < item[1] < root_line]

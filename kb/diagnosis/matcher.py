@@ -180,7 +180,7 @@ class Matcher:
             for match in self._merge_by_code(log, hits, candidates.context, regions)
         ]
         matches = _pip_first(rank(matches, self._wrappers), regions)
-        root_line = matches[0].lines[0] if matches and failed else None
+        root_line = matches[0].lines[0] if matches else None
         log_facts = fact_readers.read_log_facts(candidates.evidence, lambda number: log.line(number).text, root_line)
         if log_facts.succeeded and lone_codes:
             # pip got past what those lines report: they explain nothing.
