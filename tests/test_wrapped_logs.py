@@ -198,6 +198,14 @@ def test_a_quoted_line_that_is_no_json_string_is_shown_as_it_is() -> None:
     assert shown_lines(diagnose(log)) == log.split("\n")
 
 
+def test_a_traceback_line_holding_only_a_quoted_argument_keeps_its_quotes() -> None:
+    """Python 3.13 prints each argument of a call on a line of its own. Such a line is read as
+    a JSON string only in a log that shows Ansible's keys; here it is the traceback's own."""
+    text, expected = original(LOGS / "SETUPTOOLS_MISSING" / "25.3.log")
+    assert '        "prepare_metadata_for_build_wheel",' in text.splitlines()
+    assert (root(expected).code, shown_lines(expected)) == ("SETUPTOOLS_MISSING", text.split("\n"))
+
+
 def test_docker_json_lines_with_extra_attributes_keep_their_line_numbers() -> None:
     """`docker run --log-opt labels=...` adds an `attrs` object to every line."""
     text, expected = original(LOGS / "PYTHON_H_MISSING" / "26.3.log")

@@ -9,7 +9,8 @@ with 6 digits, then 2 hex digits of stream number, `O` or `E` and a space (or `+
 continued line); Jenkins' timestamper `[ISO time] `; Buildkite an APC escape `ESC _bk;t=<ms> BEL`;
 BuildKit `#<step> <seconds> `; Docker Compose `<service>-<n>  | `; `kubectl logs --timestamps`
 RFC 3339 with 9 digits and `--prefix` `[pod/<name>/<container>] `; journald
-`<Mon> <dd> <hh:mm:ss> <host> <identifier>[<pid>]: `; Vagrant's provisioners
+`<Mon> <dd> <hh:mm:ss> <host> <identifier>[<pid>]: ` (and `journalctl -o json` an object a line,
+the line under `MESSAGE` without its newline); Vagrant's provisioners
 `    <machine>: `; pdsh `<host>: `; Chef's ShellCommandFailed `STDOUT: `/`STDERR: ` on the first
 line of each stream; PowerShell an error record `<program> : <first stderr line>` with its
 `At line:1 char:1` block when a native command's stderr is redirected; Salt's highstate output
@@ -192,6 +193,23 @@ def json_lines(key: str) -> Wrapper:
     return wrap
 
 
+def journal_json(text: str) -> str:
+    """`journalctl -o json`: an object a line, the line under `MESSAGE` without its newline."""
+    return "".join(
+        json.dumps(
+            {
+                "__REALTIME_TIMESTAMP": str(1714558272123456 + index * 1000),
+                "_HOSTNAME": "build01",
+                "SYSLOG_IDENTIFIER": "pip",
+                "_PID": "2817",
+                "MESSAGE": line,
+            }
+        )
+        + "\n"
+        for index, line in enumerate(text.splitlines())
+    )
+
+
 # Wrappers that put a prefix before every line: the line numbers stay those of the original.
 PER_LINE: dict[str, Wrapper] = {
     "github-actions": _each_line(lambda index, line: f"2024-05-01T10:11:{index % 60:02d}.1234567Z "),
@@ -258,6 +276,7 @@ FRAMING: dict[str, Wrapper] = {
     "ansible-verbose": ansible_verbose,
     "docker-json-file": json_lines("log"),
     "shipper-message": json_lines("message"),
+    "journald-json": journal_json,
 }
 WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
