@@ -284,12 +284,28 @@ def test_the_secrets_printed_below_commands_by_the_hundred_are_all_removed() -> 
     assert removed == 500
     assert "gho_printed" not in redacted
     assert "hunter" not in redacted
+    assert len(list(secret_spans(log.encode()))) == 500  # each found once, so the secrets limit counts it once
 
 
 def test_a_line_of_commands_by_the_thousand_still_gives_the_line_below_and_the_secrets_on_it() -> None:
     log = "echo $GH_TOKEN " * 1000 + "twine --password hunter2\ngho_printed\n"
     assert redact(log) == ("echo $GH_TOKEN " * 1000 + f"twine --password {REDACTED}\n{REDACTED}\n", 2)
     assert len(list(secret_spans(log.encode()))) == 2  # each found once, so the secrets limit counts it once
+
+
+def test_a_secret_before_a_command_that_prints_one_is_found_once() -> None:
+    """The line below the command is read, and the search goes on after the command."""
+    log = "export TWINE_PASSWORD=correct-horse-battery\n$ gh auth token\ngho_printed\nCollecting six\n"
+    assert redact(log) == (f"export TWINE_PASSWORD={REDACTED}\n$ gh auth token\n{REDACTED}\nCollecting six\n", 2)
+    assert len(list(secret_spans(log.encode()))) == 2  # each found once, so the secrets limit counts it once
+
+
+def test_the_rules_compiled_afresh_read_case_as_written_and_stay_within_their_line() -> None:
+    """What `redact` is, built here: only a rule that says so (`(?i:...)`) ignores case, so a
+    Gemfury account's lower-case name is no token; and only the printed secret's rule reads the
+    next line, so a secret's name at a line's end leaves the next line alone."""
+    log = "pip install --extra-index-url https://pypi.fury.io/acme/ six\n--password\nCollecting six==1.16.0\n"
+    assert SecretFinder(RULES).redact(log) == (log, 0)
 
 
 def test_a_random_token_at_the_start_of_the_log_is_removed() -> None:
