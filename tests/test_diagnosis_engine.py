@@ -833,6 +833,19 @@ class TestFacts:
         assert match.facts["got"].startswith("8abb2f1d")
         assert match.lines == (line_of(HASH_FAILURE, "DO NOT MATCH"), line_of(HASH_FAILURE, "Got "))
 
+    def test_a_regex_signatures_detail_reads_the_lines_under_the_header(self) -> None:
+        signature = Signature(
+            "HASH_MISMATCH",
+            "pip",
+            "error",
+            r"DO NOT MATCH THE (?P<what>HASHES)",
+            is_regex=True,
+            detail=r"Got\s+(?P<got>[0-9a-f]{64})",
+        )
+        match = Matcher([signature], {}).diagnose(HASH_FAILURE).matches[0]
+        assert (match.facts["what"], match.facts["got"][:8]) == ("HASHES", "8abb2f1d")
+        assert match.lines == (line_of(HASH_FAILURE, "DO NOT MATCH"), line_of(HASH_FAILURE, "Got "))
+
     def test_the_requirement_and_its_file_come_from_the_collecting_line(self, matcher: Matcher) -> None:
         log = (
             "Collecting tokenizers>=0.13.0 (from anthropic>=0.37.1->-r demo/requirements.txt (line 2))\n"
@@ -1026,17 +1039,36 @@ class TestPatterns:
         assert capfd.readouterr().err == ""
 
     @pytest.mark.parametrize(
-        "signature",
+        ("signature", "explanation"),
         [
-            Signature("EVERYTHING", "pip", "error", r".*", is_regex=True),
-            Signature("TINY", "pip", "error", "e"),
-            Signature("LOUD", "pip", "fatal", "ERROR: Exception:"),
-            Signature("DETAIL", "pip", "error", "ERROR: Exception:", detail="(?<=x)"),
+            (
+                Signature("EVERYTHING", "pip", "error", r".*", is_regex=True),
+                "the pattern matches an empty line, so it would match every line",
+            ),
+            (
+                Signature("BLANK", "pip", "error", r"^\s*$", is_regex=True),
+                "the pattern matches an empty line, so it would match every line",
+            ),
+            (Signature("TINY", "pip", "error", "e"), "a literal pattern needs 3 characters or more"),
+            (Signature("TINY", "pip", "error", "> ok"), "a literal pattern needs 3 characters or more"),
+            (Signature("LOUD", "pip", "fatal", "ERROR: Exception:"), "severity must be error or warning, not 'fatal'"),
         ],
+        ids=["every-line", "blank-lines", "one-character", "two-characters-after-a-quote", "unknown-severity"],
     )
-    def test_signatures_that_would_flood_or_break_are_refused(self, signature: Signature) -> None:
-        with pytest.raises(InvalidPattern):
+    def test_signatures_that_would_flood_or_break_are_refused_saying_why(
+        self, signature: Signature, explanation: str
+    ) -> None:
+        with pytest.raises(InvalidPattern) as refused:
             Matcher([signature], {})
+        assert str(refused.value) == f"Signature {signature.code}: {explanation}."
+
+    def test_a_detail_that_re2_cannot_compile_is_refused(self) -> None:
+        with pytest.raises(InvalidPattern, match="the detail is not a valid RE2 regular expression"):
+            Matcher([Signature("DETAIL", "pip", "error", "ERROR: Exception:", detail="(?<=x)")], {})
+
+    def test_a_literal_of_three_characters_is_looked_for(self) -> None:
+        matcher = Matcher([Signature("SHORT", "pip", "error", "six")], {})
+        assert [match.lines for match in matcher.diagnose("Collecting six\n").matches] == [(1, 1)]
 
     def test_a_ten_megabyte_line_without_newline_is_diagnosed(self, matcher: Matcher) -> None:
         log = "x" * (10 * 1024 * 1024) + " ERROR: Could not find a version that satisfies the requirement six==9"
