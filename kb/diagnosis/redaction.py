@@ -67,7 +67,6 @@ _RUN_WITH_CAPITAL = compile_bytes_regex(
 
 
 class _Alternation(NamedTuple):
-    pattern: bytes
     regex: "re2._Regexp | None"
     rule_by_group: dict[int, str]
 
@@ -82,7 +81,7 @@ def _alternation(rules: Iterable[SecretRule]) -> _Alternation:
     ).encode()
     regex = compile_bytes_regex(pattern) if rules else None
     groups = (regex.groupindex[name.encode()] for name in names) if regex else ()
-    return _Alternation(pattern, regex, {group: rule.name for group, rule in zip(groups, rules, strict=True)})
+    return _Alternation(regex, {group: rule.name for group, rule in zip(groups, rules, strict=True)})
 
 
 def _within_line(rule: SecretRule) -> str:
@@ -108,7 +107,6 @@ class SecretFinder:
     def __init__(self, rules: Iterable[SecretRule]):
         self._rules = tuple(rules)
         self._named = _alternation(rule for rule in self._rules if rule.name != GUESSED_RULE)
-        self.pattern = self._named.pattern
         guessed = [rule.pattern.encode() for rule in self._rules if rule.name == GUESSED_RULE]
         self._guess = compile_bytes_regex(guessed[0]) if guessed else None
         printed = [rule.pattern.encode() for rule in self._rules if rule.name == PRINTED_RULE]
@@ -230,7 +228,6 @@ class SecretFinder:
 
 
 _FINDER = SecretFinder(RULES)
-SECRETS_PATTERN = _FINDER.pattern
 secret_spans = _FINDER.spans
 redact = _FINDER.redact
 
