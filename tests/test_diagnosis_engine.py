@@ -649,11 +649,14 @@ class TestNoise:
         assert match.code == "USER_SITE_NOT_VISIBLE"
         assert match.lines == (line_of(log, "ERROR: Can not"), line_of(log, "ERROR: Can not") + 1)
 
-    def test_a_literal_just_long_enough_to_be_looked_for_across_a_wrap_is_found_cut_by_a_terminal(self) -> None:
+    @pytest.mark.parametrize("width", [60, 64], ids=["in|to-account", "into-a|ccount"])
+    def test_a_literal_just_long_enough_to_be_looked_for_across_a_wrap_is_found_cut_by_a_terminal(
+        self, width: int
+    ) -> None:
         literal = "into account"
         assert len(literal) == matcher_module.WRAP_MIN_LITERAL
         conflict = next(line for line in CONFLICT_WARNING.splitlines() if literal in line)
-        log = hard_wrapped(conflict + "\n", 64)  # the cut falls inside the literal
+        log = hard_wrapped(conflict + "\n", width)  # the cut falls in the literal's first half, or at its middle
         matches = Matcher([Signature("RESOLVER_BLIND", "pip", "error", literal)], {}).diagnose(log).matches
         assert [match.lines for match in matches] == [(1, 2)]
 
@@ -999,6 +1002,11 @@ class TestVersions:
         # The upgrade went into another environment than the pip that then printed its version.
         log = "Successfully installed pip-24.0\npip 23.0.1 from /usr/lib/python3/dist-packages/pip (python 3.11)\n"
         assert matcher.diagnose(log + SSL_FAILURE).pip_version == "23.0.1"
+
+    def test_a_log_no_signature_knows_still_shows_its_versions_and_facts(self) -> None:
+        diagnosis = Matcher([], {}).diagnose(BUILD_FAILURE_OLD)
+        assert (diagnosis.outcome, diagnosis.pip_version, diagnosis.python_version) == ("unknown", "21.0.1", "3.11")
+        assert diagnosis.facts == {"platform": "linux", "build_backend": "pyproject.toml (PEP 517)"}
 
     def test_installing_a_pinned_pip_is_not_the_running_version(self, matcher: Matcher) -> None:
         assert matcher.diagnose("$ python -m pip install pip==23.0\n").pip_version is None
