@@ -136,6 +136,16 @@ def test_a_retry_an_80_column_terminal_wrapped_ends_where_the_next_retry_starts(
     assert lines["SSL_VERIFICATION_FAILED"] == (3, 5)
 
 
+@pytest.mark.parametrize("log", sorted(path.name for path in (LOGS / "HASH_MISMATCH").glob("*.log")))
+def test_a_hash_mismatch_a_120_column_terminal_wrapped_names_the_package_not_the_rest_of_its_hash(log: str):
+    # The terminal cuts the requirement's line inside the hash of its URL, before `(from -r ...):`.
+    text = read(f"HASH_MISMATCH/{log}")
+    wanted = diagnose(text).matches[0].facts
+    found = next(match for match in diagnose(hard_wrap(120)(text)).matches if match.code == "HASH_MISMATCH")
+    shown = ("package", "version", "requirement", "expected_hash", "actual_hash")
+    assert {name: found.facts.get(name) for name in shown} == {name: wanted[name] for name in shown}
+
+
 def test_a_resolver_conflict_is_summarised_as_who_requires_what():
     diagnosis = diagnose((LOGS / "RESOLUTION_IMPOSSIBLE" / "26.3.log").read_text(encoding="utf-8"))
     root = diagnosis.matches[0]
