@@ -136,6 +136,13 @@ def test_a_retry_an_80_column_terminal_wrapped_ends_where_the_next_retry_starts(
     assert lines["SSL_VERIFICATION_FAILED"] == (3, 5)
 
 
+@pytest.mark.parametrize("log", ["CONNECTION_FAILED/10.0.1-old.log", "CONNECTION_FAILED/18.1-old.log"])
+def test_a_retry_a_120_column_terminal_wrapped_ends_before_the_next_retry_however_short_its_last_line(log: str):
+    # The retry's third line is 53 columns: with the next `  Retrying (Retry(` it would pass for a wrap.
+    lines = {match.code: match.lines for match in diagnose(hard_wrap(120)(read(log))).matches}
+    assert lines["CONNECTION_FAILED"] == (3, 5)
+
+
 @pytest.mark.parametrize("log", sorted(path.name for path in (LOGS / "HASH_MISMATCH").glob("*.log")))
 def test_a_hash_mismatch_a_120_column_terminal_wrapped_names_the_package_not_the_rest_of_its_hash(log: str):
     # The terminal cuts the requirement's line inside the hash of its URL, before `(from -r ...):`.

@@ -101,11 +101,11 @@ _NEW_RECORD = re.compile(
     rb"Found existing installation|Uninstalling\s|Created wheel for\s|Stored in directory:|"
     rb"Preparing (?:metadata|wheel metadata)|Installing build dependencies|Getting requirements to build|"
     rb"Running setup\.py|Failed to build\s|Could not (?:fetch|find|install|build)\s|Ignoring\s|"
-    rb"Defaulting to user installation|Traceback \(most recent call last\))"
+    rb"Defaulting to user installation|Traceback \(most recent call last\)|Retrying \(Retry\()"
 )
 
 # The headers clean_line may learn a prefix before that _NEW_RECORD does not take for a record.
-_HEADERS_NOT_RECORDS = (b"Exception:", b'Command "', b"Retrying (Retry(")
+_HEADERS_NOT_RECORDS = (b"Exception:", b'Command "')
 
 
 class _Key(NamedTuple):
