@@ -211,8 +211,8 @@ KB_MAX_LOG_BYTES = env_int("KB_MAX_LOG_BYTES", 5 * 1024 * 1024)
 # A log of at least this size is diagnosed in a process of its own, beside the server's threads.
 KB_OWN_PROCESS_LOG_BYTES = env_int("KB_OWN_PROCESS_LOG_BYTES", 1024 * 1024)
 # Such logs one server process holds at once (diagnosed or waiting for a free core); past them
-# the next is refused for a while (503). Half of gunicorn_conf.py's threads: the rest answer pages.
-KB_LARGE_LOGS_HELD = env_int("KB_LARGE_LOGS_HELD", 4)
+# the next is refused for a while (503). Two of gunicorn_conf.py's 8 threads are left for pages.
+KB_LARGE_LOGS_HELD = env_int("KB_LARGE_LOGS_HELD", 6)
 # A diagnosed log up to this size comes back in the form for editing, and its lines without a
 # match come folded on the page; a larger one is not repeated.
 KB_ECHO_LOG_BYTES = env_int("KB_ECHO_LOG_BYTES", 64 * 1024)
