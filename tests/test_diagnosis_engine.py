@@ -10,6 +10,7 @@ upgrade; uv's output for the same build and conflict. The tests add the noise.
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import re2
@@ -1458,6 +1459,34 @@ class TestBounds:
             "SUBPROCESS_EXITED_WITH_ERROR",
             "tokenizers",
             "0.20.1",
+        )
+
+    @pytest.mark.parametrize(
+        "collecting_at",
+        [
+            matcher_module._LinesHolding.STRETCH_BYTES - 1,  # starts on a stretch's last byte, ends in the next
+            matcher_module._LinesHolding.STRETCH_BYTES + 1,  # the next stretch starts on the newline before it
+        ],
+    )
+    def test_the_collecting_record_at_the_edge_of_an_8_kb_stretch_names_the_failed_requirement(
+        self, matcher: Matcher, collecting_at: int
+    ) -> None:
+        # Captured pip 24.0 output of a failed build, after successful installs (and blank lines) so
+        # that its "Collecting brokenbuild" starts at `collecting_at`; its nearest records are the
+        # build's two lines, the Downloading line (the version) and the Collecting line (the requirement).
+        logs = Path(__file__).parent / "logs"
+        failed = (logs / "SUBPROCESS_EXITED_WITH_ERROR" / "24.0.log").read_text()
+        installs = (logs / "success" / "26.3-install.log").read_text()
+        looking_in = failed[: failed.index("Collecting brokenbuild")]
+        above = installs * ((collecting_at - len(looking_in)) // len(installs))
+        log = above + "\n" * (collecting_at - len(looking_in) - len(above)) + failed
+        assert log.index("Collecting brokenbuild") == collecting_at
+        match = matcher.diagnose(log).matches[0]
+        assert (match.code, match.lines) == ("SUBPROCESS_EXITED_WITH_ERROR", (line_of(log, "error: subprocess"),) * 2)
+        assert (match.facts["package"], match.facts.get("version"), match.facts.get("requirement")) == (
+            "brokenbuild",
+            "1.0",
+            "brokenbuild",
         )
 
     def test_lines_wider_than_a_terminal_are_not_joined_as_wrapped(self, matcher: Matcher) -> None:
