@@ -939,6 +939,21 @@ class TestFacts:
         )
         assert matcher.diagnose(log).facts["platform"] == "linux"
 
+    def test_a_line_showing_a_platform_twice_counts_once(self, matcher: Matcher) -> None:
+        # Captured pip 20.3.4 output whose `command: /home/user/venv/bin/python /home/user/venv/lib/...`
+        # line is its only Linux evidence, then two captured Windows wheel errors: Windows, 2 lines to 1.
+        logs = Path(__file__).parent / "logs"
+        log = "".join(
+            (logs / name).read_text()
+            for name in (
+                "RUST_TOOLCHAIN_MISSING/20.3.4.log",
+                "UNSUPPORTED_WHEEL/24.0.log",
+                "UNSUPPORTED_WHEEL/26.3.log",
+            )
+        )
+        diagnosis = matcher.diagnose(log)
+        assert (codes(diagnosis)[0], diagnosis.facts["platform"]) == ("SUBPROCESS_EXITED_WITH_ERROR", "windows")
+
     def test_between_platforms_shown_as_often_the_first_shown_wins(self, matcher: Matcher) -> None:
         # `pip download --platform manylinux2014_x86_64` run on Windows.
         log = "Saved c:\\users\\me\\wheels\\numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl\n"
