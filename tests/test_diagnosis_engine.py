@@ -346,6 +346,25 @@ class TestRanking:
     def test_a_code_is_never_its_own_wrapper_even_when_two_entries_refine_each_other(self) -> None:
         assert wrapper_closure({"A": ["B"], "B": ["A", "C"]}) == {"A": {"B", "C"}, "B": {"A", "C"}}
 
+    def test_two_entries_that_refine_each_other_both_stay_causes_ahead_of_a_later_error(self) -> None:
+        # Each of the two refines the other (the editor allows it): neither explains the other, so
+        # the first in the log stays the root cause, ahead of the unrelated error pip prints after.
+        matcher = Matcher(
+            [
+                Signature("FAILED_BUILDING_WHEEL", "pip", "error", "ERROR: Failed building wheel for"),
+                Signature("BUILD_FAILED_SUMMARY", "pip", "error", "Failed to build "),
+                Signature("FAILED_WHEEL_BUILD_FOR_INSTALL", "pip", "error", "Could not build wheels for"),
+            ],
+            {"FAILED_BUILDING_WHEEL": ["BUILD_FAILED_SUMMARY"], "BUILD_FAILED_SUMMARY": ["FAILED_BUILDING_WHEEL"]},
+        )
+        log = (Path(__file__).parent / "logs" / "SUBPROCESS_EXITED_WITH_ERROR" / "24.0.log").read_text()
+        diagnosis = matcher.diagnose(log)
+        assert [(match.code, match.lines) for match in diagnosis.matches] == [
+            ("FAILED_BUILDING_WHEEL", (33, 33)),
+            ("BUILD_FAILED_SUMMARY", (34, 34)),
+            ("FAILED_WHEEL_BUILD_FOR_INSTALL", (35, 35)),
+        ]
+
     def test_a_missing_header_beats_the_wrappers_pip_prints_around_it(self, matcher: Matcher) -> None:
         diagnosis = matcher.diagnose(BUILD_FAILURE)
         assert codes(diagnosis) == [
