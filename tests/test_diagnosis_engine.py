@@ -1523,6 +1523,20 @@ class TestBounds:
             "brokenbuild",
         )
 
+    def test_pips_notice_at_the_edge_of_an_8_kb_stretch_ends_another_tools_output(self, matcher: Matcher) -> None:
+        # Captured Poetry output, blank lines, then pip's captured closing notice starting on a
+        # stretch's last byte: the longest literal of a pip line, it ends Poetry's region there.
+        logs = Path(__file__).parent / "logs"
+        poetry = (logs / "other-tools" / "24.0-poetry-setup-py.log").read_text()
+        pip_output = (logs / "PIP_VERSION_OUTDATED" / "25.3.log").read_text()
+        notice = pip_output[pip_output.index("[notice] A new release") :]
+        blank_lines = "\n" * (matcher_module._LinesHolding.STRETCH_BYTES - 1 - len(poetry))
+        log = poetry + blank_lines + notice
+        diagnosis = matcher.diagnose(log)
+        assert [(match.code, match.lines, match.tool) for match in diagnosis.matches] == [
+            ("PIP_VERSION_OUTDATED", (line_of(log, "[notice] A new release"),) * 2, "pip")
+        ]
+
     def test_lines_wider_than_a_terminal_are_not_joined_as_wrapped(self, matcher: Matcher) -> None:
         first, rest = "Could not find a version that satisfies", " the requirement six==99"
         narrow = matcher.diagnose(f"ERROR: {'x' * 30} {first}\n{rest}\n")
