@@ -17,7 +17,7 @@ import re2
 
 from kb.diagnosis import Diagnosis, InvalidPattern, Matcher, Signature, scoping, test_signature
 from kb.diagnosis import matcher as matcher_module
-from kb.diagnosis.facts import FACT_CHARACTERS
+from kb.diagnosis.facts import EVIDENCE_LINES_PER_KIND, FACT_CHARACTERS
 from kb.diagnosis.matcher import LineIndex
 from kb.diagnosis.pattern_speed import MIN_MEGABYTES_PER_SECOND, megabytes_per_second
 from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
@@ -1399,6 +1399,24 @@ class TestBounds:
         lines[200] += " " + self.NOT_FOUND
         diagnosis = Matcher(SIGNATURES, REFINES).diagnose("\n".join(lines))
         assert [(match.code, match.lines) for match in diagnosis.matches] == [("DISTRIBUTION_NOT_FOUND", (201, 201))]
+
+    def test_the_line_after_the_one_where_the_search_narrows_is_read_from_its_first_byte(self, monkeypatch) -> None:
+        # Narrowing at every literal nothing needs any more: the platform clue /home/ is, once
+        # its 40 lines are read, and the search narrows on the next line holding it. The line
+        # after that opens on its only literal: the index the log's first pip run looked in.
+        monkeypatch.setattr(matcher_module, "SPENT_KEYS_BEFORE_NARROWING", 0)
+        monkeypatch.setattr(matcher_module, "NARROWING_MIN_BYTES", 0)
+        logs = Path(__file__).parent / "logs"
+        no_pip = (logs / "NO_MODULE_NAMED_PIP" / "python3.8.log").read_text()  # /home/user/venv/bin/python: ...
+        log = (
+            no_pip * (EVIDENCE_LINES_PER_KIND + 1)
+            + (
+                logs / "SSL_VERIFICATION_FAILED" / "20.3.4.log"
+            ).read_text()  # Looking in indexes: https://localhost:8443/simple
+            + (logs / "success" / "20.3.4-install.log").read_text()  # Looking in indexes: http://127.0.0.1:8080/simple
+        )
+        diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
+        assert (codes(diagnosis)[0], diagnosis.facts["index_host"]) == ("SSL_VERIFICATION_FAILED", "localhost")
 
     def test_once_the_search_drops_the_literals_nothing_needs_every_line_left_is_still_read(self) -> None:
         # Over a megabyte of paths (a platform clue read 40 times, then no more) between the
