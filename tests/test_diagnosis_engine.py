@@ -1407,14 +1407,12 @@ class TestBounds:
         monkeypatch.setattr(matcher_module, "SPENT_KEYS_BEFORE_NARROWING", 0)
         monkeypatch.setattr(matcher_module, "NARROWING_MIN_BYTES", 0)
         logs = Path(__file__).parent / "logs"
-        no_pip = (logs / "NO_MODULE_NAMED_PIP" / "python3.8.log").read_text()  # /home/user/venv/bin/python: ...
-        log = (
-            no_pip * (EVIDENCE_LINES_PER_KIND + 1)
-            + (
-                logs / "SSL_VERIFICATION_FAILED" / "20.3.4.log"
-            ).read_text()  # Looking in indexes: https://localhost:8443/simple
-            + (logs / "success" / "20.3.4-install.log").read_text()  # Looking in indexes: http://127.0.0.1:8080/simple
-        )
+        # /home/user/venv/bin/python: No module named pip
+        no_pip = (logs / "NO_MODULE_NAMED_PIP" / "python3.8.log").read_text()
+        # Looking in indexes: https://localhost:8443/simple, then http://127.0.0.1:8080/simple
+        on_localhost = (logs / "SSL_VERIFICATION_FAILED" / "20.3.4.log").read_text()
+        on_127 = (logs / "success" / "20.3.4-install.log").read_text()
+        log = no_pip * (EVIDENCE_LINES_PER_KIND + 1) + on_localhost + on_127
         diagnosis = Matcher(SIGNATURES, REFINES).diagnose(log)
         assert (codes(diagnosis)[0], diagnosis.facts["index_host"]) == ("SSL_VERIFICATION_FAILED", "localhost")
 
