@@ -48,7 +48,7 @@ def compile_signature(signature: Signature) -> CompiledSignature:
         if len(literal) < MIN_LITERAL_LENGTH:
             raise _invalid(signature, f"a literal pattern needs {MIN_LITERAL_LENGTH} characters or more")
         return CompiledSignature(signature, (literal.lower().encode(),), None, detail)
-    regex = _compile_regex(signature, signature.pattern, "pattern")
+    regex = _compile_regex(signature, signature.pattern, "pattern", case_sensitive=False)
     if regex.search(b""):
         raise _invalid(signature, "the pattern matches an empty line, so it would match every line")
     literals = tuple(_indexed(literal).lower().encode() for literal in _candidate_literals(signature.pattern))
@@ -84,9 +84,10 @@ def _indexed(literal: str) -> str:
     return literal.rstrip() if literal.endswith(": ") else literal
 
 
-def _compile_regex(signature: Signature, pattern: str, field: str) -> "re2._Regexp":
+def _compile_regex(signature: Signature, pattern: str, field: str, case_sensitive: bool = True) -> "re2._Regexp":
     options = re2.Options()
     options.log_errors = False
+    options.case_sensitive = case_sensitive
     try:
         return re2.compile(pattern.encode(), options)
     except re2.error as error:

@@ -26,7 +26,8 @@ channel a chunk at a time, `YYYY-MM-DD hh:mm:ss.mmm [info] ` before each chunk (
 format) and an empty line after it.
 
 Parts are what people paste instead of the whole log: the `×` box, the traceback, the last
-`ERROR:` line, a Markdown block missing its first lines, lines re-wrapped by a chat client.
+`ERROR:` line (alone, or retyped in lower case), a Markdown
+block missing its first lines, lines re-wrapped by a chat client.
 Each part function returns (text, first, last): the part and the lines of the original (1-based,
 inclusive) it holds, or None when the log has no such part.
 """
@@ -344,10 +345,18 @@ def chat_wrapped(text: str) -> Part:
     return "\n".join(wrapped) + "\n", 1, len(lines)
 
 
+def retyped_in_lower_case(text: str) -> Part:
+    """The last `ERROR:` line typed again by hand, all in lower case (a bug report's
+    `they said /usr/bin/python3.7: no module named pip`)."""
+    part = last_error_line(text)
+    return part and (part[0].lower(), part[1], part[2])
+
+
 PARTS: dict[str, Callable[[str], Part]] = {
     "box": box_only,
     "traceback": traceback_only,
     "last-error": last_error_line,
     "markdown-tail": markdown_tail,
     "chat-wrapped": chat_wrapped,
+    "retyped-lower-case": retyped_in_lower_case,
 }
