@@ -39,6 +39,7 @@ CI_PREFIXES = (
     r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?[^\S\n]"
     r"(?:[0-9a-f]{2}[OE][+ ]|(?:stdout|stderr) [FP] )?",
     r"\[\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\][^\S\n]?",  # Jenkins timestamper, Buildkite
+    r"\[\d\d:\d\d:\d\d\][ iWEF]:[^\S\n]+(?:\[[^\]\n]*\][^\S\n])?",  # TeamCity: clock, status, block
     r"\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?[^\S\n]",  # console clocks
     r"##\[[a-z]+\]",  # Azure Pipelines, Actions
     r"::[a-z-]+(?:[^\S\n][^:\n]*)?::",  # workflow commands
@@ -57,7 +58,7 @@ _CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
 # A header of pip's that may sit after a wrapper's prefix the table above does not know
 # (Vagrant's machine name, ssh's host, a JSON key): the text before it is that prefix.
 _HEADER_INSIDE = re.compile(
-    rb"""(?:^|(?<=[\s:|>\]\)"']))(?:
+    rb"""(?:^|(?<=[\s:|>\]\)"'`]))(?:
         (?:ERROR|WARNING|DEPRECATION):\ | Collecting\ | Requirement\ already\ satisfied | Successfully\ installed\
       | Downloading\ | Using\ cached\ | Processing\ | Building\ wheels?\ for\ | Installing\ build\ dependencies
       | Installing\ collected\ packages | \xc3\x97\  | Traceback\ \(most\ recent\ call\ last\) | Exception:$

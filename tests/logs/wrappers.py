@@ -26,7 +26,7 @@ channel a chunk at a time, `YYYY-MM-DD hh:mm:ss.mmm [info] ` before each chunk (
 format) and an empty line after it.
 
 Parts are what people paste instead of the whole log: the `×` box, the traceback, the last
-`ERROR:` line (alone, or retyped in lower case), a Markdown
+`ERROR:` line (alone, retyped in lower case, or quoted as inline code in a sentence), a Markdown
 block missing its first lines, lines re-wrapped by a chat client.
 Each part function returns (text, first, last): the part and the lines of the original (1-based,
 inclusive) it holds, or None when the log has no such part.
@@ -70,6 +70,16 @@ def azure_pipelines(text: str) -> str:
     return "".join(
         f"2024-05-01T10:11:{index % 60:02d}.1234567Z " + ("##[error]" if line.startswith("ERROR") else "") + line
         for index, line in enumerate(text.splitlines(True))
+    )
+
+
+def teamcity(text: str) -> str:
+    """TeamCity's build log: the time, the message's status (` ` for stdout, `W` for stderr), a
+    tab and the step's block name before each line, as in the downloaded build logs quoted in
+    public READMEs (`[14:36:30]W:\t [Step 1/5] From https://...`)."""
+    return "".join(
+        f"[10:11:{index % 60:02d}]{'W' if on_stderr else ' '}:\t [Step 1/2] " + line
+        for index, (on_stderr, line) in enumerate(_streams(text))
     )
 
 
@@ -226,6 +236,7 @@ PER_LINE: dict[str, Wrapper] = {
     "vagrant": _each_line(lambda index, line: "    default: "),
     "pdsh": _each_line(lambda index, line: "build01: "),
     "stream-tags": stream_tags,
+    "teamcity": teamcity,
 }
 # Wrappers that add lines before or after, or rewrite the log's lines.
 FRAMING: dict[str, Wrapper] = {
@@ -352,6 +363,12 @@ def retyped_in_lower_case(text: str) -> Part:
     return part and (part[0].lower(), part[1], part[2])
 
 
+def inline_code(text: str) -> Part:
+    """The last `ERROR:` line quoted in a sentence as Markdown inline code."""
+    part = last_error_line(text)
+    return part and (f"pip install stops with `{part[0].strip()}` every time\n", part[1], part[2])
+
+
 PARTS: dict[str, Callable[[str], Part]] = {
     "box": box_only,
     "traceback": traceback_only,
@@ -359,4 +376,5 @@ PARTS: dict[str, Callable[[str], Part]] = {
     "markdown-tail": markdown_tail,
     "chat-wrapped": chat_wrapped,
     "retyped-lower-case": retyped_in_lower_case,
+    "inline-code": inline_code,
 }
