@@ -39,6 +39,8 @@ CI_PREFIXES = (
     r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?[^\S\n]"
     r"(?:[0-9a-f]{2}[OE][+ ]|(?:stdout|stderr) [FP] )?",
     r"\[\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?\][^\S\n]?",  # Jenkins timestamper, Buildkite
+    r"\[\d{4}-\d\d-\d\d,?[^\S\n]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:[^\S\n][A-Z]{3,4})?\][^\S\n]\{[^}\n]*\}[^\S\n][A-Z]+"
+    r"[^\S\n]-[^\S\n]",  # Airflow's task log
     r"\[\d\d:\d\d:\d\d\][ iWEF]:[^\S\n]+(?:\[[^\]\n]*\][^\S\n])?",  # TeamCity: clock, status, block
     r"\[?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?[^\S\n]",  # console clocks
     r"##\[[a-z]+\]",  # Azure Pipelines, Actions

@@ -83,6 +83,17 @@ def teamcity(text: str) -> str:
     )
 
 
+def airflow_task(text: str) -> str:
+    """An Airflow task's log of the pip its PythonVirtualenvOperator runs: each output line is
+    a record of Airflow's logger, `[<date>, <time> UTC] {<file>:<line>} INFO - ` before it (as
+    in the task logs quoted in its users' bug reports, `... {process_utils.py:190} INFO -
+    [notice] A new release of pip is available`)."""
+    return "".join(
+        f"[2023-10-07, 03:57:{index % 60:02d} UTC] {{process_utils.py:190}} INFO - " + line
+        for index, line in enumerate(text.splitlines(True))
+    )
+
+
 def gitlab_timestamps(text: str) -> str:
     return "".join(
         f"2024-05-30T14:30:{index % 60:02d}.{index:06d}Z 0{1 if _stderr_line(line) else 0}{'E' if _stderr_line(line) else 'O'} "
@@ -237,6 +248,7 @@ PER_LINE: dict[str, Wrapper] = {
     "pdsh": _each_line(lambda index, line: "build01: "),
     "stream-tags": stream_tags,
     "teamcity": teamcity,
+    "airflow": airflow_task,
 }
 # Wrappers that add lines before or after, or rewrite the log's lines.
 FRAMING: dict[str, Wrapper] = {
