@@ -24,6 +24,8 @@ from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
 from kb.diagnosis.ranking import wrapper_closure
 from kb.diagnosis.signatures import required_literals
 
+LOGS = Path(__file__).parent / "logs"
+
 # pip 24.0: `pip install ./cext` (a C extension whose build cannot find Python.h).
 BUILD_FAILURE = """\
 Processing /home/user/src/cext
@@ -357,7 +359,7 @@ class TestRanking:
             ],
             {"FAILED_BUILDING_WHEEL": ["BUILD_FAILED_SUMMARY"], "BUILD_FAILED_SUMMARY": ["FAILED_BUILDING_WHEEL"]},
         )
-        log = (Path(__file__).parent / "logs" / "SUBPROCESS_EXITED_WITH_ERROR" / "24.0.log").read_text()
+        log = (LOGS / "SUBPROCESS_EXITED_WITH_ERROR" / "24.0.log").read_text()
         diagnosis = matcher.diagnose(log)
         assert [(match.code, match.lines) for match in diagnosis.matches] == [
             ("FAILED_BUILDING_WHEEL", (33, 33)),
@@ -961,7 +963,7 @@ class TestFacts:
     def test_a_line_showing_a_platform_twice_counts_once(self, matcher: Matcher) -> None:
         # Captured pip 20.3.4 output whose `command: /home/user/venv/bin/python /home/user/venv/lib/...`
         # line is its only Linux evidence, then two captured Windows wheel errors: Windows, 2 lines to 1.
-        logs = Path(__file__).parent / "logs"
+        logs = LOGS
         log = "".join(
             (logs / name).read_text()
             for name in (
@@ -1338,6 +1340,26 @@ class TestBounds:
         assert diagnosis.matches == []
         assert "every line from line 5 on was removed unread" in diagnosis.partial
 
+    @pytest.mark.parametrize(
+        "pattern",
+        [
+            r"Building wheel for \S+ \(pyproject\.toml\): finished with status '(?:error|failed)'",
+            r"Building wheel for (?P<package>\S+) \(pyproject\.toml\)(?: \.\.\.|: finished with status '?)(?:error|failed)",
+            r"(?i)building wheel for \S+ \((?:PEP 517|pyproject\.toml)\).* 'error'$",
+        ],
+    )
+    def test_a_failure_after_more_lines_than_its_signature_keeps_that_only_hold_its_literal_is_found_there(
+        self, pattern: str
+    ) -> None:
+        # pip 23.3.2 `pip wheel -v ./cext`: each successful build prints its `Building wheel
+        # for cext (pyproject.toml): finished with status 'done'`.
+        succeeded = (LOGS / "success" / "23.3.2-wheel.log").read_text()
+        log = succeeded * matcher_module.CANDIDATES_PER_SIGNATURE + BUILD_FAILURE
+        matcher = Matcher([Signature("FAILED_BUILDING_WHEEL", "pip", "error", pattern, is_regex=True)], {})
+        assert [match.lines[0] for match in matcher.diagnose(log).matches] == [
+            line_of(log, "finished with status 'error'")
+        ]
+
     def test_a_log_dense_with_one_literal_is_read_to_its_end(self, monkeypatch, matcher: Matcher) -> None:
         monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 2000)
         satisfied = "Requirement already satisfied: six in /home/user/.venv/lib/python3.11/site-packages (1.16.0)\n"
@@ -1406,7 +1428,7 @@ class TestBounds:
         # after that opens on its only literal: the index the log's first pip run looked in.
         monkeypatch.setattr(matcher_module, "SPENT_KEYS_BEFORE_NARROWING", 0)
         monkeypatch.setattr(matcher_module, "NARROWING_MIN_BYTES", 0)
-        logs = Path(__file__).parent / "logs"
+        logs = LOGS
         # /home/user/venv/bin/python: No module named pip
         no_pip = (logs / "NO_MODULE_NAMED_PIP" / "python3.8.log").read_text()
         # Looking in indexes: https://localhost:8443/simple, then http://127.0.0.1:8080/simple
@@ -1524,7 +1546,7 @@ class TestBounds:
         # Captured pip 24.0 output of a failed build, after successful installs (and blank lines) so
         # that its "Collecting brokenbuild" starts at `collecting_at`; its nearest records are the
         # build's two lines, the Downloading line (the version) and the Collecting line (the requirement).
-        logs = Path(__file__).parent / "logs"
+        logs = LOGS
         failed = (logs / "SUBPROCESS_EXITED_WITH_ERROR" / "24.0.log").read_text()
         installs = (logs / "success" / "26.3-install.log").read_text()
         looking_in = failed[: failed.index("Collecting brokenbuild")]
@@ -1542,7 +1564,7 @@ class TestBounds:
     def test_pips_notice_at_the_edge_of_an_8_kb_stretch_ends_another_tools_output(self, matcher: Matcher) -> None:
         # Captured Poetry output, blank lines, then pip's captured closing notice starting on a
         # stretch's last byte: the longest literal of a pip line, it ends Poetry's region there.
-        logs = Path(__file__).parent / "logs"
+        logs = LOGS
         poetry = (logs / "other-tools" / "24.0-poetry-setup-py.log").read_text()
         pip_output = (logs / "PIP_VERSION_OUTDATED" / "25.3.log").read_text()
         notice = pip_output[pip_output.index("[notice] A new release") :]

@@ -47,6 +47,8 @@ from kb.diagnosis.unescaping import unescape_log
 HITS_PER_SIGNATURE = 20
 # Candidate lines kept per signature before other tools' lines are set aside.
 CANDIDATES_PER_SIGNATURE = 100
+# Lines set aside per signature by its line test before its literal is no longer looked for.
+SET_ASIDE_PER_SIGNATURE = 10 * CANDIDATES_PER_SIGNATURE
 # Lines noted that may open another tool's output.
 FOREIGN_LINES = 1000
 # Secrets replaced one by one; past them, every further line is replaced whole. A log with
@@ -108,11 +110,15 @@ _NEW_RECORD = re.compile(
 _HEADERS_NOT_RECORDS = (b"Exception:", b'Command "')
 
 
+LineTest = tuple[tuple[tuple[bytes, ...], ...], ...]  # as CompiledSignature.line_test
+
+
 class _Key(NamedTuple):
     """What one literal of the automaton stands for."""
 
     length: int
     signatures: tuple[int, ...]
+    line_tests: tuple[LineTest, ...] | None  # each signature's test, if one has a test
     joins_after: tuple[int, ...]  # signatures that may continue on the next line
     joins_before: tuple[int, ...]  # signatures that may have started on the line before
     fact_trigger: bytes | None
@@ -141,6 +147,7 @@ class _Candidates(NamedTuple):
     # The signatures whose candidate lines (or lines that may start a wrap) are all found.
     full_signatures: set[int]
     full_wraps: set[int]
+    set_aside: dict[int, int]  # signature -> lines its line test set aside
 
 
 class Matcher:
@@ -249,6 +256,7 @@ class Matcher:
             {},
             set(),
             set(),
+            {},
         )
         self._read_literals(log, candidates)
         for index, regex in self._every_line.items():
@@ -299,16 +307,20 @@ class Matcher:
             elif id(key) in on_line:
                 continue
             on_line.add(id(key))
-            self._add_key(candidates, key, number)
+            self._add_key(candidates, key, number, _line_around(region, position) if key.line_tests else None)
             if _is_spent(key, candidates):
                 scan.spend(key, region[position + 1 - key.length : position + 1])
         return True
 
     @staticmethod
-    def _add_key(candidates: _Candidates, key: _Key, number: int) -> None:
-        """Note what one literal found on line `number` stands for."""
-        for index in key.signatures:
-            _add_candidate(candidates.signature_lines, candidates.full_signatures, index, number)
+    def _add_key(candidates: _Candidates, key: _Key, number: int, line: bytes | None) -> None:
+        """Note what one literal found on line `number` stands for; `line` is the line in
+        lower case, where a signature has a line test (None where it cannot be tested)."""
+        for position, index in enumerate(key.signatures):
+            if line is not None and not _passes(key.line_tests[position], line):
+                _set_aside(candidates, index)
+            else:
+                _add_candidate(candidates.signature_lines, candidates.full_signatures, index, number)
         for index in key.joins_after:
             _add_candidate(candidates.wrap_lines, candidates.full_wraps, index, number)
         for index in key.joins_before:
@@ -843,6 +855,26 @@ def _join(chain: list[CleanLine], parts: list[bytes], separator: bytes) -> tuple
     return separator.join(parts), [(line.number, start) for line, start in zip(chain, starts, strict=True)]
 
 
+def _line_around(region: bytes, position: int) -> bytes | None:
+    """The line of `region` that holds `position`, or None where its text is redrawn
+    (carriage returns): cleaning it may join text its words are not in."""
+    end = region.find(b"\n", position)
+    line = region[region.rfind(b"\n", 0, position) + 1 : end if end >= 0 else len(region)]
+    return None if b"\r" in line else line
+
+
+def _passes(test: LineTest, line: bytes) -> bool:
+    return not test or any(all(any(word in line for word in group) for group in branch) for branch in test)
+
+
+def _set_aside(candidates: _Candidates, index: int) -> None:
+    """Count a line a signature's line test set aside: past enough of them its literal is
+    spent like one whose candidates are all found, so a log dense with them costs little."""
+    candidates.set_aside[index] = candidates.set_aside.get(index, 0) + 1
+    if candidates.set_aside[index] == SET_ASIDE_PER_SIGNATURE:
+        candidates.full_signatures.add(index)
+
+
 def _add_candidate(lines_by_signature: dict[int, list[int]], full: set[int], index: int, number: int) -> None:
     lines = lines_by_signature.setdefault(index, [])
     if len(lines) < CANDIDATES_PER_SIGNATURE and (not lines or lines[-1] != number) and number > 0:
@@ -952,8 +984,16 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
         role(literal)["foreign"] = literal
     automaton = ahocorasick.Automaton()
     for literal, found in roles.items():
-        signature_roles = (tuple(found[name]) for name in ("signatures", "after", "before"))
-        key = _Key(len(literal), *signature_roles, found["fact"], found["foreign"])
+        line_tests = tuple(signatures[index].line_test for index in found["signatures"])
+        key = _Key(
+            len(literal),
+            tuple(found["signatures"]),
+            line_tests if any(line_tests) else None,
+            tuple(found["after"]),
+            tuple(found["before"]),
+            found["fact"],
+            found["foreign"],
+        )
         automaton.add_word(literal.decode("latin-1"), key)
     automaton.make_automaton()
     return automaton

@@ -33,6 +33,9 @@ class CompiledSignature:
     literals: tuple[bytes, ...]  # lower-case UTF-8; a candidate line contains one of them
     regex: "re2._Regexp | None"  # None for a literal signature
     detail: "re2._Regexp | None"
+    # What a line holds where the regex can match it: one of these branches, each a list of
+    # word groups the line holds one word of (lower-case ASCII). Empty: no such test.
+    line_test: tuple[tuple[tuple[bytes, ...], ...], ...] = ()
 
     @property
     def scans_every_line(self) -> bool:
@@ -52,7 +55,7 @@ def compile_signature(signature: Signature) -> CompiledSignature:
     if regex.search(b""):
         raise _invalid(signature, "the pattern matches an empty line, so it would match every line")
     literals = tuple(_indexed(literal).lower().encode() for literal in _candidate_literals(signature.pattern))
-    return CompiledSignature(signature, literals, regex, detail)
+    return CompiledSignature(signature, literals, regex, detail, line_test(signature.pattern))
 
 
 def _candidate_literals(pattern: str) -> list[str]:
@@ -70,7 +73,12 @@ def _sole_group(pattern: str) -> str | None:
         body = body[:-1]
     if not body.startswith("(") or _group_end(body, 0) != len(body):
         return None
-    inside = body[1:-1]
+    return _inside(body)
+
+
+def _inside(group: str) -> str:
+    """The alternatives of a group, written `(...)` with its name or flags."""
+    inside = group[1:-1]
     if inside.startswith(("?P<", "?<")):
         return inside[inside.find(">") + 1 :]
     if inside.startswith("?"):  # flags (`(?i:`, `(?s-i:`); flags alone, `(?i)`, hold nothing
@@ -119,6 +127,56 @@ def required_literals(pattern: str) -> list[str]:
             return []
         literals.append(longest)
     return literals
+
+
+def line_test(pattern: str) -> tuple[tuple[tuple[bytes, ...], ...], ...]:
+    """Words a line holds wherever the pattern can match it, so that the lines that hold a
+    signature's literal but cannot match (`Building wheel for x ... done` where the pattern
+    wants `... error`) are set aside before they are cleaned and searched.
+
+    One test per top-level alternative of the pattern, and a line that matches it passes
+    that alternative's test: it holds a word of each group of words. The groups are each word
+    of the alternative's own text, and for each group of the pattern that cannot be skipped,
+    a word of each of its alternatives. Words are cut at whitespace (cleaning turns tabs
+    into spaces). Empty where an alternative holds no word: every line may match it.
+    """
+    tests = []
+    for branch in _top_level_branches(pattern):
+        words = [(word,) for run in _literal_runs(branch) for word in _words(run)]
+        words += filter(None, (_one_word_each(group) for group in _unskippable_groups(branch)))
+        if not words:
+            return ()
+        tests.append(tuple(dict.fromkeys(words)))
+    return tuple(tests)
+
+
+def _words(text: str) -> list[bytes]:
+    # Lower-cased as bytes, like the lines they are looked for in: only ASCII changes case.
+    return [word.encode().lower() for word in text.split() if len(word) >= MIN_LITERAL_LENGTH]
+
+
+def _one_word_each(group: str) -> tuple[bytes, ...]:
+    """The longest word of each alternative of a group; empty if one of them has none."""
+    longest = [
+        max((word for run in _literal_runs(alternative) for word in _words(run)), key=len, default=b"")
+        for alternative in _top_level_branches(_inside(group))
+    ]
+    return () if not all(longest) else tuple(dict.fromkeys(longest))
+
+
+def _unskippable_groups(branch: str) -> Iterator[str]:
+    """The groups at the top level of a branch that every match of it goes through."""
+    for index, char, depth in _structure(branch, 0):
+        if char == "(" and depth == 1:
+            end = _group_end(branch, index)
+            if not _skippable(branch, end):
+                yield branch[index:end]
+
+
+def _skippable(pattern: str, index: int) -> bool:
+    """Whether the quantifier at `index`, if any, allows no repeat at all."""
+    char = pattern[index : index + 1]
+    return char in ("?", "*") or (char == "{" and _is_quantifier(pattern, index) and pattern[index + 1] == "0")
 
 
 def _top_level_branches(pattern: str) -> list[str]:
