@@ -1189,6 +1189,12 @@ class TestPatterns:
         match = matcher.diagnose(BUILD_FAILURE).matches[0]
         assert (match.lines[0], match.facts["code"]) == (line_of(BUILD_FAILURE, "exit code: 1"), "1")
 
+    def test_a_regex_without_a_literal_matches_in_any_case_like_every_regex(self) -> None:
+        pattern = r"^FA\w+ \w\w BU\w+ (?P<package>\S+)$"  # no run of three characters to look for
+        matcher = Matcher([Signature("FAILED", "pip", "error", pattern, is_regex=True)], {})
+        match = matcher.diagnose(BUILD_FAILURE).matches[0]
+        assert (match.lines[0], match.facts["package"]) == (line_of(BUILD_FAILURE, "Failed to build"), "fastcrc")
+
     def test_a_regex_without_a_literal_matches_within_one_line_not_from_the_blank_line_above(self) -> None:
         matcher = Matcher([Signature("STATUS", "pip", "error", r"^\s+[1-9][0-9]{2}$", is_regex=True)], {})
         assert [match.lines for match in matcher.diagnose("Response status:\n\n  503\n").matches] == [(3, 3)]

@@ -958,6 +958,7 @@ def _whole_text_regex(compiled: CompiledSignature) -> "re2._Regexp":
     options = re2.Options()
     options.never_nl = True
     options.log_errors = False
+    options.case_sensitive = False
     return re2.compile(b"(?m)" + compiled.signature.pattern.encode(), options)
 
 
