@@ -572,8 +572,12 @@ class TestNoise:
         assert diagnosis.matches[1].facts["failed_step"] == "Building wheel for fastcrc (pyproject.toml)"
         assert diagnosis.matches[2].excerpt == "  ERROR: Failed building wheel for fastcrc"
 
-    def test_colour_codes_whose_escape_bytes_a_web_form_dropped_are_removed(self, matcher: Matcher) -> None:
-        diagnosis = matcher.diagnose(BUILD_FAILURE_TERMINAL.replace("\x1b", ""))
+    # A web form drops the escape byte; `cat -v` and less show it as `^[`, some fonts as U+241B.
+    @pytest.mark.parametrize("shown_as", ["", "^[", "\u241b"], ids=["dropped", "caret", "symbol"])
+    def test_colour_codes_whose_escape_bytes_were_dropped_or_shown_are_removed(
+        self, matcher: Matcher, shown_as: str
+    ) -> None:
+        diagnosis = matcher.diagnose(BUILD_FAILURE_TERMINAL.replace("\x1b", shown_as))
         assert codes(diagnosis)[:3] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR", "FAILED_BUILDING_WHEEL"]
         assert diagnosis.matches[2].excerpt == "  ERROR: Failed building wheel for fastcrc"
 

@@ -23,8 +23,9 @@ from kb.diagnosis.scoping import has_foreign_logger_header
 _ANSI = re.compile(
     rb"\x1b(?:\[[0-9;:?<=>]*[ -/]*[@-~]|[\]_P^][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[()#][0-9A-Za-z]|[=>78cDEHMNOZ])"
 )
-# Colour codes whose escape byte was lost on the way to a web form.
-_BARE_SGR = re.compile(rb"\[[0-9]{1,3}(?:;[0-9]{1,3})*m")
+# Colour codes whose escape byte was lost on the way to a web form, and escape codes whose
+# escape byte a pager or `cat -v` showed as `^[`, or a font as the symbol for escape (U+241B).
+_BARE_SGR = re.compile(rb"\[[0-9]{1,3}(?:;[0-9]{1,3})*m|(?:\^\[|\xe2\x90\x9b)\[[0-9;?]*[@-~]")
 _ERASED_CHARACTER = re.compile(rb"[^\n\x08]\x08")
 _BACKSPACE_PASSES = 3
 # The log is cleaned a megabyte at a time (cut at a newline): cleaning it whole would hold

@@ -94,6 +94,21 @@ def airflow_task(text: str) -> str:
     )
 
 
+def colours_shown_as_carets(text: str) -> str:
+    """pip's colours in a terminal, red for its errors and yellow for its warnings, written
+    the way pip 24 wrote an error line in the terminal capture of tests/test_diagnosis_engine.py
+    (`ESC[31mERROR: ...ESC[0mESC[31m`, the line end, then `ESC[0m`), pasted from `cat -v` or
+    less, which show the escape byte as `^[`."""
+    colours = {"ERROR:": "31", "WARNING:": "33"}
+
+    def coloured(line: str) -> str:
+        colour = next((code for header, code in colours.items() if line.lstrip().startswith(header)), None)
+        body = line.rstrip("\n")
+        return f"^[[{colour}m{body}^[[0m^[[{colour}m\n^[[0m" if colour else line
+
+    return "".join(coloured(line) for line in text.splitlines(True))
+
+
 def gitlab_timestamps(text: str) -> str:
     return "".join(
         f"2024-05-30T14:30:{index % 60:02d}.{index:06d}Z 0{1 if _stderr_line(line) else 0}{'E' if _stderr_line(line) else 'O'} "
@@ -301,6 +316,7 @@ FRAMING: dict[str, Wrapper] = {
     "docker-json-file": json_lines("log"),
     "shipper-message": json_lines("message"),
     "journald-json": journal_json,
+    "colours-as-carets": colours_shown_as_carets,
 }
 WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
