@@ -328,6 +328,28 @@ def test_pips_error_ends_another_tools_output_behind_a_prefix_the_whole_log_carr
         assert found == (root(expected).code, "failed", "pip"), wrapper
 
 
+def test_pips_output_logged_as_one_record_is_read_behind_the_prefix_of_every_line() -> None:
+    """Ray's driver prefixes every line, and the record Ray logs pip's output in has its header
+    on the first line only: the lines of pip's old traceback below still lose the prefix."""
+    text, expected = original(LOGS / "CONNECTION_TIMEOUT" / "8.1.2-old.log")
+    found = root(diagnose(wrappers.WRAPPERS["ray-runtime-env"](text)))
+    assert (found.code, found.lines, found.facts) == (root(expected).code, root(expected).lines, root(expected).facts)
+
+
+def test_a_traceback_a_program_logged_itself_is_not_read_as_pips() -> None:
+    """A logger's record before pip's lines is a wrapper's prefix; before a traceback, which any
+    program may log, it is that program's own record."""
+    record = "2024-03-26 17:22:40,120 - app - ERROR - "
+    log = (
+        f"{record}Traceback (most recent call last):\n"
+        f'{record}  File "/srv/app/report.py", line 12, in <module>\n'
+        f"{record}requests.exceptions.SSLError: HTTPSConnectionPool(host='sentry.io', port=443): Max retries "
+        "exceeded (Caused by SSLError('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed'))\n"
+        "ERROR: Could not find a version that satisfies the requirement sentry-sdk==99\n"
+    )
+    assert [match.code for match in diagnose(log).matches] == ["DISTRIBUTION_NOT_FOUND"]
+
+
 @pytest.mark.parametrize("wrapper", sorted(wrappers.PER_LINE))
 def test_a_secret_printed_below_a_command_is_removed_behind_every_wrappers_prefix(wrapper: str) -> None:
     log = wrappers.PER_LINE[wrapper]("$ gh auth token\ngho_printedSecret42\nCollecting six\n")

@@ -59,7 +59,9 @@ CI_PREFIXES = (
 )
 _CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
 # A header of pip's that may sit after a wrapper's prefix the table above does not know
-# (Vagrant's machine name, ssh's host, a JSON key): the text before it is that prefix.
+# (Vagrant's machine name, ssh's host, a JSON key, a logger's record): the text before it
+# is that prefix. So do the messages that stand for pip's output when pip did not start:
+# Python's for a missing module, the shell's for a missing command.
 _HEADER_INSIDE = re.compile(
     rb"""(?:^|(?<=[\s:|>\]\)"'`]))(?:
         (?:ERROR|WARNING|DEPRECATION):\ | Collecting\ | Requirement\ already\ satisfied | Successfully\ installed\
@@ -67,11 +69,24 @@ _HEADER_INSIDE = re.compile(
       | Installing\ collected\ packages | \xc3\x97\  | Traceback\ \(most\ recent\ call\ last\) | Exception:$
       | Command\ "[^"\n]*"\ failed | Could\ not\ (?:fetch|find|install|build)\  | Retrying\ \(Retry\(
       | error:\ [a-z0-9]+(?:-[a-z0-9]+)+\s*$
+      | (?:(?:[A-Za-z]:)?[\\/][^\s:]*)?python[\w.]*:\ No\ module\ named\ pip\b
+      | (?:[^\s:]*/)?(?:ba|da|z|k)?sh:\ (?:line\ )?(?:\d+:\ )?
+        (?:pip[\d.]*:\ (?:command\ )?not\ found|command\ not\ found:\ pip)
+      | 'pip[\d.]*'\ is\ not\ recognized
     )""",
     re.X,
 )
+# Headers any program's logging may write itself (urllib3's retries, a logged exception, its
+# own downloads): behind a logger's record, such a line is that program's, not pip's.
+_ANY_PROGRAMS_HEADER = re.compile(rb"Retrying|Traceback|Exception:|Downloading|Processing")
+_LEVEL = rb"\b(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b"
+# What changes between the prefixes a wrapper puts on its lines: clocks and counters, and the
+# level a logger gives each line (stdout's as INFO, stderr's as ERROR).
+_VARYING = re.compile(rb"\d+|" + _LEVEL + rb" *")
+# Where a logger's record starts in a prefix: its clock, its level or its logger's name. A
+# program that logs pip's whole output as one message (Ray) puts the record on its first line.
+_RECORD = re.compile(rb"\[?\d{2,4}[-/]\d\d[-/]\d\d|" + _LEVEL + rb"|\[[A-Za-z_][\w-]*(?:\.[\w-]+)+\]")
 _PREFIX_REACH = 160
-_DIGITS = re.compile(rb"\d+")
 _FENCE = re.compile(rb"\s*(?:```|~~~)")
 _QUOTE = re.compile(rb"(?:[ \t]*>(?=[ \t]|$)[ \t]?)+")
 _PROMPT = re.compile(
@@ -160,7 +175,7 @@ def clean_line(number: int, raw: bytes, learned: "Sequence[re.Pattern[bytes]]" =
     prefix = _CI_PREFIX.match(line)
     if prefix:
         line = line[prefix.end() :]
-    known = next(filter(None, (pattern.match(line) for pattern in learned)), None)
+    known = next((found for found in (pattern.match(line) for pattern in learned) if found and found.end()), None)
     if known:
         learned_here, line = known.re, line[known.end() :]
     else:
@@ -199,16 +214,30 @@ def longest_clean_word(raw: bytes) -> int:
 
 
 def _learn_prefix(line: bytes) -> tuple["re.Pattern[bytes] | None", bytes]:
-    """A wrapper's prefix before a header of pip's, as a pattern for the lines that follow
-    (its digits may change: clocks, counters), and the line without it."""
+    """A wrapper's prefix before a header of pip's, as a pattern for the lines that follow,
+    and the line without it. A logger's record in the prefix may be missing from them."""
     header = _HEADER_INSIDE.search(line, 0, _PREFIX_REACH)
     if header is None or not line[: header.start()].strip():
         return None, line
     prefix = line[: header.start()]
-    if has_foreign_logger_header(prefix):  # another program's log record, not a wrapper's prefix
-        return None, line
-    shape = b"\\d+".join(re.escape(part) for part in _DIGITS.split(prefix))
-    return re.compile(shape), line[header.start() :]
+    if not has_foreign_logger_header(prefix):
+        return re.compile(_shape(prefix)), line[header.start() :]
+    if _ANY_PROGRAMS_HEADER.match(line, header.start()):
+        return None, line  # another program's own log record, not a wrapper's prefix
+    record = _RECORD.search(prefix)
+    starts_at = record.start() if record else 0
+    wrapper, record_header = prefix[:starts_at], prefix[starts_at:]
+    return re.compile(_shape(wrapper) + b"(?:" + _shape(record_header) + b")?"), line[header.start() :]
+
+
+def _shape(prefix: bytes) -> bytes:
+    """A prefix as a pattern that its clocks, counters and logger's level may change in."""
+    pattern, start = b"", 0
+    for varying in _VARYING.finditer(prefix):
+        changes_as = rb"\d+" if varying.group()[:1].isdigit() else _LEVEL + rb" *"
+        pattern += re.escape(prefix[start : varying.start()]) + changes_as
+        start = varying.end()
+    return pattern + re.escape(prefix[start:])
 
 
 def clean_pattern(pattern: str) -> str:

@@ -46,8 +46,15 @@ PRINTS_A_SECRET = (
     r"|\bprintenv\s+" + _SECRET_NAME + r"|\becho\s+[\"']?\$\{?" + _SECRET_NAME + r")\b"
 )
 # A name and a colon that a tool running commands on several machines puts before each line of
-# theirs (Vagrant's `    default: `, pdsh's `build01: `).
-_MACHINE_PREFIX = r"(?:[ \t]*[\w.@-]+:[ \t]+)"
+# theirs (Vagrant's `    default: `, pdsh's `build01: `), or a process and node in brackets (Ray's
+# `(pid=runtime_env, ip=10.0.0.5) `).
+_MACHINE_PREFIX = r"(?:[ \t]*(?:[\w.@-]+:|\([\w.,= -]+\))[ \t]+)"
+# The header a program's logger puts before each line it logs of a command's output: a level
+# (after a clock, if any), then `- `, `:<logger>:` or `[<logger>] ` (Python's logging formats).
+_LOGGER_RECORD = (
+    r"(?:[^\n]*?\b(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b(?:[ \t]*-[ \t]*|:[\w.]*:|[ \t]+\[[\w.-]+\][ \t]*))"
+)
+_PRINTED_LINE_PREFIX = "(?:" + "|".join(CI_PREFIXES) + ")*" + _MACHINE_PREFIX + "?" + _LOGGER_RECORD + "?"
 
 KNOWN_FORMATS = (
     SecretRule("pypi", r"(?P<secret>pypi-[A-Za-z0-9_-]{16,})", "PyPI API tokens (pypi.org/help, API tokens)"),
@@ -266,7 +273,7 @@ SHAPES = (
     # The one rule that reads two lines.
     SecretRule(
         "printed-secret",
-        PRINTS_A_SECRET + r"[^\n]*\n(?:" + "|".join(CI_PREFIXES) + r")*" + _MACHINE_PREFIX + r"?[ \t]*"
+        PRINTS_A_SECRET + r"[^\n]*\n" + _PRINTED_LINE_PREFIX + r"[ \t]*"
         r"(?P<secret>[^\s{\[]\S*)[ \t\r]*(?m:$)",
         "the output of commands that print a secret",
     ),

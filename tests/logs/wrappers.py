@@ -94,6 +94,30 @@ def airflow_task(text: str) -> str:
     )
 
 
+def python_logging(text: str) -> str:
+    """A Python program that runs pip and logs each line it prints, stdout's as INFO and
+    stderr's as ERROR, with the format of the logging HOWTO's "Configuring Logging" example
+    (docs.python.org/3/howto/logging.html): `%(asctime)s - %(name)s - %(levelname)s - %(message)s`,
+    shown there as `2005-03-19 15:10:26,618 - simple_example - DEBUG - debug message`."""
+    return "".join(
+        f"2024-05-01 10:11:{index % 60:02d},{index * 37 % 1000:03d} - runner - {'ERROR' if on_stderr else 'INFO'} - "
+        + line
+        for index, (on_stderr, line) in enumerate(_streams(text))
+    )
+
+
+def ray_runtime_env(text: str) -> str:
+    """The pip a Ray runtime environment installs with, as the driver shows it: Ray logs pip's
+    whole output as one record (`logger.info("Output of cmd[%s]: %s", ...)` in
+    runtime_env/utils.py), so the record's header stands on pip's first line only, and the
+    driver puts `(pid=runtime_env) ` before every line (Ray's "Handling Dependencies" guide
+    shows `(pid=runtime_env) 2022-02-28 14:12:34,267\tINFO utils.py:97 -- Output of cmd[1]: ...`)."""
+    record = "2024-05-01 10:11:12,345\tINFO utils.py:97 -- Output of cmd[3]: "
+    return "".join(
+        "(pid=runtime_env) " + (record if index == 0 else "") + line for index, line in enumerate(text.splitlines(True))
+    )
+
+
 def colours_shown_as_carets(text: str) -> str:
     """pip's colours in a terminal, red for its errors and yellow for its warnings, written
     the way pip 24 wrote an error line in the terminal capture of tests/test_diagnosis_engine.py
@@ -264,6 +288,8 @@ PER_LINE: dict[str, Wrapper] = {
     "stream-tags": stream_tags,
     "teamcity": teamcity,
     "airflow": airflow_task,
+    "python-logging": python_logging,
+    "ray-runtime-env": ray_runtime_env,
 }
 # Wrappers that add lines before or after, or rewrite the log's lines.
 FRAMING: dict[str, Wrapper] = {
