@@ -143,14 +143,52 @@ def test_a_retry_a_120_column_terminal_wrapped_ends_before_the_next_retry_howeve
     assert lines["CONNECTION_FAILED"] == (3, 5)
 
 
+@pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("log", sorted(path.name for path in (LOGS / "HASH_MISMATCH").glob("*.log")))
-def test_a_hash_mismatch_a_120_column_terminal_wrapped_names_the_package_not_the_rest_of_its_hash(log: str):
-    # The terminal cuts the requirement's line inside the hash of its URL, before `(from -r ...):`.
+def test_a_hash_mismatch_a_terminal_wrapped_names_the_package_its_url_and_both_hashes_whole(log: str, width: int):
+    # At 120 columns the terminal cuts the requirement's line inside the hash of its URL, before
+    # `(from -r ...):`; at 80, the lines of the expected and the downloaded hash too.
     text = read(f"HASH_MISMATCH/{log}")
     wanted = diagnose(text).matches[0].facts
-    found = next(match for match in diagnose(hard_wrap(120)(text)).matches if match.code == "HASH_MISMATCH")
-    shown = ("package", "version", "requirement", "expected_hash", "actual_hash")
+    found = next(match for match in diagnose(hard_wrap(width)(text)).matches if match.code == "HASH_MISMATCH")
+    shown = ("package", "version", "requirement", "url", "expected_hash", "actual_hash")
     assert {name: found.facts.get(name) for name in shown} == {name: wanted[name] for name in shown}
+
+
+# The logs whose facts a terminal's cut still hides, and why.
+CUT_INTO_TOO_MANY_LINES = "the line that names the URL is cut into more lines than a wrap is joined for"
+CUT_ONCE = (
+    "only one line is cut, in two, and nothing near it is as wide: it reads as well as pip's last line "
+    "and a line of the program that ran pip, which are never joined"
+)
+FACTS_STILL_CUT = {
+    ("BUILD_DEPENDENCIES_INSTALL_FAILED/20.3.4.log", 80): CUT_INTO_TOO_MANY_LINES,
+    ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1.log", 80): CUT_INTO_TOO_MANY_LINES,
+    **{(expect.log_name(log), 80): CUT_ONCE for log in (LOGS / "NETWORK_CONNECTION_ERROR").glob("*.log")},
+    **{(expect.log_name(log), 120): CUT_ONCE for log in (LOGS / "HASH_UNPINNED").glob("*.log")},
+    ("VCS_HASH_UNSUPPORTED/25.0.1.log", 120): CUT_ONCE,
+    ("VCS_HASH_UNSUPPORTED/25.3.log", 120): CUT_ONCE,
+}
+
+
+def at_terminal_widths() -> list:
+    params = []
+    for log in expect.captured_logs():
+        for width in (80, 120):
+            reason = FACTS_STILL_CUT.get((expect.log_name(log), width))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            params.append(pytest.param(log, width, id=f"{expect.log_name(log)}-{width}", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("log", "width"), at_terminal_widths())
+def test_a_log_a_terminal_wrapped_shows_the_facts_of_its_root_cause_whole(log: Path, width: int):
+    """Wherever a terminal cut a line that shows a fact (a URL, a hash, a path), on the message's
+    own line or on the lines under it, the fact reads as in the log as pip printed it."""
+    text = log.read_text(encoding="utf-8")
+    wanted = diagnose(text).matches
+    found = diagnose(hard_wrap(width)(text)).matches
+    assert [(match.code, match.facts) for match in found[:1]] == [(match.code, match.facts) for match in wanted[:1]]
 
 
 def test_a_resolver_conflict_is_summarised_as_who_requires_what():

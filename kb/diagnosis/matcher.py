@@ -82,6 +82,8 @@ WRAP_MAX_LINES = 6
 # Literals shorter than this are not looked for across wrapped lines.
 WRAP_MIN_LITERAL = 12
 WRAP_PIECE = 16
+# Lines looked at on each side of a line cut in two for another line the terminal cut at that column.
+CUT_WIDTH_REACH = 20
 # Characters of a long line kept on each side of the matched text in an excerpt.
 EXCERPT_REACH = 300
 # The wrapper of a build backend's failure: the entries that refine it explain the
@@ -133,6 +135,14 @@ class _Hit(NamedTuple):
     start: int  # the matched text's span in `text`
     end: int
     groups: dict[bytes, bytes]
+
+
+class _Unwrapped(NamedTuple):
+    """A line as pip printed it, from the pieces a terminal cut it into."""
+
+    text: bytes
+    first: int  # the numbers of its first and last pieces
+    last: int
 
 
 class _Candidates(NamedTuple):
@@ -188,7 +198,7 @@ class Matcher:
         ]
         matches = _pip_first(rank(matches, self._wrappers), regions)
         root_line = matches[0].lines[0] if matches else None
-        log_facts = fact_readers.read_log_facts(candidates.evidence, lambda number: log.line(number).text, root_line)
+        log_facts = fact_readers.read_log_facts(candidates.evidence, log.unwrapped, root_line)
         if log_facts.succeeded and lone_codes:
             # pip got past what those lines report: they explain nothing.
             matches = _pip_first(
@@ -432,18 +442,30 @@ class Matcher:
         )
 
     def _hit_facts(self, log: "_Log", hit: _Hit) -> tuple[int, dict[str, str]]:
-        """The last line the message reaches, and the facts its own lines show."""
-        facts: dict[str, str] = {}
-        fact_readers.add_groups(facts, hit.groups)
+        """The last line the message reaches, and the facts its own lines show, read with the
+        lines a terminal cut joined back (a URL or a hash cut at the terminal's width)."""
+        header = log.line(hit.first)
         block = log.detail_block(hit.first, hit.last)
-        block_text = b"\n".join(line.text for line in block)
+        lines = [log.line_under(number, header) for number in range(log.cut_line_start(hit.first), hit.last + 1)]
+        message = [line for line in log.unwrapped_lines(lines + block) if line.last >= hit.first]
+        header_end = next(index for index, line in enumerate(message) if line.last >= hit.last) + 1
+        # The signature's own groups, read again where a terminal cut the line they are on short.
+        found_again = next(self._find(hit.signature, message[0].text), None) if header_end == 1 else None
+        facts: dict[str, str] = {}
+        fact_readers.add_groups(facts, found_again[2] if found_again else hit.groups)
         last_line = hit.last
         detail = self._signatures[hit.signature].detail
-        found = detail.search(block_text) if detail and block else None
-        if found:
-            fact_readers.add_groups(facts, found.groupdict())
-            last_line = block[block_text.count(b"\n", 0, max(found.end() - 1, 0))].number
-        for name, value in fact_readers.record_facts(hit.text + b"\n" + block_text).items():
+        as_pasted = [_Unwrapped(line.text, line.number, line.number) for line in block]
+        for detail_lines in (message[header_end:], as_pasted) if detail else ():
+            text = _text(detail_lines)
+            found = detail.search(text) if detail_lines else None
+            if found:
+                fact_readers.add_groups(facts, found.groupdict())
+                last_line = detail_lines[text.count(b"\n", 0, max(found.end() - 1, 0))].last
+                break
+        # A hit across lines read last: a word wrap's lines are joined there, with a blank.
+        joined_hit = hit.text if hit.last > hit.first else b""
+        for name, value in fact_readers.record_facts(_text(message) + b"\n" + joined_hit).items():
             facts.setdefault(name, value)
         return last_line, fact_readers.complete_package_facts(facts)
 
@@ -666,7 +688,7 @@ class _Log:
         """The nearest records naming a package (Collecting, Downloading...) before a line."""
         records = []
         for candidate in itertools.islice(context.before(number), CONTEXT_CANDIDATES):
-            text = self.line(candidate).text
+            text = self.unwrapped(candidate)
             if fact_readers.is_context_record(text):
                 records.append(text)
                 if len(records) == CONTEXT_RECORDS:
@@ -683,12 +705,59 @@ class _Log:
         if not self._wrapper_prefixes and _opens_record(raw_following):
             return None
         chain = [self.line(first)]
-        while chain[-1].width <= WRAP_MAX_WIDTH and len(chain) < WRAP_MAX_LINES and chain[-1].number < self.line_count:
-            following = self.line(chain[-1].number + 1)
-            if not _continues(chain[-1], following):
-                break
+        while chain[-1].number < self.line_count and _extends(chain, following := self.line(chain[-1].number + 1)):
             chain.append(following)
         return chain if len(chain) > 1 else None
+
+    def cut_line_start(self, number: int) -> int:
+        """The first line of the line a terminal cut into pieces, line `number` among them. The
+        pieces above it are as wide as the terminal; line `number` may be the last, shorter one,
+        but only below two of them: below one wider line, it is as likely a line of its own (pip's
+        `Exception:` under its `Downloading ...` line)."""
+        width = self.line(number - 1).width if number > 1 else 0
+        start = number
+        while (
+            number - start < WRAP_MAX_LINES - 1
+            and start > 1
+            and self.line(start - 1).width == width
+            and self.wrapped_chain(start - 1)
+        ):
+            start -= 1
+        own_width = self.line(number).width
+        return start if own_width == width or (own_width < width and number - start >= 2) else number
+
+    def unwrapped(self, number: int) -> bytes:
+        """Line `number`'s text, with the rest a terminal cut off it joined back."""
+        chain = self.wrapped_chain(number)
+        return self.unwrapped_lines(chain)[0].text if chain else self.line(number).text
+
+    def unwrapped_lines(self, lines: list[CleanLine]) -> list[_Unwrapped]:
+        """Consecutive lines, the pieces of each line a terminal cut joined back into one."""
+        chains: list[list[CleanLine]] = []
+        for line in lines:
+            if chains and _rest_of(chains[-1], line):
+                chains[-1].append(line)
+            else:
+                chains.append([line])
+        unwrapped = []
+        for chain in chains:
+            if len(chain) == 1 or self._cut_by_terminal(chain):
+                unwrapped.append(_Unwrapped(b"".join(_cut_parts(chain)), chain[0].number, chain[-1].number))
+            else:
+                unwrapped += [_Unwrapped(line.text, line.number, line.number) for line in chain]
+        return unwrapped
+
+    def _cut_by_terminal(self, pieces: list[CleanLine]) -> bool:
+        """Whether lines that read as the pieces of one line are. They are where the pieces end in
+        the blank each was broken at, and where the terminal's width shows twice: two pieces as
+        wide, or another line as wide nearby. One line above a narrower one, alone, is as likely
+        pip's last line and a line of the program that ran it (`nox > Command ... failed`)."""
+        if len(pieces) > 2 or all(piece.body[-1:].isspace() for piece in pieces[:-1]):
+            return True
+        first, last = pieces[0].number, pieces[-1].number
+        before = range(max(1, first - CUT_WIDTH_REACH), first)
+        after = range(last + 1, min(self.line_count, last + CUT_WIDTH_REACH) + 1)
+        return any(self.line(number).width == pieces[0].width for number in itertools.chain(before, after))
 
 
 class _LinesHolding:
@@ -823,6 +892,25 @@ def _continues(line: CleanLine, following: CleanLine) -> bool:
     )
 
 
+def _extends(chain: list[CleanLine], following: CleanLine) -> bool:
+    """Whether `following` may be one more piece of the line a terminal wrapped into `chain`."""
+    return chain[-1].width <= WRAP_MAX_WIDTH and len(chain) < WRAP_MAX_LINES and _continues(chain[-1], following)
+
+
+def _rest_of(pieces: list[CleanLine], following: CleanLine) -> bool:
+    """Whether `following` is the next piece of the line cut into `pieces`, and joins them as is.
+    A terminal cuts every piece but the last at the same column: a wider line is a line of its
+    own (a framing tool's after pip's last line), and joined as is it would run into the last
+    word above. A piece that ends in the blank it was broken at joins as is whatever its width
+    (pipenv breaks a long `Collecting` line after `(from -r `)."""
+    same_column = pieces[-1].width == pieces[0].width >= following.width
+    return (same_column or pieces[-1].body[-1:].isspace()) and _extends(pieces, following)
+
+
+def _text(lines: list[_Unwrapped]) -> bytes:
+    return b"\n".join(line.text for line in lines)
+
+
 def _may_wrap(raw: bytes, raw_following: bytes) -> bool:
     """Whether two lines, still uncleaned, may pass the width test of _continues. Most lines
     a literal's piece is found on are short records followed by short records: this spares
@@ -845,9 +933,13 @@ def _opens_record(raw: bytes) -> bool:
 def _joined_variants(chain: list[CleanLine]) -> list[tuple[bytes, list[tuple[int, int]]]]:
     """The chain joined as a terminal cut it (mid-word) and as a word wrap (with a space),
     each with the offset where every line's part starts."""
-    hard_parts = [line.body for line in chain[:-1]] + [chain[-1].text]
     soft_parts = [chain[0].text] + [line.text.strip() for line in chain[1:]]
-    return [_join(chain, hard_parts, b""), _join(chain, soft_parts, b" ")]
+    return [_join(chain, _cut_parts(chain), b""), _join(chain, soft_parts, b" ")]
+
+
+def _cut_parts(chain: list[CleanLine]) -> list[bytes]:
+    """The pieces of a line a terminal cut, as they join back: with the blanks it cut at."""
+    return [line.body for line in chain[:-1]] + [chain[-1].text]
 
 
 def _join(chain: list[CleanLine], parts: list[bytes], separator: bytes) -> tuple[bytes, list[tuple[int, int]]]:
