@@ -30,6 +30,12 @@ def hard_wrap(width: int) -> Callable[[str], str]:
     return wrap
 
 
+def terminal_copy(width: int) -> Callable[[str], str]:
+    """What a copy from a terminal `width` columns wide gives: the lines it shows cut every `width`
+    columns, without the colours' escapes, which take none."""
+    return lambda text: hard_wrap(width)(re.sub("\x1b\\[[0-9;]*m", "", text))
+
+
 def ansi_colours(text: str) -> str:
     return re.sub(r"(?m)^(ERROR|WARNING|error|DEPRECATION)(.*)$", "\x1b[31m\\1\\2\x1b[0m", text)
 
@@ -150,7 +156,7 @@ def test_a_hash_mismatch_a_terminal_wrapped_names_the_package_its_url_and_both_h
     # `(from -r ...):`; at 80, the lines of the expected and the downloaded hash too.
     text = read(f"HASH_MISMATCH/{log}")
     wanted = diagnose(text).matches[0].facts
-    found = next(match for match in diagnose(hard_wrap(width)(text)).matches if match.code == "HASH_MISMATCH")
+    found = next(match for match in diagnose(terminal_copy(width)(text)).matches if match.code == "HASH_MISMATCH")
     shown = ("package", "version", "requirement", "url", "expected_hash", "actual_hash")
     assert {name: found.facts.get(name) for name in shown} == {name: wanted[name] for name in shown}
 
@@ -187,7 +193,7 @@ def test_a_log_a_terminal_wrapped_shows_the_facts_of_its_root_cause_whole(log: P
     own line or on the lines under it, the fact reads as in the log as pip printed it."""
     text = log.read_text(encoding="utf-8")
     wanted = diagnose(text).matches
-    found = diagnose(hard_wrap(width)(text)).matches
+    found = diagnose(terminal_copy(width)(text)).matches
     assert [(match.code, match.facts) for match in found[:1]] == [(match.code, match.facts) for match in wanted[:1]]
 
 

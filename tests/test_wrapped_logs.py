@@ -259,6 +259,30 @@ def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read()
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
 
 
+def test_a_journal_holding_pips_coloured_lines_as_bytes_is_diagnosed_as_pip_printed_them() -> None:
+    """`journalctl -o json` writes a message holding a control character (pip's colours, forced)
+    as the values of its bytes."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3-colour.log")
+    exported = wrappers.WRAPPERS["journald-json"](text)
+    assert '"MESSAGE": [27, 91, 51, 49, 109, 69, 82, 82, 79, 82' in exported  # ESC [31m ERROR
+    found = root(diagnose(exported))
+    assert (found.code, found.lines, found.facts) == (root(expected).code, root(expected).lines, root(expected).facts)
+
+
+@pytest.mark.parametrize("message", ["[27, 256]", "[-1]", "[1.5]", "[true]", '["E"]', "[[69]]", "[" + "9" * 5000 + "]"])
+def test_a_journal_message_that_is_no_array_of_bytes_is_kept_as_it_is(message: str) -> None:
+    record = f'{{"SYSLOG_IDENTIFIER": "pip", "MESSAGE": {message}}}'.encode()
+    assert shown_log(record + b"\nERROR: Could not find a version that satisfies the requirement six\n")[0] == record
+
+
+def test_a_journal_message_of_a_megabyte_of_bytes_reads_as_its_text() -> None:
+    line = b"ERROR: Could not find a version that satisfies the requirement six " + b"x" * (1 << 20)
+    record = b'{"MESSAGE": [' + b",".join(b"%d" % byte for byte in line) + b"]}\n"
+    diagnosis = catalogue()[0].diagnose(read_log(b"Collecting six\n" + record, 10 * 1024 * 1024))
+    assert diagnosis.log.splitlines() == [b"Collecting six", line]
+    assert root(diagnosis).code == "DISTRIBUTION_NOT_FOUND"
+
+
 def shown_log(log: bytes) -> list[bytes]:
     return catalogue()[0].diagnose(read_log(log, 1024 * 1024)).log.splitlines()
 

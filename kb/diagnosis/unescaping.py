@@ -3,9 +3,11 @@
 Ansible prints a failed task's result as JSON (`"stderr": "ERROR: ...\\nERROR: ..."`, and the
 same lines again as `"stderr_lines": [...]`, one per line with `-v`); log shippers keep each
 line as a JSON object (`{"log": "...\\n", "stream": "stderr"}` from Docker's json-file driver,
-`message` or `msg` from most others, `MESSAGE` from `journalctl -o json`). Each such line is
-replaced by the text it carries, so the engine reads pip's own lines. The log's line numbers
-are then those of the unescaped text, which is the log the diagnosis shows.
+`message` or `msg` from most others, `MESSAGE` from `journalctl -o json`, which writes a line
+holding a control character, as a colour's escape, or bytes that are not UTF-8 as the array of
+its bytes' values). Each such line is replaced by the text it carries, so the engine reads pip's
+own lines. The log's line numbers are then those of the unescaped text, which is the log the
+diagnosis shows.
 """
 
 import heapq
@@ -28,6 +30,8 @@ def _re2(pattern: bytes) -> "re2._Regexp":  # pragma: no mutate block
 # `_lines` lists repeat them; `msg` repeats them too where they are present.
 _TEXT_KEYS = ("stdout", "module_stdout", "stderr", "module_stderr", "log", "message", "MESSAGE", "textPayload", "msg")
 _LINE_LISTS = {"stdout_lines": "stdout", "stderr_lines": "stderr"}
+# Keys whose output may come as the values of its bytes, where it is no text JSON can hold.
+_BYTES_KEYS = {"MESSAGE"}
 _REPEATED_BY_MSG = {"stdout", "stderr", "stdout_lines", "stderr_lines"}
 _KEYS_READ = (*_TEXT_KEYS, *_LINE_LISTS)
 _KEYS_READ_SET = frozenset(_KEYS_READ)
@@ -141,7 +145,14 @@ def _lines_under(key: str, value: dict) -> list[bytes]:
             return [_encoded(line) for line in text if isinstance(line, str)]
     elif isinstance(text, str) and not (key == "msg" and _REPEATED_BY_MSG & value.keys()):
         return [_encoded(text.rstrip("\n"))]
+    elif key in _BYTES_KEYS and isinstance(text, list) and _are_bytes(text):
+        return [bytes(text).rstrip(b"\n")]
     return []
+
+
+def _are_bytes(numbers: list) -> bool:
+    """Whether a decoded JSON array is the values of some bytes (anything else is kept as it is)."""
+    return all(type(number) is int and 0 <= number <= 255 for number in numbers)
 
 
 def _encoded(text: str) -> bytes:

@@ -483,6 +483,18 @@ def hash_mismatch(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
 
 
+@scenario(
+    "HASH_MISMATCH",
+    "the same, with pip's colours forced (FORCE_COLOR, read by rich): a journal holds such a line as bytes",
+    on=targets("26.3"),
+    variant="colour",
+)
+def hash_mismatch_in_colour(lab: Lab, target: Target) -> Invocation:
+    invocation = hash_mismatch(lab, target)
+    invocation.env["FORCE_COLOR"] = "1"
+    return invocation
+
+
 @scenario("HASH_MISSING", "one requirement hashed, one not: HASH_MISSING")
 def hash_missing(lab: Lab, target: Target) -> Invocation:
     hashed = sha256_of(index_file(lab, Project("tinypkg", "1.0").wheel_name))

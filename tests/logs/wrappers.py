@@ -10,7 +10,8 @@ continued line); Jenkins' timestamper `[ISO time] `; Buildkite an APC escape `ES
 BuildKit `#<step> <seconds> `; Docker Compose `<service>-<n>  | `; `kubectl logs --timestamps`
 RFC 3339 with 9 digits and `--prefix` `[pod/<name>/<container>] `; journald
 `<Mon> <dd> <hh:mm:ss> <host> <identifier>[<pid>]: ` (and `journalctl -o json` an object a line,
-the line under `MESSAGE` without its newline); Vagrant's provisioners
+the line under `MESSAGE` without its newline, as the numbers of its bytes where it holds a control
+character or bytes that are not UTF-8: systemd's docs/JOURNAL_EXPORT_FORMATS.md); Vagrant's provisioners
 `    <machine>: `; pdsh `<host>: `; Chef's ShellCommandFailed `STDOUT: `/`STDERR: ` on the first
 line of each stream; PowerShell an error record `<program> : <first stderr line>` with its
 `At line:1 char:1` block when a native command's stderr is redirected; Salt's highstate output
@@ -254,8 +255,14 @@ def json_lines(key: str) -> Wrapper:
     return wrap
 
 
+# What journald counts as a control character (systemd's unichar_is_control): a field holding one
+# is written as the numbers of its bytes.
+_JOURNAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def journal_json(text: str) -> str:
-    """`journalctl -o json`: an object a line, the line under `MESSAGE` without its newline."""
+    """`journalctl -o json`: an object a line, the line under `MESSAGE` without its newline; a line
+    holding a control character (pip's colours, forced) as an array of its bytes' values."""
     return "".join(
         json.dumps(
             {
@@ -263,7 +270,7 @@ def journal_json(text: str) -> str:
                 "_HOSTNAME": "build01",
                 "SYSLOG_IDENTIFIER": "pip",
                 "_PID": "2817",
-                "MESSAGE": line,
+                "MESSAGE": list(line.encode()) if _JOURNAL_CONTROL.search(line) else line,
             }
         )
         + "\n"
