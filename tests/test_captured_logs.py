@@ -16,7 +16,7 @@ from kb.diagnosis import Signature, test_signature
 from kb.diagnosis.ranking import wrapper_closure
 from kb.diagnosis.signatures import compile_signature
 from kb.templatetags.kb_tags import fact_summary
-from tests.logs import expect
+from tests.logs import expect, wrappers
 from tests.logs.expect import ENTRIES, LOGS, catalogue, diagnose
 
 
@@ -195,6 +195,32 @@ def test_a_log_a_terminal_wrapped_shows_the_facts_of_its_root_cause_whole(log: P
     wanted = diagnose(text).matches
     found = diagnose(terminal_copy(width)(text)).matches
     assert [(match.code, match.facts) for match in found[:1]] == [(match.code, match.facts) for match in wanted[:1]]
+
+
+def told_a_line_lower(diagnosis) -> dict:
+    """What the reader is told, each line number as it would be one line higher in the log."""
+    told = expect.told(diagnosis)
+    for match in told["matches"]:
+        first, last = map(int, match["lines"].split("-"))
+        match["lines"] = f"{first - 1}-{last - 1}"
+    return told
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "line_end"),
+    [("as-captured", "\n"), ("as-captured", "\r\n"), ("vagrant", "\n")],
+    ids=["as-captured", "as-captured-crlf", "vagrant"],
+)
+@pytest.mark.parametrize("log", expect.captured_logs(), ids=expect.log_name)
+def test_a_log_pasted_below_a_blank_line_is_told_what_the_log_itself_is(log: Path, wrapper: str, line_end: str):
+    """A paste often starts with a blank line. The first line that shows text is the log's first:
+    the one an unknown wrapper's prefix (Vagrant's machine) is learned from, and the one whose
+    prefix is the whole log's rather than another tool's output's."""
+    text = log.read_text(encoding="utf-8")
+    if wrapper == "vagrant":
+        text = wrappers.WRAPPERS["vagrant"](text)
+    pasted = text.replace("\n", line_end)
+    assert told_a_line_lower(diagnose(line_end + pasted)) == expect.told(diagnose(pasted))
 
 
 def test_a_resolver_conflict_is_summarised_as_who_requires_what():

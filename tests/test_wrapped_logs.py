@@ -259,6 +259,19 @@ def test_a_json_line_holding_bytes_that_are_not_utf8_is_kept_and_the_rest_read()
     assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
 
 
+def test_a_log_in_a_markdown_block_whose_first_line_is_blank_is_read_through_its_wrappers_prefix() -> None:
+    """Pipenv's output, then pip's, behind Vagrant's machine name: the prefix of the block's first
+    line that shows text is the whole log's, so pip's own error ends pipenv's output there too."""
+    text = wrappers.WRAPPERS["vagrant"]((LOGS / "other-tools" / "24.0-pipenv-conflict.log").read_text(encoding="utf-8"))
+    expected, quoted = diagnose(text), diagnose("```\n\n" + text + "```\n")
+    assert (quoted.outcome, root(quoted).code, root(quoted).facts) == (
+        "failed",
+        "RESOLUTION_IMPOSSIBLE",
+        root(expected).facts,
+    )
+    assert root(quoted).lines == (root(expected).lines[0] + 2, root(expected).lines[1] + 2)
+
+
 def test_a_journal_holding_pips_coloured_lines_as_bytes_is_diagnosed_as_pip_printed_them() -> None:
     """`journalctl -o json` writes a message holding a control character (pip's colours, forced)
     as the values of its bytes."""

@@ -96,6 +96,7 @@ PREFIX_SAMPLE_LINES = 5
 # The lines of PowerShell's error record for a native command's first stderr line (it
 # ends with a line of one space).
 _POWERSHELL_RECORD = re.compile(rb"At line:\d+ char:\d+\s*$|\s*\+ | $")
+_NOT_BLANK = re.compile(rb"\S")
 # A line that starts a new pip record rather than continuing the one above.
 _NEW_RECORD = re.compile(
     rb"\s*(?:(?:ERROR|WARNING|DEPRECATION|INFO|HINT|Hint|error|warning|note|hint):\s|\[notice\]\s|"
@@ -276,8 +277,8 @@ class Matcher:
             ]
         for lines in candidates.wrap_lines.values():
             lines.sort()
-        first_markers = itertools.islice(log.lines_found(self._pip_marker_search), PREFIX_SAMPLE_LINES - 1)
-        log.learn_prefixes([1, *first_markers])
+        markers = log.lines_found(self._pip_marker_search, after=log.first_line)
+        log.learn_prefixes([log.first_line, *itertools.islice(markers, PREFIX_SAMPLE_LINES - 1)])
         return candidates
 
     def _read_literals(self, log: "_Log", candidates: _Candidates) -> None:
@@ -582,9 +583,24 @@ class _Log:
     def number_at(self, offset: int) -> int:
         return self._index.number_at(offset)
 
-    def lines_found(self, search: "re2._Regexp") -> Iterator[int]:
-        """The lines after the first where `search` finds something, in order."""
-        position = self.data.find(b"\n") + 1
+    @functools.cached_property
+    def first_line(self) -> int:
+        """The number of the log's first line that shows text once cleaned: a paste may start
+        with blank lines, or a Markdown fence and blank lines."""
+        position = 0
+        for _ in range(PREFIX_SAMPLE_LINES):
+            text = _NOT_BLANK.search(self.data, position)
+            if text is None:
+                break
+            number = self.number_at(text.start())
+            if self.line(number).text:
+                return number
+            position = self.data.find(b"\n", text.start()) + 1 or len(self.data)
+        return 1
+
+    def lines_found(self, search: "re2._Regexp", after: int) -> Iterator[int]:
+        """The lines after line `after` where `search` finds something, in order."""
+        position = self.data.find(b"\n", self.line_start(after)) + 1
         while position and (found := search.search(self.data, position)):
             yield self.number_at(found.start())
             position = self.data.find(b"\n", found.start()) + 1
@@ -1021,7 +1037,7 @@ def _foreign_regions(log: _Log, candidates: _Candidates) -> scoping.ForeignRegio
         list(triggers),
         candidates.pip_markers.after,
         opens=opens,
-        closes=lambda number: _closes(log.line(number), log.line(1).prefix),
+        closes=lambda number: _closes(log.line(number), log.line(log.first_line).prefix),
     )
 
 
