@@ -1188,6 +1188,21 @@ class TestPatterns:
     def test_a_pip_version_read_from_a_huge_line_is_cut_too(self, matcher: Matcher) -> None:
         assert len(matcher.diagnose("pip==2" + "0" * 100_000 + "\n").pip_version) == FACT_CHARACTERS
 
+    @pytest.mark.parametrize(
+        "pattern",
+        [
+            r"Failed (?:building wheel )?to build (?P<package>\S+)",
+            r"Failed (?:building wheel )*to build (?P<package>\S+)",
+            r"Failed (?:building wheel ){0,2}to build (?P<package>\S+)",
+            r"(?:Failed (?:building wheel|making) )?to build (?P<package>fast\S+)",
+            r"(?P<verb>[^>]ailed) to build (?P<package>\S+)",
+        ],
+    )
+    def test_a_regex_finds_a_line_without_the_words_of_what_it_may_skip(self, pattern: str) -> None:
+        matcher = Matcher([Signature("FAILED", "pip", "error", pattern, is_regex=True)], {})
+        match = matcher.diagnose(BUILD_FAILURE).matches[0]
+        assert (match.lines[0], match.facts["package"]) == (line_of(BUILD_FAILURE, "Failed to build"), "fastcrc")
+
     def test_a_regex_without_a_literal_still_finds_its_line(self) -> None:
         matcher = Matcher([Signature("EXIT", "pip", "error", r"^\s*exit code: (?P<code>[1-9]\d*)$", is_regex=True)], {})
         match = matcher.diagnose(BUILD_FAILURE).matches[0]
