@@ -1395,6 +1395,18 @@ class TestBounds:
             "",
         )
 
+    def test_a_log_dense_with_lines_a_signature_sets_aside_is_read_to_its_end(self, monkeypatch) -> None:
+        monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 10_000)
+        failed_build = r"Building wheel for \S+ \(pyproject\.toml\): finished with status '(?:error|failed)'"
+        signatures = [*SIGNATURES, Signature("FAILED_BUILDING_WHEEL", "pip", "error", failed_build, is_regex=True)]
+        built = "  Building wheel for cext (pyproject.toml): finished with status 'done'\n"  # pip 23.3.2, -v
+        diagnosis = Matcher(signatures, REFINES).diagnose(built * 20_000 + self.NOT_FOUND)
+        assert (codes(diagnosis), diagnosis.matches[0].lines, diagnosis.partial) == (
+            ["DISTRIBUTION_NOT_FOUND"],
+            (20_001, 20_001),
+            "",
+        )
+
     USER_SITE = "ERROR: Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
 
     @pytest.mark.parametrize(
