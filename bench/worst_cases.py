@@ -162,6 +162,8 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
         "one Ansible JSON result holding the whole log": lambda: (
             b'{"msg": "' + (b"pwd=x\\nERROR: y\\n" * (size // 20))[: size - 40] + b'"}'
         ),
+        "a JSON value of escaped newlines that is never closed": lambda: one_line(b'"log": "' + b"\\n" * size, size),
+        "a quoted line of escaped newlines that is never closed": lambda: one_line(b'"' + b"\\n" * size, size),
         "a CI timestamp then a secret, every line": lambda: repeated(
             cycle([b"2024-05-01T12:00:00.1234567Z pwd=x"]), size
         ),

@@ -179,6 +179,17 @@ def test_json_lines_cut_short_by_their_shipper_show_each_line_as_pip_printed_it(
     assert shown[1::2] == [f'{line}, "stream": "st' for line in printed]
 
 
+@pytest.mark.parametrize("opening", ['"log": "', '"'], ids=["value", "string alone"])
+def test_a_string_of_escaped_newlines_that_is_never_closed_is_read_once_and_shown_as_it_is(opening: str) -> None:
+    """Read from each escape in it, a 120 KB line took hours: one pass each way it may be read."""
+    line = opening + "\\n" * 60_000
+    diagnosis = diagnose(f"{line}\nERROR: No matching distribution found for six==99\n")
+    assert (shown_lines(diagnosis)[0], [match.code for match in diagnosis.matches]) == (
+        line,
+        ["DISTRIBUTION_NOT_FOUND"],
+    )
+
+
 def test_ansibles_verbose_list_shows_each_line_as_pip_printed_it() -> None:
     printed = printed_to_the_last_blank()
     lines = shown_lines(diagnose(wrappers.WRAPPERS["ansible-verbose"]("\n".join(printed) + "\n")))

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 
 import re2
 
+from kb.diagnosis.redaction import compile_bytes_regex
+
 
 # Runs only while the module is imported, before mutmut can switch a mutant on (see the README).
 def _re2(pattern: bytes) -> "re2._Regexp":  # pragma: no mutate block
@@ -40,18 +42,20 @@ _JSON_BLANKS = " \t\n\r"
 # Marks of lines that may be escaped: a JSON object, an escaped newline, or (in a log that
 # shows Ansible's keys) a JSON string on a line of its own, as pretty-printed results have them.
 # Each starts with one byte, so it is found at memchr's speed; one alternation of them
-# would read every byte. Python's `re` (none of them can backtrack: each is a byte and a run
-# of blanks) hands over a log's hundreds of thousands of marks ten times faster than RE2's
-# binding.
-_OBJECT = re.compile(rb"\{[\t\n\f\r ]*\"")
-_ESCAPED_NEWLINE = re.compile(rb"\\n")
+# would read every byte. Each takes the rest of its line, so a line of a million marks is
+# one mark. Python's `re` (none of them can backtrack: each is a byte and runs of one class)
+# hands over a log's hundreds of thousands of marks ten times faster than RE2's binding.
+_OBJECT = re.compile(rb"\{[\t\n\f\r ]*\"[^\n]*")
+_ESCAPED_NEWLINE = re.compile(rb"\\n[^\n]*")
 _STRING_ALONE = re.compile(rb"(?m)^[ \t]*\"")
 _BYTE_IN_EVERY_MARK = {_OBJECT: b"{", _ESCAPED_NEWLINE: b"\\", _STRING_ALONE: b'"'}
 # One RE2 search: `key in data` for each is four passes, slow where `"` is common.
 _ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
-_STRING_LINE = re.compile(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*\Z")
-# A JSON value (after a key) holding escaped newlines, in a line too long or cut to parse.
-_STRING_WITH_NEWLINES = re.compile(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*\\n(?:[^\"\\\n]|\\.)*)\"")
+# A JSON string alone on its line, and a JSON value (after a key) in a line too long or cut
+# to parse, read where it holds escaped newlines. In RE2: `re` retries a string that is never
+# closed from each escape in it, seconds for a line of a few megabytes.
+_STRING_LINE = compile_bytes_regex(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*")
+_STRING_VALUE = compile_bytes_regex(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*)\"")
 
 
 def unescape_log(data: bytes) -> bytes:
@@ -92,16 +96,18 @@ def _unescape_line(line: bytes) -> bytes | None:
         if texts:
             before = line[:opening].rstrip()
             return b"\n".join([before, *texts] if before else texts)
-    string = _STRING_LINE.match(line)
+    string = _STRING_LINE.fullmatch(line)
     if string:
         text = _json_or_none(string.group(1))
         return _encoded(text.rstrip("\n")) if isinstance(text, str) else None
     if b"\\n" in line:
-        return _STRING_WITH_NEWLINES.sub(_decoded_string, line)
+        return _STRING_VALUE.sub(_decoded_string, line)
     return None
 
 
-def _decoded_string(found: "re.Match[bytes]") -> bytes:
+def _decoded_string(found: "re2._Match") -> bytes:
+    if b"\\n" not in found.group(2):
+        return found.group(0)
     text = _json_or_none(b'"' + found.group(2) + b'"')
     return found.group(1) + b"\n" + _encoded(text.rstrip("\n")) if isinstance(text, str) else found.group(0)
 
