@@ -326,7 +326,7 @@ class Matcher:
     @staticmethod
     def _add_key(candidates: _Candidates, key: _Key, number: int, line: bytes | None) -> None:
         """Note what one literal found on line `number` stands for; `line` is the line in
-        lower case, where a signature has a line test (None where it cannot be tested)."""
+        lower case where one of its signatures has a line test, else None."""
         for position, index in enumerate(key.signatures):
             if line is not None and not _passes(key.line_tests[position], line):
                 _set_aside(candidates, index)
@@ -963,12 +963,12 @@ def _join(chain: list[CleanLine], parts: list[bytes], separator: bytes) -> tuple
     return separator.join(parts), [(line.number, start) for line, start in zip(chain, starts, strict=True)]
 
 
-def _line_around(region: bytes, position: int) -> bytes | None:
-    """The line of `region` that holds `position`, or None where its text is redrawn
-    (carriage returns): cleaning it may join text its words are not in."""
+def _line_around(region: bytes, position: int) -> bytes:
+    """The line of `region` that holds `position`. Cleaning keeps a piece of it (what follows
+    its prefix, the last text a progress bar drew), so every word the cleaned line holds is
+    in it, tabs being blanks either way."""
     end = region.find(b"\n", position)
-    line = region[region.rfind(b"\n", 0, position) + 1 : end if end >= 0 else len(region)]
-    return None if b"\r" in line else line
+    return region[region.rfind(b"\n", 0, position) + 1 : end if end >= 0 else len(region)]
 
 
 def _passes(test: LineTest, line: bytes) -> bool:
