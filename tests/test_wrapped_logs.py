@@ -4,6 +4,7 @@ through the wrapper's prefix (same facts and excerpt), on the same lines where n
 """
 
 import json
+import subprocess
 import sys
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from kb.catalogue import matcher_from_files
-from kb.diagnosis import Diagnosis, Match, log_text, read_log
+from kb.diagnosis import Diagnosis, Match, log_text, read_log, unescaping
 from kb.diagnosis.ranking import wrapper_closure
 
 LOGS = Path(settings.BASE_DIR) / "tests" / "logs"
@@ -404,3 +405,62 @@ def test_a_secret_printed_below_a_command_is_removed_behind_every_wrappers_prefi
     shown = log_text(diagnose(log).log)
     assert "gho_printedSecret42" not in shown
     assert "gh auth token" in shown
+
+
+def test_a_str_repr_shows_the_colours_it_escaped_and_leaves_a_windows_path_as_printed() -> None:
+    """`print(subprocess.run(..., text=True))` on Windows: the ESC of pip's colours is `\\x1b` in the
+    repr and read back; the interpreter's path, no output, keeps its `\\\\new-env` (no newline)."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3-colour.log")
+    command = ["C:\\Users\\Zoë\\new-env\\Scripts\\python.exe", "-m", "pip", "install", "-r", "requirements.txt"]
+    printed = repr(subprocess.CompletedProcess(command, 1, stdout=text))
+    assert "\\x1b[31mERROR" in printed and "\\\\new-env" in printed
+    diagnosis = diagnose(printed + "\n")
+    head = printed[: printed.index("stdout=") + len("stdout=")]
+    pip_lines = expected.log.decode().rstrip("\n").split("\n")  # without pip's colours, as the log shows them
+    assert shown_lines(diagnosis) == [head, *pip_lines, ")", ""]
+    assert (root(diagnosis).code, root(diagnosis).facts) == (root(expected).code, root(expected).facts)
+
+
+def test_bytes_that_are_not_utf8_in_a_bytes_repr_are_shown_as_the_log_held_them() -> None:
+    """pip on a Windows console in code page 1252 writes `é` as one byte; the repr shows `\\xe9`."""
+    printed = b"Collecting caf\xe9\nERROR: No matching distribution found for caf\xe9\n"
+    diagnosis = catalogue()[0].diagnose(read_log(f"stdout: {printed!r}\n".encode(), 1024 * 1024))
+    assert diagnosis.log.split(b"\n") == [b"stdout: ", *printed.split(b"\n")]
+    assert root(diagnosis).code == "DISTRIBUTION_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("literal", "text"),
+    [
+        ('"\\ud83d\\ude00 ERROR: x\\n"', "\U0001f600 ERROR: x".encode()),
+        ("'\\ud83d\\ude00 ERROR: x\\n'", "\ud83d\ude00 ERROR: x".encode("utf-8", "surrogatepass")),
+    ],
+    ids=["json string", "python string"],
+)
+def test_a_string_json_and_python_read_apart_is_read_as_the_one_it_is(literal: str, text: bytes) -> None:
+    """JSON joins a surrogate pair into one character; Python keeps its two halves, as the log's
+    bytes. A string in double quotes without a prefix is JSON's where JSON reads it."""
+    assert shown_log(f"output = [{literal}]\n".encode()) == [b"output = [", text, b"]"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "stderr: b'ERROR: Could not find a version\\nERROR: No matching distri",
+        "stderr: r'ERROR: Could not find a version\\nERROR: No matching distribution found for six'",
+        "stderr: b'ERROR: Could not find a version\\nERROR: No matching distribution found for six'\"",
+        "stderr: b'ERROR: Could not find a version\\nERROR: No matching distribution found for six\\x4'",
+        "pip's log ends\\nERROR: No matching distribution found for six' here",
+    ],
+    ids=["cut short", "raw", "running on into a quote", "escape cut short", "an apostrophe"],
+)
+def test_a_python_literal_that_does_not_read_as_pips_output_is_shown_as_it_is(line: str) -> None:
+    assert shown_log(f"{line}\n".encode()) == [line.encode()]
+
+
+def test_a_log_past_its_budget_of_python_literals_shows_the_rest_as_printed() -> None:
+    """Each literal costs microseconds: a 5 MB line of short ones is read up to the budget only."""
+    budget = "'\\n' " * unescaping._PYTHON_LITERALS_PER_LOG
+    late = "stderr: b'ERROR: Could not find a version\\nERROR: No matching distribution found for six\\n'"
+    assert shown_log(f"{budget}\n{late}\n".encode())[-1] == late.encode()
+    assert shown_log(f"{late}\n".encode())[-1] == b"ERROR: No matching distribution found for six"

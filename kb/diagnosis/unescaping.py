@@ -5,11 +5,16 @@ same lines again as `"stderr_lines": [...]`, one per line with `-v`); log shippe
 line as a JSON object (`{"log": "...\\n", "stream": "stderr"}` from Docker's json-file driver,
 `message` or `msg` from most others, `MESSAGE` from `journalctl -o json`, which writes a line
 holding a control character, as a colour's escape, or bytes that are not UTF-8 as the array of
-its bytes' values). Each such line is replaced by the text it carries, so the engine reads pip's
-own lines. The log's line numbers are then those of the unescaped text, which is the log the
-diagnosis shows.
+its bytes' values). A program that runs pip through Python's `subprocess` prints what it captured
+as Python's repr of it: `stderr: b'ERROR: ...\\nERROR: ...\\n'` below the CalledProcessError,
+`CompletedProcess(args=[...], returncode=1, stdout=b'Collecting ...\\n', stderr=b'...')`, pytest's
+`stdout = b'...'`, an exception's `(b'...', b'...')`, or a str's repr (`output = '...'`, in double
+quotes where the text holds a single one). Each such line is replaced by the text it carries, so
+the engine reads pip's own lines. The log's line numbers are then those of the unescaped text,
+which is the log the diagnosis shows.
 """
 
+import codecs
 import heapq
 import json
 import re
@@ -56,6 +61,24 @@ _ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
 # closed from each escape in it, seconds for a line of a few megabytes.
 _STRING_LINE = compile_bytes_regex(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*")
 _STRING_VALUE = compile_bytes_regex(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*)\"")
+# A Python string or bytes literal after a blank or the punctuation a repr puts before it
+# (`stderr=b'`, `(b'`, `: '`), not inside a word (`pip's`) nor right after a quote (the shell
+# quoting of pip's old `-c '...replace('"'"'\\r\\n'"'"', ...'` command lines), then what it runs
+# straight into if that is a quote, a word or a backslash: such a literal is part of something
+# else. An escape never takes a byte past ASCII (Python keeps `\\é` as two characters), so the
+# str decoding below is Python's. In `re`, whose matches cost a tenth of RE2's binding's (a line
+# may hold a million literals): the body is possessive, so a literal that is never closed is read
+# once, and it reads no quote of its own kind, so one left open to the line's end is the only one
+# to start there.
+_PYTHON_LITERAL = re.compile(
+    rb"(^|[\t (,:=\[{])([bBrRuU]{0,2})"
+    rb"(?:'((?:[^'\\\n]|\\[\x00-\x7f])*+)'|\"((?:[^\"\\\n]|\\[\x00-\x7f])*+)\")(?=([\w'\"\\])?)"
+)
+# The Python literals read in a log at most: a program's repr of pip's output is a few of them,
+# but each costs microseconds, and a 5 MB line holds a million short ones.
+_PYTHON_LITERALS_PER_LOG = 100_000
+# Whether each prefix reads bytes; a raw literal's `\\n` is no newline, so none is read.
+_DECODED_PREFIXES = {b"": False, b"u": False, b"U": False, b"b": True, b"B": True}
 
 
 def unescape_log(data: bytes) -> bytes:
@@ -64,13 +87,14 @@ def unescape_log(data: bytes) -> bytes:
     pieces: list[bytes | memoryview] = []
     view = memoryview(data)
     kept_from = next_line = 0
+    python_literals = _PythonLiterals()
     for mark_start, mark_end in heapq.merge(*(_spans(pattern, data) for pattern in marks)):
         if mark_start < next_line:
             continue
         start = data.rfind(b"\n", 0, mark_start) + 1
         end = data.find(b"\n", mark_end)
         end = len(data) if end < 0 else end
-        unescaped = _unescape_line(data[start:end])
+        unescaped = _unescape_line(data[start:end], python_literals)
         if unescaped is not None:
             pieces += [view[kept_from:start], unescaped]
             kept_from = end
@@ -88,7 +112,7 @@ def _spans(pattern: "re.Pattern[bytes]", data: bytes) -> Iterator[tuple[int, int
     return map(re.Match.span, pattern.finditer(data, line_start))
 
 
-def _unescape_line(line: bytes) -> bytes | None:
+def _unescape_line(line: bytes, python_literals: "_PythonLiterals") -> bytes | None:
     """The text an escaped line carries, or None when it carries none."""
     opening = line.find(b"{")
     if opening >= 0:
@@ -97,12 +121,13 @@ def _unescape_line(line: bytes) -> bytes | None:
             before = line[:opening].rstrip()
             return b"\n".join([before, *texts] if before else texts)
     string = _STRING_LINE.fullmatch(line)
-    if string:
-        text = _json_or_none(string.group(1))
-        return _encoded(text.rstrip("\n")) if isinstance(text, str) else None
-    if b"\\n" in line:
-        return _STRING_VALUE.sub(_decoded_string, line)
-    return None
+    text = _json_or_none(string.group(1)) if string else None
+    if isinstance(text, str):
+        return _encoded(text.rstrip("\n"))
+    if b"\\n" not in line:
+        return None
+    values = _STRING_VALUE.sub(_decoded_string, line)
+    return values if values != line else python_literals.read(line)
 
 
 def _decoded_string(found: "re2._Match") -> bytes:
@@ -110,6 +135,54 @@ def _decoded_string(found: "re2._Match") -> bytes:
         return found.group(0)
     text = _json_or_none(b'"' + found.group(2) + b'"')
     return found.group(1) + b"\n" + _encoded(text.rstrip("\n")) if isinstance(text, str) else found.group(0)
+
+
+class _PythonLiterals:
+    """Reads the Python literals of a log's lines, up to _PYTHON_LITERALS_PER_LOG of them."""
+
+    def __init__(self) -> None:
+        self.left = _PYTHON_LITERALS_PER_LOG
+
+    def read(self, line: bytes) -> bytes | None:
+        """The line with each literal whose text holds a newline replaced by that text, on lines of
+        its own (what stood around it too: `, stderr=` and the closing `)` stay off pip's lines)."""
+        if not self.left:
+            return None
+        read, found = _PYTHON_LITERAL.subn(_literal_read, line, count=self.left)
+        self.left -= found
+        # A line holds no newline: those at either end of the result came before or after a literal.
+        return read.strip(b"\n") if read != line else None
+
+
+def _literal_read(found: "re.Match[bytes]") -> bytes:
+    if b"\\n" not in found[0]:  # most literals of a line hold none: the cheapest test first
+        return found[0]
+    before, prefix, single_quoted, double_quoted, runs_on = found.groups()
+    text = None if runs_on else _literal_text(prefix, single_quoted, double_quoted)
+    return before + b"\n" + text.rstrip(b"\n") + b"\n" if text and b"\n" in text else found[0]
+
+
+def _literal_text(prefix: bytes, single_quoted: bytes | None, double_quoted: bytes | None) -> bytes | None:
+    """The text a Python literal carries, as the log's bytes, or None where Python would not read it."""
+    reads_bytes = _DECODED_PREFIXES.get(prefix)
+    if reads_bytes is None:
+        return None
+    body = double_quoted if single_quoted is None else single_quoted
+    if double_quoted is not None and not prefix and (b"\\u" in body or b"\\/" in body):
+        # A JSON string, read as JSON: Python reads these two escapes apart (a surrogate pair as
+        # two halves, `\\/` as itself); every other escape both read alike.
+        text = _json_or_none(b'"' + body + b'"')
+        if isinstance(text, str):
+            return _encoded(text)
+    try:
+        if reads_bytes:
+            # Python reads a bytes literal's escapes with this very function; it holds ASCII only.
+            return codecs.escape_decode(body)[0] if body.isascii() else None
+        if not body.isascii():  # its own characters past ASCII, as escapes the codec reads back
+            body = body.decode("utf-8").encode("ascii", "backslashreplace")
+        return _encoded(body.decode("unicode_escape"))
+    except ValueError:  # not UTF-8, or an escape cut short (`\\x4`): Python would not read it either
+        return None
 
 
 def _json_or_none(text: bytes) -> object:

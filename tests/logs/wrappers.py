@@ -22,6 +22,12 @@ step's shell and command and ends `Exited with code exit status N` / `CircleCI r
 N`; Travis CI's raw log folds and times the command (`travis_fold:start:`, `travis_time:start:`,
 each ended by `\r` and ANSI's clear-line) and ends with travis_assert's `The command "..." failed
 and exited with N during install.`;
+a Python program that runs pip through `subprocess` and prints what it captured shows the output
+as Python's repr of it, the whole of it on one line with `\\n` escapes (bytes, `\\xNN` for each
+byte past ASCII, unless run with `text=True`): the CalledProcessError and each stream (pytest shows
+a failing test's `stdout = b'...'` and `stderr = b'...'`, an exception made from them
+`PipError: (b'...', b'...')`), or the CompletedProcess itself (`CompletedProcess(args=..., returncode=1,
+stdout=b'...', stderr=b'...')`), as quoted in public bug reports and tutorials;
 VS Code's Python extension logs the output of the pip its "Create Environment" runs to its Output
 channel a chunk at a time, `YYYY-MM-DD hh:mm:ss.mmm [info] ` before each chunk (VS Code's log line
 format) and an empty line after it.
@@ -37,6 +43,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import textwrap
 from collections.abc import Callable
 
@@ -278,6 +285,24 @@ def journal_json(text: str) -> str:
     )
 
 
+PIP_COMMAND = ["/home/user/venv/bin/python", "-m", "pip", "install", "-r", "requirements.txt"]
+
+
+def python_called_process_error(text: str) -> str:
+    """`subprocess.run(PIP_COMMAND, capture_output=True, check=True)` failing, the program printing
+    the exception and each stream it captured: Python's repr of pip's bytes."""
+    stdout = "".join(line for on_stderr, line in _streams(text) if not on_stderr).encode()
+    stderr = "".join(line for on_stderr, line in _streams(text) if on_stderr).encode()
+    error = subprocess.CalledProcessError(1, PIP_COMMAND, output=stdout, stderr=stderr)
+    return f"subprocess.CalledProcessError: {error}\nstdout: {error.stdout!r}\nstderr: {error.stderr!r}\n"
+
+
+def python_completed_process(text: str) -> str:
+    """`print(subprocess.run(PIP_COMMAND, stdout=PIPE, stderr=STDOUT, text=True))`: both streams
+    in one string, whose repr takes double quotes where pip's output holds a single one and no double."""
+    return repr(subprocess.CompletedProcess(PIP_COMMAND, 1, stdout=text)) + "\n"
+
+
 # Wrappers that put a prefix before every line: the line numbers stay those of the original.
 PER_LINE: dict[str, Wrapper] = {
     "github-actions": _each_line(lambda index, line: f"2024-05-01T10:11:{index % 60:02d}.1234567Z "),
@@ -350,10 +375,12 @@ FRAMING: dict[str, Wrapper] = {
     "shipper-message": json_lines("message"),
     "journald-json": journal_json,
     "colours-as-carets": colours_shown_as_carets,
+    "python-called-process-error": python_called_process_error,
+    "python-completed-process": python_completed_process,
 }
 WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
-SEPARATES_STREAMS = {"ansible-json", "salt"}
+SEPARATES_STREAMS = {"ansible-json", "salt", "python-called-process-error"}
 
 
 Part = tuple[str, int, int] | None
