@@ -164,6 +164,14 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
         ),
         "a JSON value of escaped newlines that is never closed": lambda: one_line(b'"log": "' + b"\\n" * size, size),
         "a quoted line of escaped newlines that is never closed": lambda: one_line(b'"' + b"\\n" * size, size),
+        "a Python bytes literal of escaped newlines that is never closed": lambda: one_line(
+            b"stderr: b'" + b"\\n" * size, size
+        ),
+        "Python literals of both quotes, none closed by its own": lambda: one_line(b" '\"\\n", size),
+        "a line of short Python bytes literals, each with a newline": lambda: one_line(b"b'x\\n' ", size),
+        "a line of short Python str literals past ASCII": lambda: one_line(" 'é\\n'".encode(), size),
+        "a line of empty Python literals after one with a newline": lambda: one_line(b"'\\n' " + b"'' " * 100, size),
+        "a line of short double-quoted strings read as JSON": lambda: one_line(b' "\\u00e9\\n"', size),
         "a CI timestamp then a secret, every line": lambda: repeated(
             cycle([b"2024-05-01T12:00:00.1234567Z pwd=x"]), size
         ),
