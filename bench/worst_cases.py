@@ -164,6 +164,7 @@ def more_crafted_logs(size: int, literals: list[bytes]) -> dict[str, Callable[[]
         ),
         "a JSON value of escaped newlines that is never closed": lambda: one_line(b'"log": "' + b"\\n" * size, size),
         "a quoted line of escaped newlines that is never closed": lambda: one_line(b'"' + b"\\n" * size, size),
+        "a line of short JSON values, each an escaped newline": lambda: one_line(b': "\\n" ', size),
         "a Python bytes literal of escaped newlines that is never closed": lambda: one_line(
             b"stderr: b'" + b"\\n" * size, size
         ),

@@ -458,9 +458,10 @@ def test_a_python_literal_that_does_not_read_as_pips_output_is_shown_as_it_is(li
     assert shown_log(f"{line}\n".encode()) == [line.encode()]
 
 
-def test_a_log_past_its_budget_of_python_literals_shows_the_rest_as_printed() -> None:
-    """Each literal costs microseconds: a 5 MB line of short ones is read up to the budget only."""
-    budget = "'\\n' " * unescaping._PYTHON_LITERALS_PER_LOG
+@pytest.mark.parametrize("spent_on", ["'\\n' ", ': "\\n" '], ids=["python literals", "json values"])
+def test_a_log_past_its_budget_of_escaped_strings_shows_the_rest_as_printed(spent_on: str) -> None:
+    """Each string costs microseconds: a 5 MB line of short ones is read up to the budget only."""
+    budget = spent_on * unescaping._STRINGS_PER_LOG
     late = "stderr: b'ERROR: Could not find a version\\nERROR: No matching distribution found for six\\n'"
     assert shown_log(f"{budget}\n{late}\n".encode())[-1] == late.encode()
     assert shown_log(f"{late}\n".encode())[-1] == b"ERROR: No matching distribution found for six"

@@ -18,7 +18,7 @@ import codecs
 import heapq
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import re2
 
@@ -56,11 +56,13 @@ _STRING_ALONE = re.compile(rb"(?m)^[ \t]*\"")
 _BYTE_IN_EVERY_MARK = {_OBJECT: b"{", _ESCAPED_NEWLINE: b"\\", _STRING_ALONE: b'"'}
 # One RE2 search: `key in data` for each is four passes, slow where `"` is common.
 _ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
-# A JSON string alone on its line, and a JSON value (after a key) in a line too long or cut
-# to parse, read where it holds escaped newlines. In RE2: `re` retries a string that is never
-# closed from each escape in it, seconds for a line of a few megabytes.
+# A JSON string alone on its line, in RE2: `re` would retry a string that is never closed
+# from each escape in it, seconds for a line of a few megabytes.
 _STRING_LINE = compile_bytes_regex(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*")
-_STRING_VALUE = compile_bytes_regex(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*)\"")
+# A JSON value (after a key) in a line too long or cut to parse, read where it holds escaped
+# newlines. In `re`, as the Python literals below and for the same reasons: its body is
+# possessive, so a value never closed is read once.
+_STRING_VALUE = re.compile(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*+)\"")
 # A Python string or bytes literal after a blank or the punctuation a repr puts before it
 # (`stderr=b'`, `(b'`, `: '`), not inside a word (`pip's`) nor right after a quote (the shell
 # quoting of pip's old `-c '...replace('"'"'\\r\\n'"'"', ...'` command lines), then what it runs
@@ -74,9 +76,9 @@ _PYTHON_LITERAL = re.compile(
     rb"(^|[\t (,:=\[{])([bBrRuU]{0,2})"
     rb"(?:'((?:[^'\\\n]|\\[\x00-\x7f])*+)'|\"((?:[^\"\\\n]|\\[\x00-\x7f])*+)\")(?=([\w'\"\\])?)"
 )
-# The Python literals read in a log at most: a program's repr of pip's output is a few of them,
-# but each costs microseconds, and a 5 MB line holds a million short ones.
-_PYTHON_LITERALS_PER_LOG = 100_000
+# The JSON values and Python literals read in a log at most: a program's repr of pip's output
+# is a few of them, but each costs microseconds, and a 5 MB line holds a million short ones.
+_STRINGS_PER_LOG = 100_000
 # Whether each prefix reads bytes; a raw literal's `\\n` is no newline, so none is read.
 _DECODED_PREFIXES = {b"": False, b"u": False, b"U": False, b"b": True, b"B": True}
 
@@ -87,14 +89,14 @@ def unescape_log(data: bytes) -> bytes:
     pieces: list[bytes | memoryview] = []
     view = memoryview(data)
     kept_from = next_line = 0
-    python_literals = _PythonLiterals()
+    strings = _Strings()
     for mark_start, mark_end in heapq.merge(*(_spans(pattern, data) for pattern in marks)):
         if mark_start < next_line:
             continue
         start = data.rfind(b"\n", 0, mark_start) + 1
         end = data.find(b"\n", mark_end)
         end = len(data) if end < 0 else end
-        unescaped = _unescape_line(data[start:end], python_literals)
+        unescaped = _unescape_line(data[start:end], strings)
         if unescaped is not None:
             pieces += [view[kept_from:start], unescaped]
             kept_from = end
@@ -112,7 +114,7 @@ def _spans(pattern: "re.Pattern[bytes]", data: bytes) -> Iterator[tuple[int, int
     return map(re.Match.span, pattern.finditer(data, line_start))
 
 
-def _unescape_line(line: bytes, python_literals: "_PythonLiterals") -> bytes | None:
+def _unescape_line(line: bytes, strings: "_Strings") -> bytes | None:
     """The text an escaped line carries, or None when it carries none."""
     opening = line.find(b"{")
     if opening >= 0:
@@ -126,29 +128,32 @@ def _unescape_line(line: bytes, python_literals: "_PythonLiterals") -> bytes | N
         return _encoded(text.rstrip("\n"))
     if b"\\n" not in line:
         return None
-    values = _STRING_VALUE.sub(_decoded_string, line)
-    return values if values != line else python_literals.read(line)
+    return strings.read(_STRING_VALUE, _decoded_string, line) or strings.read(_PYTHON_LITERAL, _literal_read, line)
 
 
-def _decoded_string(found: "re2._Match") -> bytes:
+def _decoded_string(found: "re.Match[bytes]") -> bytes:
     if b"\\n" not in found.group(2):
         return found.group(0)
     text = _json_or_none(b'"' + found.group(2) + b'"')
     return found.group(1) + b"\n" + _encoded(text.rstrip("\n")) if isinstance(text, str) else found.group(0)
 
 
-class _PythonLiterals:
-    """Reads the Python literals of a log's lines, up to _PYTHON_LITERALS_PER_LOG of them."""
+class _Strings:
+    """Reads the escaped strings (JSON values, Python literals) of a log's lines, up to
+    _STRINGS_PER_LOG of them."""
 
     def __init__(self) -> None:
-        self.left = _PYTHON_LITERALS_PER_LOG
+        self.left = _STRINGS_PER_LOG
 
-    def read(self, line: bytes) -> bytes | None:
-        """The line with each literal whose text holds a newline replaced by that text, on lines of
-        its own (what stood around it too: `, stderr=` and the closing `)` stay off pip's lines)."""
+    def read(
+        self, string: "re.Pattern[bytes]", text_of: Callable[["re.Match[bytes]"], bytes], line: bytes
+    ) -> bytes | None:
+        """The line with each string whose text holds a newline replaced by that text, on lines of
+        its own (for a Python literal, what stood around it too: `, stderr=` and the closing `)`
+        stay off pip's lines)."""
         if not self.left:
             return None
-        read, found = _PYTHON_LITERAL.subn(_literal_read, line, count=self.left)
+        read, found = string.subn(text_of, line, count=self.left)
         self.left -= found
         # A line holds no newline: those at either end of the result came before or after a literal.
         return read.strip(b"\n") if read != line else None
