@@ -61,7 +61,7 @@ class Invocation:
     env: dict[str, str] = field(default_factory=dict)
     path: list[Path] = field(default_factory=list)
     as_nobody: bool = False
-    compilers: bool = True
+    hidden_tools: tuple[str, ...] = ()  # more tools to keep off PATH, besides ABSENT_TOOLS
     read_only: list[Path] = field(default_factory=list)
     memory_limit: int | None = None  # bytes of address space (prlimit --as)
     timeout: int = RUN_TIMEOUT_SECONDS
@@ -98,7 +98,7 @@ class Lab:
         self.stash = self.root / "stash"
         self.wrappers = self.root / "wrappers"
         self.neutral_ports: dict[int, int] = {}
-        self._toolbins: dict[bool, Path] = {}
+        self._toolbins: dict[tuple[str, ...], Path] = {}
         self._servers: list[servers.Server | servers.SilentServer] = []
 
     # -- servers ---------------------------------------------------------------------
@@ -214,26 +214,26 @@ class Lab:
             env=self.base_env([]),
         )
 
-    def toolbin(self, compilers: bool) -> Path:
+    def toolbin(self, hidden_tools: tuple[str, ...]) -> Path:
         """A directory of links to /usr/bin without the tools scenarios need to be missing."""
-        if compilers not in self._toolbins:
-            directory = self.root / ("tools" if compilers else "tools-without-compilers")
+        if hidden_tools not in self._toolbins:
+            directory = self.root / f"tools-{len(self._toolbins)}"
             directory.mkdir()
-            absent = ABSENT_TOOLS if compilers else ABSENT_TOOLS + COMPILERS
+            absent = ABSENT_TOOLS + hidden_tools
             for tool in Path("/usr/bin").iterdir():
                 if not tool.name.startswith(absent):
                     (directory / tool.name).symlink_to(tool)
-            self._toolbins[compilers] = directory
-        return self._toolbins[compilers]
+            self._toolbins[hidden_tools] = directory
+        return self._toolbins[hidden_tools]
 
-    def base_env(self, path: list[Path], compilers: bool = True) -> dict[str, str]:
-        search_path = [*map(str, path), str(self.toolbin(compilers))]
+    def base_env(self, path: list[Path], hidden_tools: tuple[str, ...] = ()) -> dict[str, str]:
+        search_path = [*map(str, path), str(self.toolbin(hidden_tools))]
         return {"PATH": os.pathsep.join(search_path), "HOME": str(self.home), "LANG": "C.UTF-8"}
 
     # -- running -------------------------------------------------------------------------
 
     def run(self, invocation: Invocation) -> tuple[bytes, int]:
-        env = self.base_env(invocation.path, invocation.compilers) | invocation.env
+        env = self.base_env(invocation.path, invocation.hidden_tools) | invocation.env
         argv = invocation.argv
         if invocation.read_only:
             argv = [*read_only_mounts(invocation.read_only), *argv]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from artefacts import Project, Sdist, build_sdist, build_wheel, sha256_of, write_simple_index
-from lab import Invocation, Lab, Prepare, Scenario, Target, site_packages, system_interpreter
+from lab import COMPILERS, Invocation, Lab, Prepare, Scenario, Target, site_packages, system_interpreter
 
 PYTHON_FOR_PIP = {
     "20.3.4": "3.8",
@@ -802,7 +802,7 @@ def without_include_dirs(lab: Lab, invocation: Invocation) -> Invocation:
 
 
 def without_compilers(invocation: Invocation) -> Invocation:
-    invocation.compilers = False
+    invocation.hidden_tools += COMPILERS
     return invocation
 
 
