@@ -1438,6 +1438,28 @@ def download_through_dead_proxy(lab: Lab, target: Target) -> Invocation:
     )
 
 
+# -- the command line, VCS tools and scripts --------------------------------------------------
+
+
+@scenario(
+    "BAD_COMMAND",
+    "a `git+http://` requirement on a machine without git: BAD_COMMAND",
+    on=targets("20.3.4", "23.3.2", "25.0.1", "26.3"),
+)
+@scenario(
+    "BAD_COMMAND",
+    "pip 8 to 19, a `git+http://` requirement on a machine without git: BAD_COMMAND "
+    "(`Cannot find command 'git'` alone before pip 10)",
+    on=targets("8.1.2", "9.0.3", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def git_missing(lab: Lab, target: Target) -> Invocation:
+    repository = f"{lab.index_url.removesuffix('/simple')}/tinyvcs.git"
+    invocation = pip(old_pip_environment(lab, target), "install", f"git+{repository}#egg=tinyvcs")
+    invocation.hidden_tools += ("git",)
+    return invocation
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
