@@ -1460,6 +1460,21 @@ def git_missing(lab: Lab, target: Target) -> Invocation:
     return invocation
 
 
+@scenario(
+    "UNPACK_ARCHIVE_FAILED",
+    "a project's index page (HTML) given to pip install as a URL: UNPACK_ARCHIVE_FAILED",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "UNPACK_ARCHIVE_FAILED",
+    "pip 8 to 19, a project's index page (HTML) given to pip install as a URL: UNPACK_ARCHIVE_FAILED",
+    on=targets("8.1.2", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def html_page_as_archive(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", f"{lab.index_url}/tinypkg/")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
