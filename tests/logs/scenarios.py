@@ -1475,6 +1475,24 @@ def html_page_as_archive(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "install", f"{lab.index_url}/tinypkg/")
 
 
+@scenario(
+    "VIRTUALENV_REQUIRED",
+    "PIP_REQUIRE_VIRTUALENV=true and pip run outside any virtual environment: VIRTUALENV_REQUIRED",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "VIRTUALENV_REQUIRED",
+    "pip 8 to 19, PIP_REQUIRE_VIRTUALENV=true outside any virtual environment: VIRTUALENV_REQUIRED",
+    on=targets("8.1.2", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def virtualenv_required(lab: Lab, target: Target) -> Invocation:
+    """Not --isolated, which would ignore the PIP_ variable; the fresh home has no configuration."""
+    prefix = lab.make_system_python(target)
+    argv = [str(prefix / "bin" / "pip"), "install", "--disable-pip-version-check", *from_index(lab), "tinypkg"]
+    return Invocation(argv, env={"PIP_REQUIRE_VIRTUALENV": "true"}, path=[prefix / "bin"])
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
