@@ -95,7 +95,7 @@ class CatalogueCoverageCommandTests(TestCase):
         with pytest.raises(SystemExit) as exit_status:
             call_command("catalogue_coverage", "--tier", "2", stdout=out)
         self.assertEqual(exit_status.value.code, 1)
-        self.assertIn("missing UNKNOWN_COMMAND", out.getvalue())
+        self.assertIn("missing ARCHIVE_PATH_TRAVERSAL", out.getvalue())
 
     def test_a_tier_the_list_lacks_or_a_list_that_is_not_there_is_refused_with_a_sentence(self):
         codes = settings.BASE_DIR / "fixtures" / "codes.md"

@@ -1493,6 +1493,32 @@ def virtualenv_required(lab: Lab, target: Target) -> Invocation:
     return Invocation(argv, env={"PIP_REQUIRE_VIRTUALENV": "true"}, path=[prefix / "bin"])
 
 
+@scenario(
+    "UNKNOWN_COMMAND",
+    "`pip isntall tinypkg`: UNKNOWN_COMMAND",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "UNKNOWN_COMMAND",
+    "pip 8 to 19, `pip isntall tinypkg`: UNKNOWN_COMMAND",
+    on=targets("8.1.2", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def misspelt_command(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "isntall", "tinypkg")
+
+
+@scenario(
+    "UNKNOWN_COMMAND",
+    "`pip cache purge` on a pip older than the cache command: UNKNOWN_COMMAND",
+    on=targets("19.3.1"),
+    variant="cache",
+)
+@not_swept
+def command_newer_than_pip(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "cache", "purge")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
