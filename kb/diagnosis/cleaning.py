@@ -142,12 +142,12 @@ def clean_log(data: bytes) -> bytes:
 
 
 def _clean_chunk(data: bytes) -> bytes:
+    if any(shown in data for shown in _SHOWN_ESCAPES):  # first: each holds a bare colour code
+        data = _SHOWN_ESCAPE.sub(b"", data)
     if b"\x1b" in data:
         data = _ANSI.sub(b"", data)
     elif _BARE_SGR.search(data):  # only a log that lost its escape bytes has these
         data = _BARE_SGR.sub(b"", data)
-    if any(shown in data for shown in _SHOWN_ESCAPES):
-        data = _SHOWN_ESCAPE.sub(b"", data)
     if b"\x08" in data:
         data = _apply_backspaces(data)
     return data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
