@@ -1519,6 +1519,17 @@ def command_newer_than_pip(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "cache", "purge")
 
 
+@scenario(
+    "INVALID_WHEEL_FILENAME",
+    "a wheel renamed to `tinypkg.whl`: INVALID_WHEEL_FILENAME (packaging's wording from pip 25.1)",
+    on=(*targets("20.3.4", "25.0.1", "26.3"), Target("3.12", "25.1.1")),
+)
+def wheel_renamed_without_tags(lab: Lab, target: Target) -> Invocation:
+    renamed = lab.project / "tinypkg.whl"
+    renamed.write_bytes(index_file(lab, TINYPKG_WHEEL).read_bytes())
+    return pip(old_pip_environment(lab, target), "install", f"./{renamed.name}")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
