@@ -1530,6 +1530,21 @@ def wheel_renamed_without_tags(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "install", f"./{renamed.name}")
 
 
+@scenario(
+    "USER_SITE_LACKS_PRECEDENCE",
+    "--user install of tinypkg 1.1 in a venv with system site packages that holds tinypkg 1.0: "
+    "USER_SITE_LACKS_PRECEDENCE",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+def user_site_behind_venv(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target, "tinypkg==1.0")
+    config = venv / "pyvenv.cfg"
+    config.write_text(
+        config.read_text().replace("include-system-site-packages = false", "include-system-site-packages = true")
+    )
+    return pip(venv, "install", *from_index(lab), "--user", "tinypkg==1.1")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
