@@ -328,6 +328,8 @@ class Matcher:
         """Note what one literal found on line `number` stands for; `line` is the line in
         lower case where one of its signatures has a line test, else None."""
         for position, index in enumerate(key.signatures):
+            if index in candidates.full_signatures:
+                continue
             if line is not None and not _passes(key.line_tests[position], line):
                 _set_aside(candidates, index)
             else:
@@ -972,7 +974,20 @@ def _line_around(region: bytes, position: int) -> bytes:
 
 
 def _passes(test: LineTest, line: bytes) -> bool:
-    return not test or any(all(any(word in line for word in group) for group in branch) for branch in test)
+    """Whether a line holds a word of each group of one of the test's branches (loops, not
+    generators: this runs for every line a tested literal is on)."""
+    if not test:
+        return True
+    for branch in test:
+        for group in branch:
+            for word in group:
+                if word in line:
+                    break
+            else:
+                break  # a group without a word on the line: the next branch
+        else:
+            return True
+    return False
 
 
 def _set_aside(candidates: _Candidates, index: int) -> None:
