@@ -298,6 +298,13 @@ def line_of(text: str, needle: str) -> int:
     return next(number for number, line in enumerate(text.split("\n"), 1) if needle in line)
 
 
+def failed_build_found_by(pattern: str) -> tuple[int, str]:
+    """The line and the package a regex signature's first match in BUILD_FAILURE names."""
+    matcher = Matcher([Signature("FAILED", "pip", "error", pattern, is_regex=True)], {})
+    match = matcher.diagnose(BUILD_FAILURE).matches[0]
+    return match.lines[0], match.facts["package"]
+
+
 # Noise, as real logs carry it.
 def github_actions(text: str) -> str:
     return "".join(
@@ -1199,9 +1206,7 @@ class TestPatterns:
         ],
     )
     def test_a_regex_finds_a_line_without_the_words_of_what_it_may_skip(self, pattern: str) -> None:
-        matcher = Matcher([Signature("FAILED", "pip", "error", pattern, is_regex=True)], {})
-        match = matcher.diagnose(BUILD_FAILURE).matches[0]
-        assert (match.lines[0], match.facts["package"]) == (line_of(BUILD_FAILURE, "Failed to build"), "fastcrc")
+        assert failed_build_found_by(pattern) == (line_of(BUILD_FAILURE, "Failed to build"), "fastcrc")
 
     def test_a_regex_without_a_literal_still_finds_its_line(self) -> None:
         matcher = Matcher([Signature("EXIT", "pip", "error", r"^\s*exit code: (?P<code>[1-9]\d*)$", is_regex=True)], {})
@@ -1210,9 +1215,7 @@ class TestPatterns:
 
     def test_a_regex_without_a_literal_matches_in_any_case_like_every_regex(self) -> None:
         pattern = r"^FA\w+ \w\w BU\w+ (?P<package>\S+)$"  # no run of three characters to look for
-        matcher = Matcher([Signature("FAILED", "pip", "error", pattern, is_regex=True)], {})
-        match = matcher.diagnose(BUILD_FAILURE).matches[0]
-        assert (match.lines[0], match.facts["package"]) == (line_of(BUILD_FAILURE, "Failed to build"), "fastcrc")
+        assert failed_build_found_by(pattern) == (line_of(BUILD_FAILURE, "Failed to build"), "fastcrc")
 
     def test_a_regex_without_a_literal_matches_within_one_line_not_from_the_blank_line_above(self) -> None:
         matcher = Matcher([Signature("STATUS", "pip", "error", r"^\s+[1-9][0-9]{2}$", is_regex=True)], {})
