@@ -27,7 +27,14 @@ ONE_PROCESS = {"WEB_CONCURRENCY": "1", "KB_THREADS": "2", "REDIS_URL": ""}
 DIRECT = {**ONE_PROCESS, "DEBUG": "0", "SECRET_KEY": "test-only-" + "x" * 50, "ALLOWED_HOSTS": "127.0.0.1"}
 # Behind one proxy that terminates TLS and appends the client's address to X-Forwarded-For.
 # (DEBUG on only so that pages render without collected static files.)
-PROXIED = {**ONE_PROCESS, "DEBUG": "1", "KB_TRUSTED_PROXIES": "1", "KB_RATE_LIMIT": "3"}
+# One rate window for the whole test, so that no window edge falls between its requests.
+PROXIED = {
+    **ONE_PROCESS,
+    "DEBUG": "1",
+    "KB_TRUSTED_PROXIES": "1",
+    "KB_RATE_LIMIT": "3",
+    "KB_RATE_WINDOW_SECONDS": "86400",
+}
 # One worker with the shipped number of threads.
 SHIPPED_THREADS = {"WEB_CONCURRENCY": "1", "REDIS_URL": ""}
 # A client that has sent its headers and the start of a 5 MB body, and sends nothing more.
