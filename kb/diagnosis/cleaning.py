@@ -1,12 +1,13 @@
 """Removing terminal and CI noise from a log without ever adding or removing a line.
 
 Two stages, both on UTF-8 bytes. `clean_log` runs once over the whole log and removes
-what can split a message inside a line (escape codes, backspaces, Windows line ends);
-it keeps every newline, so line N of its result is line N as submitted. `clean_line`
-cleans one line the engine reads: it keeps the last text a progress bar or spinner
-drew over it with carriage returns, and strips what sits at its start (CI prefixes,
-quoting, prompts, rich's box characters). A redrawn line holds its last text whole, so
-the engine can look for messages before `clean_line` has picked it out.
+what can split a message inside a line (escape codes, backspaces, Windows line ends), and
+puts back what a web page, a chat client or a word processor replaced (no-break spaces,
+curly quotes, HTML entities); it keeps every newline, so line N of its result is line N
+as submitted. `clean_line` cleans one line the engine reads: it keeps the last text a
+progress bar or spinner drew over it with carriage returns, and strips what sits at its
+start (CI prefixes, quoting, prompts, rich's box characters). A redrawn line holds its last
+text whole, so the engine can look for messages before `clean_line` has picked it out.
 """
 
 import io
@@ -31,6 +32,26 @@ _BARE_SGR = re.compile(rb"\[[0-9]{1,3}(?:;[0-9]{1,3})*m")
 _SHOWN_ESCAPES = (b"^[", "\u241b".encode())
 _SHOWN_ESCAPE = re.compile(rb"(?:\^\[|\xe2\x90\x9b)\[[0-9;?]*[@-~]")
 _ERASED_CHARACTER = re.compile(rb"[^\n\x08]\x08")
+# What a log pasted through a rich-text editor or smart punctuation holds in place of pip's
+# blanks and quotes (no-break spaces are replaced apart, by bytes.replace), and the entities
+# of a log copied from a page's HTML source. Each pattern starts with one byte (see
+# _SHOWN_ESCAPES).
+_NO_BREAK_SPACE = "\u00a0".encode()
+_TYPESET = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+_TYPESET_BYTES = {typeset.encode(): plain.encode() for typeset, plain in _TYPESET.items()}
+_TYPESET_CHARACTER = re.compile(b"|".join(map(re.escape, _TYPESET_BYTES)))
+_HTML_ENTITIES = {
+    b"&quot;": b'"',
+    b"&#34;": b'"',
+    b"&#39;": b"'",
+    b"&#x27;": b"'",
+    b"&apos;": b"'",
+    b"&lt;": b"<",
+    b"&gt;": b">",
+    b"&nbsp;": b" ",
+    b"&amp;": b"&",
+}
+_HTML_ENTITY = re.compile(b"|".join(map(re.escape, _HTML_ENTITIES)))
 _BACKSPACE_PASSES = 3
 # The log is cleaned a megabyte at a time (cut at a newline): cleaning it whole would hold
 # the regex engine's pieces of the whole log next to the result.
@@ -150,6 +171,12 @@ def _clean_chunk(data: bytes) -> bytes:
         data = _BARE_SGR.sub(b"", data)
     if b"\x08" in data:
         data = _apply_backspaces(data)
+    if _NO_BREAK_SPACE in data:
+        data = data.replace(_NO_BREAK_SPACE, b" ")
+    if b"\xe2\x80" in data:  # the first two bytes of each curly quote
+        data = _TYPESET_CHARACTER.sub(lambda found: _TYPESET_BYTES[found.group()], data)
+    if b"&" in data:
+        data = _HTML_ENTITY.sub(lambda found: _HTML_ENTITIES[found.group()], data)
     return data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
 
 

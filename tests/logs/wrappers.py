@@ -2,7 +2,8 @@
 
 Each wrapper takes a log as pip printed it and returns it as the named program shows it:
 per-line prefixes (CI timestamps, container builders, log shippers, remote shells), framing
-lines around it (task runners, builders), or escaping (Ansible's JSON, JSON lines). The forms
+lines around it (task runners, builders), escaping (Ansible's JSON, JSON lines), or characters
+replaced (curly quotes, no-break spaces, HTML entities). The forms
 follow each program's documentation and real output: GitHub Actions' raw logs put an
 RFC 3339 time with 7 fractional digits before each line; GitLab Runner 17 (FF_TIMESTAMPS) a time
 with 6 digits, then 2 hex digits of stream number, `O` or `E` and a space (or `+` for a
@@ -41,6 +42,7 @@ inclusive) it holds, or None when the log has no such part.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -378,7 +380,24 @@ FRAMING: dict[str, Wrapper] = {
     "python-called-process-error": python_called_process_error,
     "python-completed-process": python_completed_process,
 }
-WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING}
+
+
+def smart_punctuation(text: str) -> str:
+    """Quotes curled the way smart punctuation curls them as a log is retyped or pasted into a
+    document: an opening quote after a blank or a bracket, a closing one elsewhere."""
+    text = re.sub(r"(?:^|(?<=[\s(\[{]))'", "\u2018", text, flags=re.M).replace("'", "\u2019")
+    return re.sub(r'(?:^|(?<=[\s(\[{]))"', "\u201c", text, flags=re.M).replace('"', "\u201d")
+
+
+# Pastes whose characters a program replaced, line for line.
+RETYPED: dict[str, Wrapper] = {
+    "smart-punctuation": smart_punctuation,
+    # Every blank a no-break space: how rich-text editors (mail, chat, wikis) keep a log's blanks.
+    "no-break-spaces": lambda text: text.replace(" ", "\u00a0"),
+    # Copied from a web page's HTML source (or a feed that escaped it).
+    "html-source": html.escape,
+}
+WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING, **RETYPED}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
 SEPARATES_STREAMS = {"ansible-json", "salt", "python-called-process-error"}
 
