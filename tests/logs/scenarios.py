@@ -1545,6 +1545,34 @@ def user_site_behind_venv(lab: Lab, target: Target) -> Invocation:
     return pip(venv, "install", *from_index(lab), "--user", "tinypkg==1.1")
 
 
+@scenario(
+    "REQUIREMENTS_FILE_PARSE_ERROR",
+    "`tinypkg==1.0 --no-deps` in a requirements file, an option pip does not read there: REQUIREMENTS_FILE_PARSE_ERROR",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "REQUIREMENTS_FILE_PARSE_ERROR",
+    "pip 8 to 19, `tinypkg==1.0 --no-deps` in a requirements file: REQUIREMENTS_FILE_PARSE_ERROR "
+    "(optparse's message alone before pip 10)",
+    on=targets("8.1.2", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def unknown_option_in_requirements_file(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "requirements.txt", "tinypkg==1.0 --no-deps\n")
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "-r", "requirements.txt")
+
+
+@scenario(
+    "REQUIREMENTS_FILE_PARSE_ERROR",
+    "a requirements file whose `-r` names itself (pip 24.3 and later): REQUIREMENTS_FILE_PARSE_ERROR",
+    on=targets("26.3"),
+    variant="recursive",
+)
+def requirements_file_includes_itself(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "requirements.txt", "tinypkg==1.0\n-r requirements.txt\n")
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
