@@ -1520,6 +1520,52 @@ def command_newer_than_pip(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "OPTION_PARSE_ERROR",
+    "`pip install --break-system-packages tinypkg` on a pip older than that option (23.0.1): OPTION_PARSE_ERROR",
+    on=targets("20.3.4", "22.3.1"),
+)
+@scenario(
+    "OPTION_PARSE_ERROR",
+    "pip 8 to 19, `pip install --break-system-packages tinypkg`: OPTION_PARSE_ERROR",
+    on=targets("8.1.2", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def option_newer_than_pip(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", "--break-system-packages", "tinypkg")
+
+
+@scenario(
+    "OPTION_PARSE_ERROR",
+    "`pip install --upgarde tinypkg`, a misspelt option: OPTION_PARSE_ERROR",
+    on=targets("23.3.2", "26.3"),
+)
+def misspelt_option(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--upgarde", "tinypkg")
+
+
+@scenario(
+    "OPTION_PARSE_ERROR",
+    "`pip install -r` with the file name left out: OPTION_PARSE_ERROR (`requires an argument` on Python 2)",
+    on=targets("8.1.2", "26.3"),
+    variant="no-argument",
+)
+@not_swept
+def option_without_its_argument(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", "-r")
+
+
+@scenario(
+    "OPTION_PARSE_ERROR",
+    "`pip install --timeout 10s tinypkg`, a value the option cannot read: OPTION_PARSE_ERROR",
+    on=targets("26.3"),
+    variant="bad-value",
+)
+@not_swept
+def option_with_unreadable_value(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--timeout", "10s", "tinypkg")
+
+
+@scenario(
     "INVALID_WHEEL_FILENAME",
     "a wheel renamed to `tinypkg.whl`: INVALID_WHEEL_FILENAME (packaging's wording from pip 25.1)",
     on=(*targets("20.3.4", "25.0.1", "26.3"), Target("3.12", "25.1.1")),
