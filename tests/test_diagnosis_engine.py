@@ -400,6 +400,25 @@ class TestRanking:
         assert severities == sorted(severities)  # "error" < "warning"
         assert diagnosis.matches[0].code == "SSL_VERIFICATION_FAILED"
 
+    def test_a_warning_that_refines_the_error_pip_failed_with_is_its_root_cause(self) -> None:
+        untrusted = Signature("UNTRUSTED_HOST", "pip", "warning", "is not a trusted or secure host")
+        not_found = Signature("DISTRIBUTION_NOT_FOUND", "pip", "error", "No matching distribution found for")
+        build = Signature("FAILED_BUILDING_WHEEL", "pip", "error", "Failed building wheel for")
+        matcher = Matcher([untrusted, not_found, build], {"UNTRUSTED_HOST": ["DISTRIBUTION_NOT_FOUND"]})
+        warning = "WARNING: The repository located at mirror is not a trusted or secure host and is being ignored.\n"
+        diagnosis = matcher.diagnose(warning + "ERROR: No matching distribution found for tinypkg\n")
+        assert [(match.code, match.severity) for match in diagnosis.matches] == [
+            ("UNTRUSTED_HOST", "error"),
+            ("DISTRIBUTION_NOT_FOUND", "error"),
+        ]
+        assert diagnosis.matches[1].consequence_of == "UNTRUSTED_HOST"
+        # An error it does not refine stays the root cause, and the warning stays a warning.
+        diagnosis = matcher.diagnose(warning + "ERROR: Failed building wheel for tinypkg\n")
+        assert [(match.code, match.severity) for match in diagnosis.matches] == [
+            ("FAILED_BUILDING_WHEEL", "error"),
+            ("UNTRUSTED_HOST", "warning"),
+        ]
+
     def test_a_specific_warning_comes_before_the_generic_warning_it_refines(self) -> None:
         generic = Signature("DEPRECATION_GENERIC", "pip", "warning", "DEPRECATION: ")
         specific = Signature("LEGACY_SETUP_PY_INSTALL", "pip", "warning", "legacy 'setup.py install' method")

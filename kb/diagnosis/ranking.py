@@ -3,7 +3,9 @@
 Errors come before warnings. Among errors, one that another present error is a more
 specific cause of (through `refines`, followed transitively) is a consequence and goes
 after the causes; otherwise the one earliest in the log wins, because pip prints the
-fatal error first and its summaries after.
+fatal error first and its summaries after. A warning that refines an error present in the
+log says why pip failed (an index skipped as untrusted, then no version found): it is
+reported as an error, that error's cause.
 """
 
 from collections.abc import Iterable, Mapping
@@ -32,14 +34,23 @@ def wrapper_closure(refines: Mapping[str, Iterable[str]]) -> dict[str, frozenset
 def rank(matches: list[Match], wrappers: Mapping[str, frozenset[str]]) -> list[Match]:
     """Order matches root cause first and mark the wrappers a root cause explains.
 
-    Errors come before warnings; within each, a specific cause comes before the wrappers it
-    refines, and otherwise the first in the log comes first.
+    Errors come before warnings (a warning that refines a present error counts as an error);
+    within each, a specific cause comes before the wrappers it refines, and otherwise the
+    first in the log comes first.
     """
-    by_position = sorted(matches, key=lambda match: match.lines)
+    promoted = [_as_cause_of_an_error(match, matches, wrappers) for match in matches]
+    by_position = sorted(promoted, key=lambda match: match.lines)
     errors, error_causes = _causes_first([match for match in by_position if match.severity == "error"], wrappers)
     warnings, warning_causes = _causes_first([match for match in by_position if match.severity != "error"], wrappers)
     causes = error_causes + warning_causes
     return [_mark_consequence(match, causes, wrappers) for match in errors + warnings]
+
+
+def _as_cause_of_an_error(match: Match, matches: list[Match], wrappers: Mapping[str, frozenset[str]]) -> Match:
+    explains_an_error = any(
+        other.severity == "error" and other.code in wrappers.get(match.code, ()) for other in matches
+    )
+    return replace(match, severity="error") if match.severity != "error" and explains_an_error else match
 
 
 def _causes_first(matches: list[Match], wrappers: Mapping[str, frozenset[str]]) -> tuple[list[Match], list[Match]]:
