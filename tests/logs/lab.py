@@ -258,7 +258,7 @@ class Lab:
     def neutralise(self, text: str) -> str:
         for local, neutral in self._path_rewrites():
             text = text.replace(local, neutral)
-        return re.sub(r"(127\.0\.0\.1:|localhost:|port=)(\d+)", self._neutral_port, text)
+        return re.sub(r"(127\.0\.0\.1:|127\.1:|localhost:|port=)(\d+)", self._neutral_port, text)
 
     def _path_rewrites(self) -> list[tuple[str, str]]:
         rewrites = [

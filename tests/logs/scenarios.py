@@ -1336,6 +1336,22 @@ def https_index_by_address(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--index-url", f"https://127.0.0.1:{lab.https_port}/simple", "tinypkg")
 
 
+# The loopback address written short: it reaches the local index, but pip compares it as a host
+# name, so it is neither `localhost` nor in 127.0.0.0/8 for pip: an index it does not trust.
+UNTRUSTED_LOOPBACK = "127.1"
+
+
+@scenario(
+    "UNTRUSTED_HOST",
+    "an http:// index on a host pip does not trust (127.1, the loopback address written short): "
+    "UNTRUSTED_HOST, DISTRIBUTION_NOT_FOUND",
+    on=targets("9.0.3", "20.3.4", "23.3.2", "26.3"),
+)
+def untrusted_index(lab: Lab, target: Target) -> Invocation:
+    index = f"http://{UNTRUSTED_LOOPBACK}:{lab.index_port}/simple"
+    return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
+
+
 # A wheel bigger than the memory pip may use: pip's HTTP cache holds a download in memory (up
 # to pip 23.2) or maps it (from 23.3) before storing it. Sparse, so it costs no disk.
 BIG_WHEEL = Project("bigwheel", "1.0").wheel_name
