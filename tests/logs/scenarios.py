@@ -473,6 +473,15 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def local_project(lab: Lab, name: str, pyproject: str = "") -> Path:
+    """A project folder beside the requirements: a setup.py, and a pyproject.toml if given."""
+    folder = lab.project / name
+    write(folder / "setup.py", f'from setuptools import setup\n\nsetup(name="{name}", version="1.0", py_modules=[])\n')
+    if pyproject:
+        write(folder / "pyproject.toml", pyproject)
+    return folder
+
+
 # -- hashes ----------------------------------------------------------------------------------
 
 
@@ -621,6 +630,40 @@ def requirements_file_not_found(lab: Lab, target: Target) -> Invocation:
 def not_installable_directory(lab: Lab, target: Target) -> Invocation:
     write(lab.project / "src" / "app.py", "print('app')\n")
     return in_venv(lab, target, "install", "./src")
+
+
+@scenario(
+    "MISSING_PYPROJECT_BUILD_SYSTEM_REQUIRES",
+    "a local project whose pyproject.toml has [build-system] with a build-backend but no requires: "
+    "MISSING_PYPROJECT_BUILD_SYSTEM_REQUIRES",
+    on=targets("18.1", "20.3.4", "21.3.1", "22.3.1", "26.3"),
+)
+def build_system_without_requires(lab: Lab, target: Target) -> Invocation:
+    local_project(lab, "norequires", '[build-system]\nbuild-backend = "setuptools.build_meta"\n')
+    return pip(old_pip_environment(lab, target), "install", "./norequires")
+
+
+@scenario(
+    "INVALID_PYPROJECT_BUILD_SYSTEM_REQUIRES",
+    'a local project whose pyproject.toml says requires = "setuptools", a string and not a list: '
+    "INVALID_PYPROJECT_BUILD_SYSTEM_REQUIRES",
+    on=targets("18.1", "21.3.1", "26.3"),
+)
+def build_system_requires_a_string(lab: Lab, target: Target) -> Invocation:
+    local_project(lab, "stringrequires", '[build-system]\nrequires = "setuptools"\n')
+    return pip(old_pip_environment(lab, target), "install", "./stringrequires")
+
+
+@scenario(
+    "INVALID_PYPROJECT_BUILD_SYSTEM_REQUIRES",
+    'a local project whose pyproject.toml requires "setuptools>=40;", not a valid requirement: '
+    "INVALID_PYPROJECT_BUILD_SYSTEM_REQUIRES",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+    variant="bad-requirement",
+)
+def build_system_requires_bad_requirement(lab: Lab, target: Target) -> Invocation:
+    local_project(lab, "badrequires", '[build-system]\nrequires = ["setuptools>=40;"]\n')
+    return in_venv(lab, target, "install", "./badrequires")
 
 
 @scenario(
