@@ -513,20 +513,25 @@ class ComputedVersionsOnThePage(TestCase):
 
 
 def test_the_new_release_report_lists_the_texts_the_newest_release_no_longer_prints(tmp_path):
-    path = tmp_path / "OS_ERROR.md"
+    """Of pip's own texts: words another program prints (Python's) are in pip's source by chance."""
+    path, pythons = tmp_path / "OS_ERROR.md", tmp_path / "PYTHONS.md"
     path.write_text(
         '+++\ncode = "OS_ERROR"\ntitle = "t"\nsummary = "s"\ncategory = "c"\n'
         'header = "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied"\n'
         '[[signatures]]\npattern = "--prefer-binary"\n+++\n'
+    )
+    pythons.write_text(
+        '+++\ncode = "PYTHONS"\ntitle = "t"\nsummary = "s"\ncategory = "c"\nprinted_by = "Python"\n'
+        'header = "--prefer-binary"\n[[signatures]]\npattern = "--prefer-binary"\n+++\n'
     )
     texts = {
         version: ReleaseTexts(frozenset({"--prefer-binary", "due to an OSError: "}), frozenset())
         for version in RELEASES
     }
     texts[RELEASES[-1]] = ReleaseTexts(frozenset({"due to an OSError: "}), frozenset())
-    entry_file = parse_entry_file(path)
-    index = build_index(quoted_texts([entry_file.front]), [], texts, RELEASES)
-    report = new_release_report([entry_file], index)
+    entry_files = [parse_entry_file(path), parse_entry_file(pythons)]
+    index = build_index(quoted_texts([entry_file.front for entry_file in entry_files]), [], texts, RELEASES)
+    report = new_release_report(entry_files, index)
     assert (report.newest, report.previous) == ("21.0.1", "21.0")
     assert [(dropped.code, dropped.kind, dropped.text) for dropped in report.dropped] == [
         ("OS_ERROR", "signature", "--prefer-binary")

@@ -52,9 +52,9 @@ class NewReleaseReport:
 
 def dropped_texts(files: Iterable[EntryFile], index: TextIndex, newest: str, previous: str) -> list[DroppedText]:
     dropped = []
-    for entry_file in files:
-        printed_by_pip = not entry_file.front.get("printed_by")
-        quoted = [("header", text) for text in header_lines(entry_file.front) if printed_by_pip]
+    # Another program's text (printed_by) only shares words with pip's source by chance.
+    for entry_file in (entry_file for entry_file in files if not entry_file.front.get("printed_by")):
+        quoted = [("header", text) for text in header_lines(entry_file.front)]
         quoted += [("signature", text) for text in signature_texts(entry_file.front)]
         for kind, text in quoted:
             printing = index.releases_printing(text) or set()
