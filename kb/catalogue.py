@@ -207,6 +207,7 @@ def engine_signatures(front: dict) -> list[EngineSignature]:
             is_regex=spec.get("regex", False),
             detail=spec.get("detail", ""),
             only_if_failed=spec.get("only_if_failed", False),
+            printed_by=front.get("printed_by", ""),
             key=position,
         )
         for position, spec in enumerate(front.get("signatures", []))

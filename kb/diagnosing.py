@@ -91,6 +91,7 @@ def signature_spec(entry: Entry, signature) -> Signature:
         is_regex=signature.is_regex,
         detail=signature.detail,
         only_if_failed=signature.only_if_failed,
+        printed_by=entry.printed_by,
         key=signature.pk,
     )
 

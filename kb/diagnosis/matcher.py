@@ -361,13 +361,16 @@ class Matcher:
         """Whether a hit is another program's output that no entry explains for it. A build
         backend's own error (a missing compiler or header), or its failing with no such cause
         named, means the same under any installer that runs the backend, so it is kept,
-        marked with that installer."""
-        if scoping.has_foreign_logger_header(hit.text[: hit.start]):
+        marked with that installer. Behind another program's logged record, a line of pip's is that
+        program's own (urllib3's retries in an app's log); a message Python or a compiler prints is
+        what its entry explains whoever logged it."""
+        signature = self._signatures[hit.signature].signature
+        if not signature.printed_by and scoping.has_foreign_logger_header(hit.text[: hit.start]):
             return True
         tool = regions.tool_at(hit.first)
         if not tool:
             return False
-        code = self._signatures[hit.signature].signature.code
+        code = signature.code
         explains_a_build = code == BUILD_BACKEND_WRAPPER or BUILD_BACKEND_WRAPPER in self._wrappers.get(code, ())
         return tool not in scoping.BACKEND_RUNNERS or not explains_a_build
 

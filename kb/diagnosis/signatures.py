@@ -20,6 +20,7 @@ class Signature:
     is_regex: bool = False
     detail: str = ""  # RE2 regex run on the lines after the match; named groups become facts
     only_if_failed: bool = False  # counts only when the log also shows an error
+    printed_by: str = ""  # the program that prints the message when it is not pip (Python, a compiler)
     key: int | None = None  # the database id, handed back in matches
 
 

@@ -150,7 +150,7 @@ class Lab:
         if base or not stashed.exists():
             run_quietly([str(interpreter), "-m", "venv", "--without-pip", str(self.venv)])
             if target.pip:
-                self._bootstrap_pip(self.venv / "bin" / "python", target.pip)
+                self.install_pip(self.venv / "bin" / "python", target.pip)
             if not base:
                 shutil.copytree(self.venv, stashed, symlinks=True)
         else:
@@ -173,11 +173,12 @@ class Lab:
         )
         site_packages(prefix, target).mkdir()
         if target.pip:
-            self._bootstrap_pip(system_interpreter(prefix, target), target.pip)
+            self.install_pip(system_interpreter(prefix, target), target.pip)
         _link_tree(prefix, stashed)
         return prefix
 
-    def _bootstrap_pip(self, python: Path, version: str) -> None:
+    def install_pip(self, python: Path, version: str) -> None:
+        """Install a pip release with itself (run from its wheel), over any pip the Python has."""
         wheel = str(self.pip_wheel(version))
         # pip 10 added --no-warn-script-location; older pips refuse it.
         quiet_scripts = ["--no-warn-script-location"] if int(version.split(".")[0]) >= 10 else []

@@ -1688,6 +1688,62 @@ def old_pip_environment(lab: Lab, target: Target, *requirements: str) -> Path:
     return lab.make_venv(target, *requirements)
 
 
+def old_pip_interpreter(prefix: Path, target: Target) -> Path:
+    return system_interpreter(prefix, target) if target.python == "2.7" else prefix / "bin" / "python"
+
+
+def pip_command_over_other_pip(lab: Lab, target: Target, command_pip: str) -> Path:
+    """An environment whose `pip` command comes from the release command_pip and whose pip package
+    is the target's: what is left when one of them is replaced without the other."""
+    prefix = old_pip_environment(lab, Target(target.python, command_pip))
+    command = prefix / "bin" / "pip"
+    kept, mode = command.read_bytes(), command.stat().st_mode
+    lab.install_pip(old_pip_interpreter(prefix, target), target.pip)
+    command.unlink()  # a new file: the old one may be a hard link into the lab's stash
+    command.write_bytes(kept)
+    command.chmod(mode)
+    return prefix
+
+
+@scenario(
+    "PIP_MAIN_MISSING",
+    "pip 10 to 19.3.1, a program calls pip.main() to install tinypkg: AttributeError, pip has no main",
+    on=(Target("2.7", "10.0.1"), Target("3.6", "18.1"), Target("3.8", "19.3.1")),
+    variant="program",
+)
+@not_swept
+def program_calls_pip_main(lab: Lab, target: Target) -> Invocation:
+    prefix = old_pip_environment(lab, target)
+    program = write(lab.project / "install_then_import.py", IN_PROCESS_INSTALL)
+    argv = [str(old_pip_interpreter(prefix, target)), program.name, "install", "--isolated"]
+    return Invocation([*argv, "--disable-pip-version-check", *from_index(lab), "tinypkg"], path=[prefix / "bin"])
+
+
+@scenario(
+    "PIP_MAIN_MISSING",
+    "the pip 9 command left in place when pip 10 to 19.3.1 replaced the package under it (Debian's "
+    "/usr/bin/pip after `sudo pip install --upgrade pip`): ImportError, cannot import name main",
+    on=(Target("2.7", "10.0.1"), Target("3.6", "18.1"), Target("3.8", "19.3.1")),
+    variant="old-command",
+)
+@not_swept
+def pip9_command_over_newer_package(lab: Lab, target: Target) -> Invocation:
+    return pip(pip_command_over_other_pip(lab, target, "9.0.3"), "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "NO_MODULE_NAMED_PIP",
+    "the command of pip 10 or 18 left in place when the package went back to pip 8 or 9: `No module "
+    "named _internal` (Python 2), `No module named 'pip._internal'` (Python 3)",
+    on=(Target("2.7", "8.1.2"), Target("3.6", "9.0.3")),
+    variant="old-package",
+)
+@not_swept
+def newer_command_over_pip9_package(lab: Lab, target: Target) -> Invocation:
+    command_pip = "10.0.1" if target.python == "2.7" else "18.1"
+    return pip(pip_command_over_other_pip(lab, target, command_pip), "install", *from_index(lab), "tinypkg")
+
+
 @scenario(
     "SSL_VERIFICATION_FAILED",
     "pip 8 to 19, an HTTPS index with a self-signed certificate: `Could not fetch URL ...: There was a "
