@@ -1678,6 +1678,33 @@ def requirements_file_includes_itself(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
 
 
+@scenario(
+    "INVALID_EDITABLE_REQUIREMENT",
+    "`pip install -e tinypkg`, a project name where a path or VCS URL belongs: INVALID_EDITABLE_REQUIREMENT",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "INVALID_EDITABLE_REQUIREMENT",
+    "pip 8 to 19, `pip install -e tinypkg`: INVALID_EDITABLE_REQUIREMENT (`... should either be a path` "
+    "before pip 19.3)",
+    on=targets("8.1.2", "10.0.1", "19.3.1"),
+    variant="old",
+)
+def editable_project_name(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "-e", "tinypkg")
+
+
+@scenario(
+    "INVALID_EDITABLE_REQUIREMENT",
+    "`pip install -e http://…/tinyvcs.git`, a repository URL without `git+`: INVALID_EDITABLE_REQUIREMENT",
+    on=targets("26.3"),
+    variant="url",
+)
+def editable_url_without_vcs_scheme(lab: Lab, target: Target) -> Invocation:
+    repository = f"{lab.index_url.removesuffix('/simple')}/tinyvcs.git"
+    return in_venv(lab, target, "install", "-e", repository)
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
