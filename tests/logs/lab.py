@@ -21,6 +21,8 @@ NEUTRAL_TMP = "/tmp/kb"
 NEUTRAL_SYSTEM_PREFIX = "/usr"
 NEUTRAL_PYENV_PREFIX = "/usr/local"
 FORBIDDEN_IN_LOGS = ("/root", "/work", "/opt", ".pyenv", "kb-capture-")
+# The user and password of the index that demands them (lab.password_port).
+INDEX_CREDENTIALS = "deploy:s3cret-index-pass"
 NOBODY = 65534
 RUN_TIMEOUT_SECONDS = 600
 # Misbehaving servers by fault (see servers.FaultyHandler), with the port logs show for each.
@@ -112,6 +114,7 @@ class Lab:
         tls = servers.self_signed_context(self.root)
         self.https_port = self._serve(servers.Server(self.index, tls=tls), 8443)
         self.cached_https_port = self._serve(servers.Server(self.index, tls=tls, cached=True), 8444)
+        self.password_port = self._serve(servers.Server(self.index, credentials=INDEX_CREDENTIALS), 8401)
         self.refusing_port, self.dead_proxy_port = servers.unused_ports(2)
         self.neutral_ports |= {self.refusing_port: 8000, self.dead_proxy_port: 3128}
 

@@ -13,7 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from artefacts import Project, Sdist, build_sdist, build_wheel, sha256_of, write_simple_index
-from lab import COMPILERS, Invocation, Lab, Prepare, Scenario, Target, site_packages, system_interpreter
+from lab import (
+    COMPILERS,
+    INDEX_CREDENTIALS,
+    Invocation,
+    Lab,
+    Prepare,
+    Scenario,
+    Target,
+    site_packages,
+    system_interpreter,
+)
 
 PYTHON_FOR_PIP = {
     "20.3.4": "3.8",
@@ -1393,6 +1403,19 @@ UNTRUSTED_LOOPBACK = "127.1"
 def untrusted_index(lab: Lab, target: Target) -> Invocation:
     index = f"http://{UNTRUSTED_LOOPBACK}:{lab.index_port}/simple"
     return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "HTTP_401_CREDENTIALS",
+    "an index that demands a password, given a wrong one in the index URL; pip 26.2 and later send "
+    "the URL's credentials again after the 401 (earlier pips prompt instead): HTTP_401_CREDENTIALS, "
+    "DISTRIBUTION_NOT_FOUND",
+    on=(Target("3.13", "26.2"), *targets("26.3")),
+)
+def wrong_index_password(lab: Lab, target: Target) -> Invocation:
+    user = INDEX_CREDENTIALS.split(":")[0]
+    index = f"http://{user}:not-the-password@127.0.0.1:{lab.password_port}/simple"
+    return in_venv(lab, target, "install", "--index-url", index, "tinypkg")
 
 
 # A wheel bigger than the memory pip may use: pip's HTTP cache holds a download in memory (up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import shutil
 import socket
@@ -26,6 +27,26 @@ class LongCachedFileHandler(QuietFileHandler):
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "max-age=365000000, immutable, public")
         super().end_headers()
+
+
+class PasswordProtectedHandler(QuietFileHandler):
+    """Serves files only to requests that send the index's user and password (HTTP basic auth)."""
+
+    def __init__(self, *args: object, credentials: str, **kwargs: object):
+        self.expected_authorization = "Basic " + base64.b64encode(credentials.encode()).decode()
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") == self.expected_authorization:
+            super().do_GET()
+            return
+        body = b"401 Unauthorized\n"
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="index"')
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 class FaultyHandler(QuietFileHandler):
@@ -68,11 +89,18 @@ class FaultyHandler(QuietFileHandler):
 
 class Server:
     def __init__(
-        self, directory: Path, fault: str | None = None, tls: ssl.SSLContext | None = None, cached: bool = False
+        self,
+        directory: Path,
+        fault: str | None = None,
+        tls: ssl.SSLContext | None = None,
+        cached: bool = False,
+        credentials: str | None = None,
     ):
         handler = functools.partial(FaultyHandler, fault=fault) if fault else QuietFileHandler
         if cached:
             handler = LongCachedFileHandler
+        if credentials:
+            handler = functools.partial(PasswordProtectedHandler, credentials=credentials)
         self.httpd = ThreadingHTTPServer((HOST, 0), functools.partial(handler, directory=str(directory)))
         self.httpd.daemon_threads = True
         if tls:
