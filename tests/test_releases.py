@@ -406,6 +406,17 @@ def test_a_header_printed_by_a_run_outside_the_computed_range_is_found():
     assert printed_outside_pip_versions({"header": f"[notice] an unread line\n{line}\n"}, index, sweep) == []
 
 
+def test_a_header_whose_pieces_an_older_message_prints_is_not_found_in_that_messages_runs():
+    line = "ERROR: Failed to build '{package}' when {failed_step}"
+    index = TextIndex(["1.0", "2.0"], {line: {"pieces": ["Failed to build"], "printed_in": "2.0"}}, {})
+    sweep = Sweep(Path("unused"))
+    sweep.record("build_fails", "1.0", Run("Failed to build cext\n", 1, "pip install cext"))
+    sweep.record("build_fails", "2.0", Run("ERROR: Failed to build 'cext' when getting requirements\n", 1, "pip"))
+    assert printed_outside_pip_versions({"header": line + "\n"}, index, sweep) == []
+    index.texts[line]["printed_in"] = "1.0"
+    assert printed_outside_pip_versions({"header": line + "\n"}, index, sweep) == ["2.0"]
+
+
 def test_a_source_claim_is_checked_against_what_the_runs_printed():
     sweep = Sweep(Path("unused"))
     sweep.record("download_timeout", "25.0.1", Run("Collecting six\n", 1, "pip install six"))

@@ -25,7 +25,7 @@ from typing import TypeVar
 from kb.diagnosis.signatures import required_literals
 from kb.releases.captures import Sweep
 from kb.releases.matrix import format_ranges, release_key
-from kb.releases.textindex import TextIndex
+from kb.releases.textindex import TextIndex, printed_shape
 
 # "pip 25.3", "pip 26", "from 21.2", "since pip 20.3", "until 24.0", "25.x", "24.1 and later",
 # "before pip 10": a version of pip the text dates something by.
@@ -125,19 +125,22 @@ def computed_pip_versions(front: dict, index: TextIndex) -> str:
 
 
 def printed_outside_pip_versions(front: dict, index: TextIndex, sweep: Sweep) -> list[str]:
-    """The releases whose sweep runs print the entry's header (every piece of pip's words in it)
-    although the text index says they do not: a message whose words pip fills in from a
-    constant, which the source alone cannot date. A header with a line of which the index knows
-    no piece (rich markup around the words) is not checked: its other pieces may be too few
-    words to tell its wording from an older one."""
+    """The releases whose sweep runs print the entry's header (every piece of pip's words in it,
+    each line in its shape) although the text index says they do not: a message whose words pip
+    fills in from a constant, which the source alone cannot date. A header with a line of which
+    the index knows no piece (rich markup around the words) is not checked: its other pieces may
+    be too few words to tell its wording from an older one. The shape tells apart a header whose
+    pieces an older message prints too (`Failed to build '{package}' when ...` and `Failed to
+    build {packages}`), since the pieces leave out the quotes and short words between values."""
     lines = [line for line in header_lines(front) if line in index.texts]
     if front.get("printed_by") or not lines or not all(index.pieces(line) for line in lines):
         return []
     pieces = [piece for line in lines for piece in index.pieces(line)]
+    shapes = [printed_shape(line) for line in lines]
     printed = {
         release
         for _, releases, run in sweep.all_outputs()
-        if all(piece in run.text for piece in pieces)
+        if all(piece in run.text for piece in pieces) and all(shape.search(run.text) for shape in shapes)
         for release in releases
     }
     return sorted(printed - (printing_releases(front, index) or set()), key=release_key)

@@ -42,6 +42,17 @@ _PLACEHOLDER_IN_ENTRY = re.compile(r"\{\w+\}")
 _EDGE_PUNCTUATION = " '\"`.,:;()[]"
 
 
+def printed_shape(line: str) -> re.Pattern[str]:
+    """What an output holds where pip prints an entry's line: its words as written, in order,
+    with any value in place of each placeholder (pip's level prefix may differ).
+
+    >>> bool(printed_shape("ERROR: Failed to build '{package}' when {step}").search("Failed to build cext"))
+    False
+    """
+    parts = _PLACEHOLDER_IN_ENTRY.split(_LEVEL_PREFIX.sub("", line))
+    return re.compile(".+?".join(re.escape(part) for part in parts))
+
+
 def is_message_like(text: str) -> bool:
     return _MESSAGE_LIKE.search(text) is not None or (len(text) >= 8 and _REFERENCE.fullmatch(text) is not None)
 
