@@ -34,6 +34,7 @@ PYTHON_FOR_PIP = {
     "24.0": "3.12",
     "25.0.1": "3.12",
     "25.3": "3.13",
+    "26.0.1": "3.13",
     "26.3": "3.13",
     # Old pips, on the Pythons they ran on (Debian's and Ubuntu's 9.0.x, Python 2.7 machines).
     "8.1.2": "2.7",
@@ -763,10 +764,21 @@ NUMPY_AT_BUILD_TIME = (
     "FAILED_TO_PREPARE_CANDIDATE",
     NUMPY_AT_BUILD_TIME
     + "FAILED_TO_PREPARE_CANDIDATE (`when getting requirements to build wheel`), SUBPROCESS_EXITED_WITH_ERROR",
-    on=targets("25.3", "26.3"),
+    on=targets("25.3", "26.0.1", "26.3"),
 )
 def build_requirements_fail(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "brokenmeta")
+
+
+@scenario(
+    "FAILED_TO_PREPARE_CANDIDATE",
+    "`tinyvcs @ git+file:///…` naming a folder that is no git repository: the clone fails while pip "
+    "prepares the candidate: FAILED_TO_PREPARE_CANDIDATE (`when git clone …`), SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("25.3", "26.3"),
+    variant="git-clone",
+)
+def git_clone_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", f"tinyvcs @ git+file://{lab.project / 'no-such-repository'}")
 
 
 @scenario(
