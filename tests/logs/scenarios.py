@@ -992,6 +992,35 @@ def with_distutils_install(lab: Lab, target: Target) -> Path:
 
 
 @scenario(
+    "UNINSTALL_NO_RECORD_FILE",
+    "upgrading tinypkg 1.0 whose dist-info has no RECORD and names conda as its installer: UNINSTALL_NO_RECORD_FILE",
+    on=targets("19.3.1", "20.3.4", "21.3.1", "23.3.2", "24.0", "26.3"),
+)
+def no_record_upgrade(lab: Lab, target: Target) -> Invocation:
+    venv = without_record(lab, target, installer="conda")
+    return pip(venv, "install", *from_index(lab), "--upgrade", "tinypkg")
+
+
+@scenario(
+    "UNINSTALL_NO_RECORD_FILE",
+    "uninstalling tinypkg 1.0 whose dist-info has no RECORD: UNINSTALL_NO_RECORD_FILE",
+    on=OLD_MIDDLE_NEW,
+    variant="uninstall",
+)
+def no_record_uninstall(lab: Lab, target: Target) -> Invocation:
+    return pip(without_record(lab, target, installer="pip"), "uninstall", "--yes", "tinypkg")
+
+
+def without_record(lab: Lab, target: Target, installer: str) -> Path:
+    """tinypkg 1.0 whose dist-info lacks RECORD, as conda leaves it, and names installer in INSTALLER."""
+    venv = lab.make_venv(target, "tinypkg==1.0")
+    dist_info = site_packages(venv, target) / "tinypkg-1.0.dist-info"
+    (dist_info / "RECORD").unlink()
+    (dist_info / "INSTALLER").write_text(f"{installer}\n")
+    return venv
+
+
+@scenario(
     "IGNORING_INVALID_DISTRIBUTION",
     "`~ip` leftovers of an interrupted pip upgrade in site-packages: IGNORING_INVALID_DISTRIBUTION, success",
     on=EVERY_PIP[1:],
