@@ -1769,6 +1769,21 @@ def editable_url_without_vcs_scheme(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "-e", repository)
 
 
+@scenario(
+    "INVALID_WHEEL",
+    "a Git LFS pointer file checked out in place of `tinypkg-1.0-py2.py3-none-any.whl`: INVALID_WHEEL",
+    on=targets("22.3.1", "24.0", "26.3"),
+    variant="lfs-pointer",
+)
+def wheel_that_is_not_a_zip_file(lab: Lab, target: Target) -> Invocation:
+    wheel = index_file(lab, TINYPKG_WHEEL)
+    pointer = (
+        f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256_of(wheel)}\nsize {wheel.stat().st_size}\n"
+    )
+    write(lab.project / TINYPKG_WHEEL, pointer)
+    return in_venv(lab, target, "install", f"./{TINYPKG_WHEEL}")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
