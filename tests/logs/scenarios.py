@@ -8,6 +8,7 @@ several times, so that each pip version's log is filed under the code its output
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -1848,6 +1849,36 @@ def pip9_command_over_newer_package(lab: Lab, target: Target) -> Invocation:
 def newer_command_over_pip9_package(lab: Lab, target: Target) -> Invocation:
     command_pip = "10.0.1" if target.python == "2.7" else "18.1"
     return pip(pip_command_over_other_pip(lab, target, command_pip), "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "PREVIOUS_BUILD_DIR_ERROR",
+    "pip 8 to 20.2, --build naming a folder that still holds plainsetup's source, unpacked by an earlier "
+    "run: PREVIOUS_BUILD_DIR_ERROR",
+    on=(*targets("8.1.2", "9.0.3", "10.0.1", "18.1", "19.3.1"), Target("3.8", "20.2.4")),
+)
+@not_swept
+def leftover_build_directory(lab: Lab, target: Target) -> Invocation:
+    return install_with_leftover_build_directory(lab, old_pip_environment(lab, target))
+
+
+@scenario(
+    "success",
+    "the same with setuptools in the venv, on pip 20.3 and later, which ignore --build (a deprecation) "
+    "and build in a new temporary folder",
+    on=targets("20.3.4"),
+    variant="build-dir",
+)
+@not_swept
+def leftover_build_directory_ignored(lab: Lab, target: Target) -> Invocation:
+    return install_with_leftover_build_directory(lab, lab.make_venv(target, "setuptools"))
+
+
+def install_with_leftover_build_directory(lab: Lab, environment: Path) -> Invocation:
+    build = lab.project / "build"
+    shutil.unpack_archive(index_file(lab, "plainsetup-1.0.tar.gz"), build)
+    (build / "plainsetup-1.0").rename(build / "plainsetup")
+    return pip(environment, "install", *from_index(lab), "--build", str(build), "plainsetup")
 
 
 @scenario(
