@@ -283,7 +283,8 @@ _URL = _re(rb"https?://[^\s'\")]*[^\s'\"),.;:]")
 # Pages a message points the reader to, not URLs pip fetched: never the `url` fact.
 _DOCUMENTATION = _re(
     rb"^https?://(?:pip\.pypa\.io|setuptools\.pypa\.io|packaging\.python\.org|docs\.python\.org|peps\.python\.org|"
-    rb"www\.python\.org|visualstudio\.microsoft\.com|learn\.microsoft\.com|aka\.ms|rustup\.rs|www\.rust-lang\.org)[:/]"
+    rb"www\.python\.org|visualstudio\.microsoft\.com|learn\.microsoft\.com|aka\.ms|rustup\.rs|www\.rust-lang\.org|"
+    rb"github\.com/pypa/pip/issues)[:/]"
 )
 
 
@@ -294,9 +295,12 @@ def record_facts(record: bytes) -> dict[str, str]:
         found = pattern.search(record)
         if found:
             add_groups(facts, found.groupdict())
-    fetched = next((url for url in _URL.finditer(record) if not _DOCUMENTATION.search(url.group(0))), None)
+    urls = [url.group(0) for url in _URL.finditer(record)]
+    pointed_to = [url for url in urls if _DOCUMENTATION.search(url)]
+    # A piece of such a page's address, where a terminal cut the line, is not fetched either.
+    fetched = next((url for url in urls if not any(page.startswith(url) for page in pointed_to)), None)
     if fetched:
-        facts["url"] = fetched.group(0).decode(errors="replace")
+        facts["url"] = fetched.decode(errors="replace")
     return facts
 
 

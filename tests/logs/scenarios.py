@@ -1785,6 +1785,44 @@ def wheel_that_is_not_a_zip_file(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", f"./{TINYPKG_WHEEL}")
 
 
+@scenario(
+    "LOCATIONS_MISMATCH",
+    "root installing tinypkg with a Python that takes itself for its own build tree (a Modules/Setup.local "
+    "beside the interpreter, as while `make install` runs ensurepip): LOCATIONS_MISMATCH for scheme.headers, success",
+    on=(Target("3.9", "21.1"), Target("3.9", "21.2.4")),
+)
+def python_in_its_build_tree(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    write(system / "bin" / "Modules" / "Setup.local", "")
+    return pip(system, "install", *from_index(lab), "tinypkg")
+
+
+# What a distribution's patched Python does: its sysconfig tells pip to keep using distutils,
+# whose scheme puts platform libraries under lib64 where sysconfig says lib.
+DISTRIBUTOR_OPTS_OUT_OF_SYSCONFIG = "import sysconfig\n\nsysconfig._PIP_USE_SYSCONFIG = False\n"
+DISTUTILS_LIB64_PLATLIB = (
+    '\nINSTALL_SCHEMES["unix_prefix"]["platlib"] = "$platbase/lib64/python$py_version_short/site-packages"\n'
+)
+
+
+@scenario(
+    "LOCATIONS_MISMATCH",
+    "root installing tinypkg with a Python 3.11 that opts pip out of sysconfig and whose distutils puts "
+    "platlib under lib64: LOCATIONS_MISMATCH for scheme.platlib, success",
+    on=(Target("3.11", "23.3.2"), Target("3.11", "26.3")),
+    variant="distutils-platlib",
+)
+@swept_on("3.11")
+def distutils_scheme_patched(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    write(site_packages(system, target) / "sitecustomize.py", DISTRIBUTOR_OPTS_OUT_OF_SYSCONFIG)
+    install_command = site_packages(system, target).parent / "distutils" / "command" / "install.py"
+    patched = install_command.read_text() + DISTUTILS_LIB64_PLATLIB
+    install_command.unlink()  # a hard link to the stashed copy: replace it, never rewrite it
+    install_command.write_text(patched)
+    return pip(system, "install", *from_index(lab), "tinypkg")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
