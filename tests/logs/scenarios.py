@@ -8,6 +8,7 @@ several times, so that each pip version's log is filed under the code its output
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from artefacts import Project, Sdist, build_sdist, build_wheel, sha256_of, write
 from lab import (
     COMPILERS,
     INDEX_CREDENTIALS,
+    NOBODY,
     Invocation,
     Lab,
     Prepare,
@@ -1094,6 +1096,19 @@ def dependency_conflict(lab: Lab, target: Target) -> Invocation:
     on=targets("21.3.1", "24.0", "26.3"),
 )
 def running_as_root(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_system_python(target), "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "CACHE_DIR_NOT_WRITABLE",
+    "root installing into a Python outside any venv with a home whose pip cache belongs to another user, "
+    "as `sudo pip` without -H does: CACHE_DIR_NOT_WRITABLE, success",
+    on=targets("9.0.3", "19.3.1", "20.3.4", "23.3.2", "26.3"),
+)
+def cache_owned_by_another_user(lab: Lab, target: Target) -> Invocation:
+    cache = lab.home / ".cache" / "pip"
+    cache.mkdir(parents=True)
+    os.chown(cache, NOBODY, NOBODY)
     return pip(lab.make_system_python(target), "install", *from_index(lab), "tinypkg")
 
 
