@@ -52,6 +52,12 @@ _HTML_ENTITIES = {
     b"&amp;": b"&",
 }
 _HTML_ENTITY = re.compile(b"|".join(map(re.escape, _HTML_ENTITIES)))
+# Markdown bold a reporter put around the line that matters, or around a quoted part of it
+# (`Command **"python setup.py egg_info"** failed`). A run of three or more asterisks is text
+# (pip's `****` for a password, a CI's mask), and so is `**` inside a line (`f(**kwargs)`).
+_MARKDOWN_BOLD = re.compile(
+    rb"(?m)(?<=^)[ \t]*\*\*(?=[^*\s])|(?<=[^*\s])\*\*(?=[ \t]*$)|(?<!\*)\*\*(?=[\"`])|(?<=[\"`])\*\*(?!\*)"
+)
 _BACKSPACE_PASSES = 3
 # The log is cleaned a megabyte at a time (cut at a newline): cleaning it whole would hold
 # the regex engine's pieces of the whole log next to the result.
@@ -177,7 +183,13 @@ def _clean_chunk(data: bytes) -> bytes:
         data = _TYPESET_CHARACTER.sub(lambda found: _TYPESET_BYTES[found.group()], data)
     if b"&" in data:
         data = _HTML_ENTITY.sub(lambda found: _HTML_ENTITIES[found.group()], data)
+    if b"**" in data:
+        data = _MARKDOWN_BOLD.sub(_without_asterisks, data)
     return data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
+
+
+def _without_asterisks(found: re.Match[bytes]) -> bytes:
+    return found.group().rstrip(b"*")  # a bold line's indentation stays
 
 
 def _last_shown(line: bytes) -> bytes:

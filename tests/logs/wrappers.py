@@ -34,8 +34,9 @@ channel a chunk at a time, `YYYY-MM-DD hh:mm:ss.mmm [info] ` before each chunk (
 format) and an empty line after it.
 
 Parts are what people paste instead of the whole log: the `×` box, the traceback, the last
-`ERROR:` line (alone, retyped in lower case, or quoted as inline code in a sentence), a Markdown
-block missing its first lines, lines re-wrapped by a chat client.
+`ERROR:` line (alone, retyped in lower case, quoted as inline code in a sentence, or set in bold),
+a line quoting a command with the quote set in bold, a Markdown block missing its first lines, lines
+re-wrapped by a chat client.
 Each part function returns (text, first, last): the part and the lines of the original (1-based,
 inclusive) it holds, or None when the log has no such part.
 """
@@ -476,6 +477,23 @@ def inline_code(text: str) -> Part:
     return part and (f"pip install stops with `{part[0].strip()}` every time\n", part[1], part[2])
 
 
+def bold_error_line(text: str) -> Part:
+    """The last `ERROR:` line set in Markdown bold, as a reporter marks the line that matters."""
+    part = last_error_line(text)
+    return part and (f"**{part[0].strip()}**\n", part[1], part[2])
+
+
+def bold_quoted_command(text: str) -> Part:
+    """The last line that quotes a command in double quotes, the quote set in bold
+    (`Command **"python setup.py egg_info"** failed ...`)."""
+    lines = text.splitlines()
+    numbers = [n for n, line in enumerate(lines, 1) if re.search(r'"[^"]+"', line)]
+    if not numbers:
+        return None
+    bolded = re.sub(r'("[^"]+")', r"**\1**", lines[numbers[-1] - 1], count=1)
+    return f"{bolded}\n", numbers[-1], numbers[-1]
+
+
 PARTS: dict[str, Callable[[str], Part]] = {
     "box": box_only,
     "traceback": traceback_only,
@@ -484,4 +502,6 @@ PARTS: dict[str, Callable[[str], Part]] = {
     "chat-wrapped": chat_wrapped,
     "retyped-lower-case": retyped_in_lower_case,
     "inline-code": inline_code,
+    "bold-error-line": bold_error_line,
+    "bold-quoted-command": bold_quoted_command,
 }
