@@ -92,13 +92,16 @@ _CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
 # A header of pip's that may sit after a wrapper's prefix the table above does not know
 # (Vagrant's machine name, ssh's host, a JSON key, a logger's record): the text before it
 # is that prefix. So do the messages that stand for pip's output when pip did not start:
-# Python's for a missing module, the shell's for a missing command.
+# Python's for a missing module, the shell's for a missing command; and those of old pips
+# that open a record with no `ERROR:` (usage errors, a pyproject.toml against PEP 518).
 _HEADER_INSIDE = re.compile(
     rb"""(?:^|(?<=[\s:|>\]\)"'`]))(?:
         (?:ERROR|WARNING|DEPRECATION):\ | Collecting\ | Requirement\ already\ satisfied | Successfully\ installed\
       | Downloading\ | Using\ cached\ | Processing\ | Building\ wheels?\ for\ | Installing\ build\ dependencies
       | Installing\ collected\ packages | \xc3\x97\  | Traceback\ \(most\ recent\ call\ last\) | Exception:$
       | Command\ "[^"\n]*"\ failed | Could\ not\ (?:fetch|find|install|build)\  | Retrying\ \(Retry\(
+      | Usage:(?:\ |$) | (?:pip[\d.]*|__main__\.py):\ error:\  | no\ such\ option:\ (?=-)
+      | \S+\ has\ a\ pyproject\.toml\ file\ that\ does\ not\ comply
       | error:\ [a-z0-9]+(?:-[a-z0-9]+)+\s*$
       | (?:(?:[A-Za-z]:)?[\\/][^\s:]*)?python[\w.]*:\ No\ module\ named\ pip\b
       | (?:[^\s:]*/)?(?:ba|da|z|k)?sh:\ (?:line\ )?(?:\d+:\ )?

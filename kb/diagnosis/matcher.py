@@ -110,7 +110,14 @@ _NEW_RECORD = re.compile(
 )
 
 # The headers clean_line may learn a prefix before that _NEW_RECORD does not take for a record.
-_HEADERS_NOT_RECORDS = (b"Exception:", b'Command "')
+_HEADERS_NOT_RECORDS = (
+    b"Exception:",
+    b'Command "',
+    b"Usage:",
+    b": error: ",
+    b"no such option: ",
+    b" has a pyproject.toml",
+)
 
 
 LineTest = tuple[tuple[tuple[bytes, ...], ...], ...]  # as CompiledSignature.line_test
