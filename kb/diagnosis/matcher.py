@@ -355,9 +355,14 @@ class Matcher:
     def _hits(self, log: "_Log", candidates: _Candidates, regions: scoping.ForeignRegions, limit: int) -> list[_Hit]:
         accepted: dict[int, int] = {}
         hits = []
+        alone: set[tuple[int, int]] = set()  # (signature, line) of the hits a line holds alone
         single_line = self._single_line_hits(log, candidates.signature_lines, accepted, limit)
         wrapped = self._wrapped_hits(log, candidates.wrap_lines, accepted, limit)
         for hit in itertools.chain(single_line, wrapped):
+            if hit.first == hit.last:
+                alone.add((hit.signature, hit.first))
+            elif (hit.signature, hit.last) in alone:
+                continue  # a pattern's loose start took the line above as the start of a message its line holds
             if accepted.get(hit.signature, 0) >= limit or self._is_foreign(hit, regions):
                 continue
             accepted[hit.signature] = accepted.get(hit.signature, 0) + 1
@@ -368,11 +373,11 @@ class Matcher:
         """Whether a hit is another program's output that no entry explains for it. A build
         backend's own error (a missing compiler or header), or its failing with no such cause
         named, means the same under any installer that runs the backend, so it is kept,
-        marked with that installer. Behind another program's logged record, a line of pip's is that
-        program's own (urllib3's retries in an app's log); a message Python or a compiler prints is
-        what its entry explains whoever logged it."""
+        marked with that installer. A retry or an exception in another program's logged record is
+        that program's own (urllib3's retries in an app's log); a message Python or a compiler prints
+        is what its entry explains whoever logged it."""
         signature = self._signatures[hit.signature].signature
-        if not signature.printed_by and scoping.has_foreign_logger_header(hit.text[: hit.start]):
+        if not signature.printed_by and scoping.is_another_programs_record(hit.text, hit.start, hit.end):
             return True
         tool = regions.tool_at(hit.first)
         if not tool:

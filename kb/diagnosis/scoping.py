@@ -182,6 +182,9 @@ _LOGGER_HEADER = _re(
     rb"|^npm (?:ERR!|error|warn|WARN)\b"
 )
 _LOGGER_HEADER_REACH = 300
+# What any program's logging writes itself: urllib3's retries, its own downloads, a traceback
+# or an exception it caught.
+_ANY_PROGRAMS_MESSAGE = _re(rb"Retrying|Traceback|Exception|Downloading|Processing|\w(?:Error|Warning)\b")
 # Lines that might close another tool's region, read per log before regions are taken to end.
 CLOSING_CANDIDATES = 5000
 
@@ -205,6 +208,13 @@ def closes_foreign_region(text: bytes) -> bool:
 
 def has_foreign_logger_header(text_before_match: bytes) -> bool:
     return bool(_LOGGER_HEADER.search(text_before_match[-_LOGGER_HEADER_REACH:]))
+
+
+def is_another_programs_record(line: bytes, start: int, end: int) -> bool:
+    """Whether the match line[start:end] sits in a logging framework's record whose message any
+    program may log itself: that program's own line. Behind such a record a message only pip
+    prints is pip's output, which a program relays through its logger."""
+    return has_foreign_logger_header(line[:start]) and bool(_ANY_PROGRAMS_MESSAGE.search(line[:end]))
 
 
 class ForeignRegions:
