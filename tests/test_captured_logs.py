@@ -167,6 +167,10 @@ CUT_ONCE = (
     "only one line is cut, in two, and nothing near it is as wide: it reads as well as pip's last line "
     "and a line of the program that ran pip, which are never joined"
 )
+CUT_AT_A_BOX_MARK = (
+    "the cut line opens rich's `×` box, which cleaning takes off: its first piece reads narrower "
+    "than the pieces under it, so they are not joined"
+)
 FACTS_STILL_CUT = {
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/20.3.4.log", 80): CUT_INTO_TOO_MANY_LINES,
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1.log", 80): CUT_INTO_TOO_MANY_LINES,
@@ -174,6 +178,11 @@ FACTS_STILL_CUT = {
     **{(expect.log_name(log), 120): CUT_ONCE for log in (LOGS / "HASH_UNPINNED").glob("*.log")},
     ("VCS_HASH_UNSUPPORTED/25.0.1.log", 120): CUT_ONCE,
     ("VCS_HASH_UNSUPPORTED/25.3.log", 120): CUT_ONCE,
+    **{
+        (expect.log_name(log), 80): CUT_AT_A_BOX_MARK
+        for log in (LOGS / "FAILED_BUILD_DEPENDENCY_INSTALL").glob("*.log")
+    },
+    **{(expect.log_name(log), 120): CUT_ONCE for log in (LOGS / "FAILED_BUILD_DEPENDENCY_INSTALL").glob("*.log")},
 }
 
 

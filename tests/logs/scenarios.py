@@ -38,6 +38,7 @@ PYTHON_FOR_PIP = {
     "25.0.1": "3.12",
     "25.3": "3.13",
     "26.0.1": "3.13",
+    "26.1.2": "3.13",
     "26.3": "3.13",
     # Old pips, on the Pythons they ran on (Debian's and Ubuntu's 9.0.x, Python 2.7 machines).
     "8.1.2": "2.7",
@@ -822,6 +823,16 @@ def egg_info_fails(lab: Lab, target: Target) -> Invocation:
 )
 def build_dependencies_fail(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "needshelper")
+
+
+@scenario(
+    "FAILED_BUILD_DEPENDENCY_INSTALL",
+    "build-system.requires names a project the index lacks, and `--use-feature=inprocess-build-deps` "
+    "has the running pip install it: FAILED_BUILD_DEPENDENCY_INSTALL, DISTRIBUTION_NOT_FOUND",
+    on=targets("26.0.1", "26.1.2", "26.3"),
+)
+def build_dependencies_fail_in_process(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--use-feature=inprocess-build-deps", "needshelper")
 
 
 @scenario(
