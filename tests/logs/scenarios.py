@@ -35,6 +35,7 @@ PYTHON_FOR_PIP = {
     "23.0.1": "3.10",
     "23.3.2": "3.11",
     "24.0": "3.12",
+    "24.2": "3.12",
     "25.0.1": "3.12",
     "25.3": "3.13",
     "26.0.1": "3.13",
@@ -1032,6 +1033,43 @@ def without_record(lab: Lab, target: Target, installer: str) -> Path:
     (dist_info / "RECORD").unlink()
     (dist_info / "INSTALLER").write_text(f"{installer}\n")
     return venv
+
+
+@scenario(
+    "INVALID_INSTALLED_PACKAGE",
+    "upgrading tinypkg installed with the version 1.0ubuntu1, which is not PEP 440: INVALID_INSTALLED_PACKAGE",
+    on=targets("24.2", "25.0.1", "26.3"),
+)
+def invalid_installed_version(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target, "tinypkg==1.0")
+    with_metadata_line(site_packages(venv, target), "Version: 1.0", "Version: 1.0ubuntu1")
+    return pip(venv, "install", *from_index(lab), "--upgrade", "tinypkg")
+
+
+@scenario(
+    "INVALID_INSTALLED_PACKAGE",
+    "installing tinypkg where its installed copy requires `otherpkg (>=1.0.*)`, which is not PEP 508: "
+    "INVALID_INSTALLED_PACKAGE",
+    on=targets("24.2", "25.0.1", "26.3"),
+    variant="requirement",
+)
+def invalid_installed_requirement(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target, "tinypkg==1.0")
+    with_metadata_line(site_packages(venv, target), "Version: 1.0", "Version: 1.0\nRequires-Dist: otherpkg (>=1.0.*)")
+    return pip(venv, "install", *from_index(lab), "tinypkg")
+
+
+def with_metadata_line(site: Path, line: str, replacement: str) -> None:
+    """Rewrite a line of tinypkg 1.0's METADATA; a new version renames its dist-info to match, as
+    a distribution's package would be named (newer pips read the version from the name)."""
+    dist_info = site / "tinypkg-1.0.dist-info"
+    metadata = dist_info / "METADATA"
+    metadata.write_text(metadata.read_text().replace(line + "\n", replacement + "\n", 1))
+    version = replacement.splitlines()[0].removeprefix("Version: ")
+    if version != "1.0":
+        record = dist_info / "RECORD"
+        record.write_text(record.read_text().replace(dist_info.name, f"tinypkg-{version}.dist-info"))
+        dist_info.rename(site / f"tinypkg-{version}.dist-info")
 
 
 @scenario(
