@@ -590,6 +590,42 @@ def vcs_hash_unsupported_direct_reference(lab: Lab, target: Target) -> Invocatio
     return hashed_requirements_install(lab, target, f"tinyvcs @ git+file://{tiny_git_repository(lab)}")
 
 
+@scenario(
+    "DIRECTORY_URL_HASH_UNSUPPORTED",
+    "--require-hashes with a local folder `./tinylocal` in the requirements: DIRECTORY_URL_HASH_UNSUPPORTED",
+    on=OLD_MIDDLE_NEW,
+)
+@scenario(
+    "DIRECTORY_URL_HASH_UNSUPPORTED",
+    "pip 8 to 19, --require-hashes with a local folder `./tinylocal`: DIRECTORY_URL_HASH_UNSUPPORTED",
+    on=targets("8.1.2", "19.3.1"),
+    variant="old",
+)
+def directory_hash_unsupported(lab: Lab, target: Target) -> Invocation:
+    local_project(lab, "tinylocal")
+    write(lab.project / "requirements.txt", "./tinylocal\n")
+    environment = old_pip_environment(lab, target)
+    return pip(environment, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
+
+
+@scenario(
+    "EDITABLE_HASH_UNSUPPORTED",
+    "--require-hashes with an editable `-e ./tinylocal` in the requirements: EDITABLE_HASH_UNSUPPORTED",
+    on=OLD_MIDDLE_NEW,
+)
+@scenario(
+    "EDITABLE_HASH_UNSUPPORTED",
+    "pip 8 to 19, --require-hashes with an editable `-e ./tinylocal`: EDITABLE_HASH_UNSUPPORTED",
+    on=targets("8.1.2", "19.3.1"),
+    variant="old",
+)
+def editable_hash_unsupported(lab: Lab, target: Target) -> Invocation:
+    local_project(lab, "tinylocal")
+    write(lab.project / "requirements.txt", "-e ./tinylocal\n")
+    environment = old_pip_environment(lab, target)
+    return pip(environment, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
+
+
 # -- finding and resolving -------------------------------------------------------------------
 
 
