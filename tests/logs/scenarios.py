@@ -133,6 +133,8 @@ INDEX_PROJECTS = (
     Project("oldpkg", "2.0"),
     Project("prer", "1.0"),
     Project("prer", "2.0b1"),
+    # A dependency packaging 22 and later refuses (`.*` with >=), which pip 24.0 and older read.
+    Project("legacyspec", "1.0", requires=("tinypkg>=1.0.*",)),
 )
 
 PYPROJECT_SETUPTOOLS = """
@@ -1921,6 +1923,27 @@ def distutils_scheme_patched(lab: Lab, target: Target) -> Invocation:
     install_command.unlink()  # a hard link to the stashed copy: replace it, never rewrite it
     install_command.write_text(patched)
     return pip(system, "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "METADATA_INVALID",
+    "a local wheel whose Requires-Dist is `tinypkg>=1.0.*`: METADATA_INVALID",
+    on=(Target("3.12", "24.1.2"), *targets("25.0.1", "26.3")),
+)
+def local_wheel_with_invalid_dependency(lab: Lab, target: Target) -> Invocation:
+    wheel = Project("legacyspec", "1.0").wheel_name
+    (lab.project / wheel).write_bytes(index_file(lab, wheel).read_bytes())
+    return in_venv(lab, target, "install", *from_index(lab), f"./{wheel}")
+
+
+@scenario(
+    "IGNORING_INVALID_METADATA_VERSION",
+    "the index's only release of legacyspec requires `tinypkg>=1.0.*`: IGNORING_INVALID_METADATA_VERSION, "
+    "DISTRIBUTION_NOT_FOUND",
+    on=(Target("3.12", "24.1.2"), *targets("25.0.1", "26.3")),
+)
+def index_release_with_invalid_dependency(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "legacyspec")
 
 
 # -- old pips (8 to 19) ----------------------------------------------------------------------
