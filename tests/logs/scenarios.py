@@ -679,6 +679,17 @@ def requirements_file_not_found(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "REQUIREMENTS_TXT_LITERAL_HINT",
+    "`pip install requirements.txt` (without -r) beside a requirements file: "
+    "DISTRIBUTION_NOT_FOUND, REQUIREMENTS_TXT_LITERAL_HINT",
+    on=targets("21.3.1", "23.3.2", "26.3"),
+)
+def requirements_file_without_r(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "requirements.txt", "tinypkg\n")
+    return in_venv(lab, target, "install", *from_index(lab), "requirements.txt")
+
+
+@scenario(
     "NOT_INSTALLABLE_DIRECTORY", "a directory with neither setup.py nor pyproject.toml: NOT_INSTALLABLE_DIRECTORY"
 )
 def not_installable_directory(lab: Lab, target: Target) -> Invocation:
