@@ -4,6 +4,7 @@ through the wrapper's prefix (same facts and excerpt), on the same lines where n
 """
 
 import json
+import re
 import subprocess
 import sys
 from functools import cache
@@ -467,3 +468,13 @@ def test_a_log_past_its_budget_of_escaped_strings_shows_the_rest_as_printed(spen
     late = "stderr: b'ERROR: Could not find a version\\nERROR: No matching distribution found for six\\n'"
     assert shown_log(f"{budget}\n{late}\n".encode())[-1] == late.encode()
     assert shown_log(f"{late}\n".encode())[-1] == b"ERROR: No matching distribution found for six"
+
+
+@pytest.mark.parametrize("pip", ["8.1.2", "9.0.3", "10.0.1", "18.1", "19.3.1"])
+def test_an_old_pips_ssl_line_broken_by_hand_at_its_colons_still_names_the_certificate(pip: str) -> None:
+    """A reporter's paste of pip 8 to 19's `Could not fetch URL ...: There was a problem confirming
+    the ssl certificate: ...` with each piece on a line of its own, indented further."""
+    text, _ = original(LOGS / "SSL_VERIFICATION_FAILED" / f"{pip}-old.log")
+    broken = wrappers.broken_at_colons(text, "Could not fetch URL")
+    assert re.search(r"\n {2,}There was a problem confirming the ssl certificate: \n", broken)
+    assert root(diagnose(broken)).code == "SSL_VERIFICATION_FAILED"

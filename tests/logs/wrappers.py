@@ -494,6 +494,18 @@ def bold_quoted_command(text: str) -> Part:
     return f"{bolded}\n", numbers[-1], numbers[-1]
 
 
+def broken_at_colons(text: str, holding: str) -> str:
+    """The log with the first line holding `holding` broken by hand after each colon and blank,
+    every piece indented further (`Could not fetch URL ...: ` / `  There was a problem ...: `)."""
+    lines = text.splitlines()
+    number = next(n for n, line in enumerate(lines) if holding in line)
+    indent = lines[number][: len(lines[number]) - len(lines[number].lstrip())]
+    pieces = lines[number].split(": ")
+    broken = [f"{indent}{'  ' * depth}{piece.strip()}: " for depth, piece in enumerate(pieces[:-1])]
+    lines[number : number + 1] = [*broken, indent + "  " * (len(pieces) - 1) + pieces[-1].strip()]
+    return "\n".join(lines) + "\n"
+
+
 PARTS: dict[str, Callable[[str], Part]] = {
     "box": box_only,
     "traceback": traceback_only,
