@@ -885,6 +885,49 @@ def build_dependencies_fail_in_process(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "--use-feature=inprocess-build-deps", "needshelper")
 
 
+IN_TREE_BACKEND_PYPROJECT = """[build-system]
+requires = []
+build-backend = "backend"
+backend-path = ["_build"]
+"""
+
+EDITABLE_BACKEND_BUILD_FAILS = """import os
+
+
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_editable(metadata_directory, config_settings=None):
+    os.makedirs(os.path.join(metadata_directory, "editfail-1.0.dist-info"))
+    with open(os.path.join(metadata_directory, "editfail-1.0.dist-info", "METADATA"), "w") as metadata:
+        metadata.write("Metadata-Version: 2.1\\nName: editfail\\nVersion: 1.0\\n")
+    return "editfail-1.0.dist-info"
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    raise RuntimeError("editfail: src/editfail/_version.py is written by the release script and is missing")
+"""
+
+
+def in_tree_backend_project(lab: Lab, name: str, backend: str) -> Path:
+    project = lab.project / name
+    write(project / "pyproject.toml", IN_TREE_BACKEND_PYPROJECT)
+    write(project / "_build" / "backend.py", backend)
+    return project
+
+
+@scenario(
+    "FAILED_BUILDING_EDITABLE",
+    "pip install -e of a project whose in-tree backend's build_editable raises: FAILED_BUILDING_EDITABLE, "
+    "BUILD_FAILED_SUMMARY, FAILED_WHEEL_BUILD_FOR_INSTALL, SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("21.3.1", "23.3.2", "26.3"),
+)
+def editable_build_fails(lab: Lab, target: Target) -> Invocation:
+    in_tree_backend_project(lab, "editfail", EDITABLE_BACKEND_BUILD_FAILS)
+    return in_venv(lab, target, "install", "-e", "./editfail")
+
+
 @scenario(
     "SETUPTOOLS_MISSING",
     "--no-build-isolation for a setup.py project in a venv without setuptools: "
