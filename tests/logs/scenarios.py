@@ -1846,6 +1846,43 @@ def option_with_unreadable_value(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "NO_REQUIREMENTS_GIVEN",
+    "`pip install` with nothing to install: NO_REQUIREMENTS_GIVEN",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "NO_REQUIREMENTS_GIVEN",
+    "pip 10 to 19, `pip install` with nothing to install: NO_REQUIREMENTS_GIVEN",
+    on=targets("10.0.1", "19.3.1"),
+    variant="old",
+)
+def nothing_to_install(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab))
+
+
+@scenario(
+    "NO_REQUIREMENTS_GIVEN",
+    "`pip uninstall --yes` with nothing to uninstall: NO_REQUIREMENTS_GIVEN (without `ERROR:` on pip 8)",
+    on=targets("8.1.2", "26.3"),
+    variant="uninstall",
+)
+@not_swept
+def nothing_to_uninstall(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "uninstall", "--yes")
+
+
+@scenario(
+    "NO_REQUIREMENTS_GIVEN",
+    "`pip install --find-links ./wheels` with no project named: NO_REQUIREMENTS_GIVEN, and pip's guess",
+    on=targets("26.3"),
+    variant="find-links",
+)
+@not_swept
+def find_links_without_a_project(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--find-links", "./wheels")
+
+
+@scenario(
     "INVALID_WHEEL_FILENAME",
     "a wheel renamed to `tinypkg.whl`: INVALID_WHEEL_FILENAME (packaging's wording from pip 25.1)",
     on=(*targets("20.3.4", "25.0.1", "26.3"), Target("3.12", "25.1.1")),
