@@ -668,6 +668,26 @@ def double_requirement(lab: Lab, target: Target) -> Invocation:
     )
 
 
+def legacy_resolver(target: Target) -> tuple[str, ...]:
+    """The option that picks the legacy resolver where it is no longer the default (pip 20.3 on)."""
+    major, minor = (int(part) for part in str(target.pip).split(".")[:2])
+    return ("--use-deprecated=legacy-resolver",) if (major, minor) >= (20, 3) else ()
+
+
+@scenario(
+    "CONSTRAINT_FROM_PATH_OR_URL",
+    "the legacy resolver, constraints.txt pins tinypkg==1.0 and the command names the wheel file "
+    "./tinypkg-1.0-py2.py3-none-any.whl: CONSTRAINT_FROM_PATH_OR_URL",
+    on=targets("8.1.2", "19.3.1", "20.3.4", "23.3.2", "26.3"),
+)
+def constrained_wheel_file(lab: Lab, target: Target) -> Invocation:
+    wheel = build_wheel(Project("tinypkg", "1.0"), lab.project)
+    write(lab.project / "constraints.txt", "tinypkg==1.0\n")
+    environment = old_pip_environment(lab, target)
+    options = (*from_index(lab), *legacy_resolver(target), "-c", "constraints.txt")
+    return pip(environment, "install", *options, f"./{wheel.name}")
+
+
 @scenario("INVALID_REQUIREMENT", "`tinypkg=1.0` on the command line: INVALID_REQUIREMENT")
 def invalid_requirement(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "tinypkg=1.0")
