@@ -793,6 +793,52 @@ def prerelease_only_match(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "prer>=1.5")
 
 
+YANKED_RELEASE = Project("yanky", "2.0")
+YANK_REASON = "2.0 installs a broken module, use 1.0"
+
+
+def add_yanked_project(lab: Lab) -> None:
+    """yanky 1.0 and 2.0 on the index, 2.0 marked yanked with a reason (PEP 592's data-yanked)."""
+    add_projects_once(lab, "yanky", [Project("yanky", "1.0"), YANKED_RELEASE])
+    page = lab.index / "simple" / "yanky" / "index.html"
+    link = f'<a href="../../files/{YANKED_RELEASE.wheel_name}'
+    page.write_text(page.read_text().replace(link, f'<a data-yanked="{YANK_REASON}"{link.removeprefix("<a")}'))
+
+
+@scenario(
+    "YANKED_VERSION_SELECTED",
+    "`yanky==2.0` where the index marks 2.0 yanked: YANKED_VERSION_SELECTED, success",
+    on=targets("19.3.1", "20.3.4", "23.3.2", "26.3"),
+)
+def yanked_version_pinned(lab: Lab, target: Target) -> Invocation:
+    add_yanked_project(lab)
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "yanky==2.0")
+
+
+@scenario(
+    "IGNORED_YANKED_VERSIONS",
+    "`yanky>=2.0` where the only such release, 2.0, is yanked: IGNORED_YANKED_VERSIONS, DISTRIBUTION_NOT_FOUND",
+    on=targets("23.3.2", "24.0", "26.3"),
+)
+@scenario(
+    "DISTRIBUTION_NOT_FOUND",
+    "`yanky>=2.0` where the only such release, 2.0, is yanked; pip 22.0 to 23.2 ignore it without saying so: "
+    "DISTRIBUTION_NOT_FOUND",
+    on=targets("22.3.1"),
+    variant="yanked",
+)
+@scenario(
+    "YANKED_VERSION_SELECTED",
+    "`yanky>=2.0` where the only such release, 2.0, is yanked; pip before 22.0 takes it unpinned too: "
+    "YANKED_VERSION_SELECTED, success",
+    on=targets("20.3.4"),
+    variant="unpinned",
+)
+def yanked_version_unpinned(lab: Lab, target: Target) -> Invocation:
+    add_yanked_project(lab)
+    return in_venv(lab, target, "install", *from_index(lab), "yanky>=2.0")
+
+
 @scenario("UNSUPPORTED_WHEEL", "a wheel tagged cp27/win32: UNSUPPORTED_WHEEL")
 def unsupported_wheel(lab: Lab, target: Target) -> Invocation:
     wheel = build_wheel(Project("winpkg", "1.0", tag="cp27-cp27m-win32"), lab.project)
