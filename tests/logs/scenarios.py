@@ -2103,6 +2103,44 @@ def index_release_with_invalid_dependency(lab: Lab, target: Target) -> Invocatio
     return in_venv(lab, target, "install", *from_index(lab), "legacyspec")
 
 
+@scenario(
+    "PROTECT_PIP_ON_WINDOWS",
+    "a requirements file pinning pip>=24, installed through the pip script, pip's WINDOWS flag forced true "
+    "(this is Linux): PROTECT_PIP_ON_WINDOWS",
+    on=targets("23.3.2"),
+)
+@not_swept
+def requirements_upgrade_pip_on_windows(lab: Lab, target: Target) -> Invocation:
+    venv = as_if_on_windows(lab.make_venv(target))
+    write(lab.project / "requirements.txt", f"--index-url {lab.index_url}\npip>=24\n")
+    return pip(venv, "install", "-r", "requirements.txt")
+
+
+@scenario(
+    "PROTECT_PIP_ON_WINDOWS",
+    "`pip uninstall pip` through the pip script, pip's WINDOWS flag forced true (this is Linux): "
+    "PROTECT_PIP_ON_WINDOWS",
+    on=targets("23.3.2", "26.3"),
+    variant="uninstall",
+)
+@not_swept
+def pip_uninstalls_itself_on_windows(lab: Lab, target: Target) -> Invocation:
+    return pip(as_if_on_windows(lab.make_venv(target)), "uninstall", "--yes", "pip")
+
+
+def as_if_on_windows(venv: Path) -> Path:
+    """The venv's pip script with pip's own WINDOWS flag forced true where
+    protect_pip_from_modification_on_windows reads it, the one thing that differs from a run on
+    Windows: the refusal is the real pip code path, and the suggested command names the Linux
+    Python it runs on. (Older pips' check also wants the script named pip.exe.)"""
+    script = venv / "bin" / "pip"
+    lines = script.read_text().splitlines(keepends=True)
+    entry = next(index for index, line in enumerate(lines) if line.startswith("from pip._internal.cli.main import"))
+    lines.insert(entry + 1, "import pip._internal.utils.misc\npip._internal.utils.misc.WINDOWS = True\n")
+    script.write_text("".join(lines))
+    return venv
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
