@@ -994,6 +994,27 @@ def editable_build_fails(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "-e", "./editfail")
 
 
+# A backend with the PEP 517 hooks only: no build_editable.
+WHEEL_ONLY_BACKEND = """def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    raise RuntimeError("wheelonly: only editable installs were tried in this capture")
+"""
+
+
+@scenario(
+    "EDITABLE_NOT_SUPPORTED",
+    "pip install -e of a project without setup.py whose in-tree backend has no build_editable hook: "
+    "EDITABLE_NOT_SUPPORTED",
+    on=targets("21.3.1", "23.3.2", "25.3", "26.3"),
+)
+def editable_not_supported(lab: Lab, target: Target) -> Invocation:
+    in_tree_backend_project(lab, "wheelonly", WHEEL_ONLY_BACKEND)
+    return in_venv(lab, target, "install", "-e", "./wheelonly")
+
+
 @scenario(
     "SETUPTOOLS_MISSING",
     "--no-build-isolation for a setup.py project in a venv without setuptools: "
