@@ -117,6 +117,7 @@ _HEADERS_NOT_RECORDS = (
     b": error: ",
     b"no such option: ",
     b" has a pyproject.toml",
+    b"Can't verify hashes for these",
 )
 
 
