@@ -710,6 +710,16 @@ def requirements_file_without_r(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "REQUIREMENT_LOOKS_LIKE_FILENAME",
+    "installing a wheel file that is not in the current directory: REQUIREMENT_LOOKS_LIKE_FILENAME, "
+    "then the file's absence",
+    on=targets("9.0.3", "20.3.4", "23.3.2", "26.3"),
+)
+def missing_wheel_file(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", "tinypkg-1.0-py2.py3-none-any.whl")
+
+
+@scenario(
     "NOT_INSTALLABLE_DIRECTORY", "a directory with neither setup.py nor pyproject.toml: NOT_INSTALLABLE_DIRECTORY"
 )
 def not_installable_directory(lab: Lab, target: Target) -> Invocation:
