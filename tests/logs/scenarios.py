@@ -2172,6 +2172,17 @@ def as_if_on_windows(venv: Path) -> Path:
     return venv
 
 
+@scenario(
+    "PIP_CHECK_CONFLICT",
+    "pip check where alpha needs shared==1.0 but shared 2.0 is installed and top's leaf is missing: PIP_CHECK_CONFLICT",
+    on=targets("10.0.1", "20.3.4", "23.3.2", "26.3"),
+)
+def broken_requirements_checked(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target, "alpha==1.0", "shared==1.0")
+    lab.install(venv / "bin" / "python", "--no-deps", "--upgrade", "shared==2.0", "top==1.0")
+    return pip(venv, "check")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
