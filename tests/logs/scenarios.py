@@ -2183,6 +2183,25 @@ def broken_requirements_checked(lab: Lab, target: Target) -> Invocation:
     return pip(venv, "check")
 
 
+LEGACY_SETUP_PY_PROJECT = {
+    "setup.py": 'from setuptools import setup\n\nsetup(name="legacyedit", version="1.0", py_modules=[])\n'
+}
+
+
+@scenario(
+    "LEGACY_EDITABLE_DEPRECATION",
+    "pip install -e of a setup.py-only project in a venv holding setuptools and wheel: "
+    "LEGACY_EDITABLE_DEPRECATION, success",
+    on=(Target("3.12", "24.2"), Target("3.12", "25.0.1"), Target("3.12", "25.2")),
+)
+@swept_on("3.12")
+def legacy_editable_install(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target, "setuptools==75.3.2", "wheel==0.45.1")
+    for name, text in LEGACY_SETUP_PY_PROJECT.items():
+        write(lab.project / "legacyedit" / name, text)
+    return pip(venv, "install", *from_index(lab), "-e", "./legacyedit")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
