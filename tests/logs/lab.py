@@ -111,6 +111,7 @@ class Lab:
             fault: self._serve(servers.Server(self.index, fault), neutral) for fault, neutral in FAULTS.items()
         }
         self.silent_port = self._serve(servers.SilentServer(), 8084)
+        self.retired_search_port = self._serve(servers.Server(self.index, retired_search=True), 8085)
         tls = servers.self_signed_context(self.root)
         self.https_port = self._serve(servers.Server(self.index, tls=tls), 8443)
         self.cached_https_port = self._serve(servers.Server(self.index, tls=tls, cached=True), 8444)

@@ -1980,6 +1980,24 @@ def find_links_without_a_project(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "PIP_SEARCH_XMLRPC_FAILED",
+    "`pip search tinypkg` against a server that answers as PyPI has since it turned XML-RPC search off: "
+    "PIP_SEARCH_XMLRPC_FAILED",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "PIP_SEARCH_XMLRPC_FAILED",
+    "pip 8 to 20.3.3, `pip search tinypkg` against a server that answers as PyPI does: `Exception:` and a "
+    "traceback ending in the XML-RPC `Fault`",
+    on=(*targets("8.1.2", "19.3.1"), Target("3.8", "20.3.3")),
+    variant="old",
+)
+def search_turned_off(lab: Lab, target: Target) -> Invocation:
+    search_url = f"http://127.0.0.1:{lab.retired_search_port}/pypi"
+    return pip(old_pip_environment(lab, target), "search", "--index", search_url, "tinypkg")
+
+
+@scenario(
     "INVALID_WHEEL_FILENAME",
     "a wheel renamed to `tinypkg.whl`: INVALID_WHEEL_FILENAME (packaging's wording from pip 25.1)",
     on=(*targets("20.3.4", "25.0.1", "26.3"), Target("3.12", "25.1.1")),

@@ -9,11 +9,19 @@ import socket
 import ssl
 import subprocess
 import threading
+import xmlrpc.client
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HOST = "127.0.0.1"
 STALL_SECONDS = 60
+# What PyPI answers an XML-RPC `search` with since it turned search off (Warehouse's text).
+PYPI_SEARCH_REFUSAL = xmlrpc.client.Fault(
+    -32500,
+    "RuntimeError: PyPI no longer supports 'pip search' (or XML-RPC search). Please use https://pypi.org/search "
+    "(via a browser) instead. See https://warehouse.pypa.io/api-reference/xml-rpc.html#deprecated-methods "
+    "for more information.",
+)
 
 
 class QuietFileHandler(SimpleHTTPRequestHandler):
@@ -87,6 +95,19 @@ class FaultyHandler(QuietFileHandler):
         self.close_connection = True
 
 
+class RetiredSearchHandler(QuietFileHandler):
+    """Answers every XML-RPC call (a POST) as PyPI answers `pip search`: HTTP 200 holding a fault."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = xmlrpc.client.dumps(PYPI_SEARCH_REFUSAL, methodresponse=True).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 class Server:
     def __init__(
         self,
@@ -95,12 +116,15 @@ class Server:
         tls: ssl.SSLContext | None = None,
         cached: bool = False,
         credentials: str | None = None,
+        retired_search: bool = False,
     ):
         handler = functools.partial(FaultyHandler, fault=fault) if fault else QuietFileHandler
         if cached:
             handler = LongCachedFileHandler
         if credentials:
             handler = functools.partial(PasswordProtectedHandler, credentials=credentials)
+        if retired_search:
+            handler = RetiredSearchHandler
         self.httpd = ThreadingHTTPServer((HOST, 0), functools.partial(handler, directory=str(directory)))
         self.httpd.daemon_threads = True
         if tls:
