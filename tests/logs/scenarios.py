@@ -688,6 +688,25 @@ def constrained_wheel_file(lab: Lab, target: Target) -> Invocation:
     return pip(environment, "install", *options, f"./{wheel.name}")
 
 
+@scenario(
+    "EXTRA_NOT_PROVIDED",
+    "`tinypkg[nosuch]==1.0`, an extra tinypkg does not declare: EXTRA_NOT_PROVIDED, success",
+    on=targets("8.1.2", "19.3.1", "20.3.4", "23.3.2", "26.3"),
+)
+def extra_not_provided(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "tinypkg[nosuch]==1.0")
+
+
+@scenario(
+    "REQUESTED_VERSION_MISMATCH",
+    "the legacy resolver, claimed==1.0 whose sdist builds version 2.0: REQUESTED_VERSION_MISMATCH, success",
+    on=targets("10.0.1", "20.3.4", "23.3.2", "26.3"),
+)
+def requested_version_mismatch(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target)
+    return pip(environment, "install", *from_index(lab), *legacy_resolver(target), "claimed==1.0")
+
+
 @scenario("INVALID_REQUIREMENT", "`tinypkg=1.0` on the command line: INVALID_REQUIREMENT")
 def invalid_requirement(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "tinypkg=1.0")
