@@ -1617,6 +1617,16 @@ def index_closes(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--index-url", lab.faulty_url("close", "simple"), "tinypkg")
 
 
+@scenario(
+    "SKIPPING_PAGE_CONTENT_TYPE",
+    "an index URL whose pages answer JSON of an API, not an index page: SKIPPING_PAGE_CONTENT_TYPE, "
+    "DISTRIBUTION_NOT_FOUND",
+    on=OLD_MIDDLE_NEW,
+)
+def index_answers_json(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", lab.faulty_url("json", "simple"), "tinypkg")
+
+
 @scenario("CONNECTION_FAILED", "an index URL where nothing listens: CONNECTION_FAILED, RETRYING_CONNECTION")
 def connection_refused(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--index-url", f"http://127.0.0.1:{lab.refusing_port}/simple", "tinypkg")

@@ -59,8 +59,8 @@ class PasswordProtectedHandler(QuietFileHandler):
 
 class FaultyHandler(QuietFileHandler):
     """Misbehaves on every GET the way its fault says: an HTTP status ("404"), "close" (hang
-    up without answering), "short" (send half the file, then hang up) or "stall" (send half
-    the file, then nothing)."""
+    up without answering), "json" (answer a JSON document, as an API would, not an index page),
+    "short" (send half the file, then hang up) or "stall" (send half the file, then nothing)."""
 
     def __init__(self, *args: object, fault: str, **kwargs: object):
         self.fault = fault
@@ -71,13 +71,17 @@ class FaultyHandler(QuietFileHandler):
             self._send_status(int(self.fault))
         elif self.fault == "close":
             self.close_connection = True
+        elif self.fault == "json":
+            self._send(200, "application/json", b'{"detail": "Not a simple index: use /simple/"}\n')
         else:
             self._send_half_of(Path(self.translate_path(self.path)))
 
     def _send_status(self, status: int) -> None:
-        body = f"{status} {self.responses[status][0]}\n".encode()
+        self._send(status, "text/plain", f"{status} {self.responses[status][0]}\n".encode())
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
