@@ -2249,6 +2249,16 @@ def legacy_editable_install(lab: Lab, target: Target) -> Invocation:
     return pip(venv, "install", *from_index(lab), "-e", "./legacyedit")
 
 
+@scenario(
+    "TARGET_DIRECTORY_EXISTS",
+    "--target into a folder that already holds a tinypkg.py: TARGET_DIRECTORY_EXISTS, success",
+    on=OLD_MIDDLE_NEW,
+)
+def target_directory_exists(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "lib" / "tinypkg.py", "")
+    return in_venv(lab, target, "install", *from_index(lab), "--target", "lib", "tinypkg")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
