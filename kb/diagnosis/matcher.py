@@ -118,6 +118,7 @@ _HEADERS_NOT_RECORDS = (
     b"no such option: ",
     b" has a pyproject.toml",
     b"Can't verify hashes for these",
+    b"' looks like a filename",
 )
 
 
