@@ -2259,6 +2259,23 @@ def target_directory_exists(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "--target", "lib", "tinypkg")
 
 
+@scenario(
+    "ERROR_PARSING_DEPENDENCIES",
+    "`pip check` in a venv holding a legacyspec 1.0 dist-info (as pip 24.0 and older installed it) that requires `tinypkg>=1.0.*`: "
+    "ERROR_PARSING_DEPENDENCIES",
+    on=(Target("3.12", "24.1.2"), *targets("26.3")),
+)
+def check_with_invalid_installed_dependency(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target)
+    dist_info = site_packages(venv, target) / "legacyspec-1.0.dist-info"
+    write(
+        dist_info / "METADATA", "Metadata-Version: 2.1\nName: legacyspec\nVersion: 1.0\nRequires-Dist: tinypkg>=1.0.*\n"
+    )
+    write(dist_info / "INSTALLER", "pip\n")
+    write(dist_info / "RECORD", "")
+    return pip(venv, "check")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
