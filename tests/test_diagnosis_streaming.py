@@ -17,7 +17,11 @@ from tests.test_diagnosis_engine import REFINES, SIGNATURES
 
 LOGS = Path(__file__).parent / "logs"
 HASH_FAILURE = (LOGS / "HASH_MISMATCH" / "24.0.log").read_text()
-SUCCESS = "".join(path.read_text() for path in sorted((LOGS / "success").glob("*.log")))
+# The successful runs these tests' line numbers were counted on: a later capture in success/
+# would move them all.
+SUCCESS = "".join(
+    path.read_text() for path in sorted((LOGS / "success").glob("*.log")) if path.name != "20.3.4-build-dir.log"
+)
 WINDOW = 4096
 OVERLAP = 10
 
