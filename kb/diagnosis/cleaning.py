@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from kb.diagnosis.scoping import has_foreign_logger_header
+from kb.diagnosis.scoping import ANY_PROGRAMS_HEADERS, has_foreign_logger_header
 
 # Python `re` is used here (not RE2) because every pattern below is fixed, and each
 # one either starts with a literal or is anchored, so none can backtrack quadratically.
@@ -113,7 +113,7 @@ _HEADER_INSIDE = re.compile(
 )
 # Headers any program's logging may write itself (urllib3's retries, a logged exception, its
 # own downloads): behind a logger's record, such a line is that program's, not pip's.
-_ANY_PROGRAMS_HEADER = re.compile(rb"Retrying|Traceback|Exception:|Downloading|Processing")
+_ANY_PROGRAMS_HEADER = re.compile(ANY_PROGRAMS_HEADERS)
 _LEVEL = rb"\b(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b"
 # What changes between the prefixes a wrapper puts on its lines: clocks and counters, and the
 # level a logger gives each line (stdout's as INFO, stderr's as ERROR).

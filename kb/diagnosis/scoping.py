@@ -182,9 +182,11 @@ _LOGGER_HEADER = _re(
     rb"|^npm (?:ERR!|error|warn|WARN)\b"
 )
 _LOGGER_HEADER_REACH = 300
-# What any program's logging writes itself: urllib3's retries, its own downloads, a traceback
-# or an exception it caught.
-_ANY_PROGRAMS_MESSAGE = _re(rb"Retrying|Traceback|Exception|Downloading|Processing|\w(?:Error|Warning)\b")
+# The headers any program's logging may write itself: urllib3's retries, its own downloads, a
+# logged exception. Behind a logger's record, a line that holds one (or names an exception) is
+# that program's own.
+ANY_PROGRAMS_HEADERS = rb"Retrying|Traceback|Exception:|Downloading|Processing"
+_ANY_PROGRAMS_MESSAGE = _re(ANY_PROGRAMS_HEADERS + rb"|Exception|\w(?:Error|Warning)\b")
 # Lines that might close another tool's region, read per log before regions are taken to end.
 CLOSING_CANDIDATES = 5000
 
