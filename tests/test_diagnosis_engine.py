@@ -607,6 +607,18 @@ class TestNoise:
         assert codes(diagnosis)[:3] == ["PYTHON_H_MISSING", "SUBPROCESS_EXITED_WITH_ERROR", "FAILED_BUILDING_WHEEL"]
         assert diagnosis.matches[2].excerpt == "  ERROR: Failed building wheel for fastcrc"
 
+    def test_asterisks_that_are_text_stay_in_the_log_shown(self, matcher: Matcher) -> None:
+        """Bold goes (the partial pastes of tests/logs/wrappers.py); a password pip masked, a CI's
+        mask and `**kwargs` in a traceback's code line are what was printed."""
+        kept = [
+            "Looking in indexes: https://deploy:****@pypi.internal/simple",
+            "  File \"/srv/venv/lib/python3.12/site-packages/pip/_internal/cli/main.py\", line 5, in run",
+            "    return func(*args, **kwargs)",
+            "token: ***",
+        ]
+        diagnosis = matcher.diagnose("\n".join([*kept, "**ERROR: Could not find a version that satisfies six==9**"]))
+        assert diagnosis.log.decode().splitlines() == [*kept, "ERROR: Could not find a version that satisfies six==9"]
+
     def test_a_progress_bar_keeps_only_what_the_terminal_showed_last(self, matcher: Matcher) -> None:
         bar = "\r".join(f"   {'━' * step} {step}/40 kB" for step in range(0, 41, 10))
         log = f"Collecting six\n{bar}\rERROR: Could not find a version that satisfies the requirement six==9\n"

@@ -52,12 +52,9 @@ _HTML_ENTITIES = {
     b"&amp;": b"&",
 }
 _HTML_ENTITY = re.compile(b"|".join(map(re.escape, _HTML_ENTITIES)))
-# Markdown bold a reporter put around the line that matters, or around a quoted part of it
-# (`Command **"python setup.py egg_info"** failed`). A run of three or more asterisks is text
-# (pip's `****` for a password, a CI's mask), and so is `**` inside a line (`f(**kwargs)`).
-_MARKDOWN_BOLD = re.compile(
-    rb"(?m)(?<=^)[ \t]*\*\*(?=[^*\s])|(?<=[^*\s])\*\*(?=[ \t]*$)|(?<!\*)\*\*(?=[\"`])|(?<=[\"`])\*\*(?!\*)"
-)
+# Runs of asterisks, found at memchr's speed; _without_bold decides which are Markdown bold.
+_ASTERISKS = re.compile(rb"\*+")
+_QUOTES = (b'"', b"`")
 _BACKSPACE_PASSES = 3
 # The log is cleaned a megabyte at a time (cut at a newline): cleaning it whole would hold
 # the regex engine's pieces of the whole log next to the result.
@@ -188,12 +185,25 @@ def _clean_chunk(data: bytes) -> bytes:
     if b"&" in data:
         data = _HTML_ENTITY.sub(lambda found: _HTML_ENTITIES[found.group()], data)
     if b"**" in data:
-        data = _MARKDOWN_BOLD.sub(_without_asterisks, data)
+        data = _ASTERISKS.sub(_without_bold, data)
     return data.replace(b"\r\n", b"\n")  # Windows line ends; other returns are redraws
 
 
-def _without_asterisks(found: re.Match[bytes]) -> bytes:
-    return found.group().rstrip(b"*")  # a bold line's indentation stays
+def _without_bold(found: re.Match[bytes]) -> bytes:
+    """Nothing for the Markdown bold a reporter put around the line that matters or around a
+    quoted part of it (`Command **"python setup.py egg_info"** failed`); the run itself for
+    asterisks that are text: one, three or more (pip's `****` for a password, a CI's mask),
+    or two inside a line (`f(**kwargs)`)."""
+    run, text, start, end = found.group(), found.string, found.start(), found.end()
+    if len(run) != 2:
+        return run
+    line_end = text.find(b"\n", end)
+    before = text[text.rfind(b"\n", 0, start) + 1 : start]
+    after = text[end : len(text) if line_end < 0 else line_end]
+    opens_line = not before.strip(b" \t") and bool(after.strip())
+    closes_line = bool(before.strip()) and not after.strip(b" \t")
+    by_a_quote = after[:1] in _QUOTES or before[-1:] in _QUOTES
+    return b"" if opens_line or closes_line or by_a_quote else run
 
 
 def _last_shown(line: bytes) -> bytes:
