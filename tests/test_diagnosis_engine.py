@@ -612,7 +612,7 @@ class TestNoise:
         mask and `**kwargs` in a traceback's code line are what was printed."""
         kept = [
             "Looking in indexes: https://deploy:****@pypi.internal/simple",
-            "  File \"/srv/venv/lib/python3.12/site-packages/pip/_internal/cli/main.py\", line 5, in run",
+            '  File "/srv/venv/lib/python3.12/site-packages/pip/_internal/cli/main.py", line 5, in run',
             "    return func(*args, **kwargs)",
             "token: ***",
         ]
