@@ -1495,6 +1495,39 @@ def pip_version_outdated(lab: Lab, target: Target) -> Invocation:
     return pip(lab.make_venv(target), "install", *from_index(lab), "tinypkg", version_check=True)
 
 
+@scenario(
+    "PIP_VERSION_CHECK_FAILED",
+    "a local wheel installed with the version check on and an index URL where nothing listens "
+    "(an offline machine): PIP_VERSION_CHECK_FAILED, success",
+    on=(Target("3.10", "22.1"), *targets("22.3.1")),
+)
+@scenario(
+    "success",
+    "a local wheel installed with the version check on and an index URL where nothing listens: "
+    "pip 23.0 and later skip the check quietly when the index cannot be reached",
+    on=targets("23.0.1", "26.3"),
+    variant="version-check-offline",
+)
+def version_check_offline(lab: Lab, target: Target) -> Invocation:
+    wheel = build_wheel(Project("tinypkg", "1.0"), lab.project)
+    # Port 9 (discard), outside the range the labs' servers take: lab.refusing_port is only
+    # free when it is chosen, and another lab's server running at the same time may take it.
+    index = "http://127.0.0.1:9/simple"
+    return pip(lab.make_venv(target), "install", "--index-url", index, f"./{wheel.name}", version_check=True)
+
+
+@scenario(
+    "PIP_VERSION_CHECK_FAILED",
+    "a proxy URL whose password holds an unescaped `#`, with the version check on: "
+    "PIP_VERSION_CHECK_FAILED, then the install fails on the same URL: OS_ERROR_INSTALL",
+    on=targets("26.3"),
+    variant="proxy",
+)
+def version_check_bad_proxy(lab: Lab, target: Target) -> Invocation:
+    proxy = "http://deploy:pa#ss@127.0.0.1:3128"
+    return pip(lab.make_venv(target), "install", *from_index(lab), "--proxy", proxy, "tinypkg", version_check=True)
+
+
 # A startup hook of the kind profilers and monitors install: it imports a module the first
 # time the process opens tinypkg.py, which is while pip writes that file.
 IMPORTING_AUDIT_HOOK = (
