@@ -2282,6 +2282,42 @@ def legacy_editable_install(lab: Lab, target: Target) -> Invocation:
     return pip(venv, "install", *from_index(lab), "-e", "./legacyedit")
 
 
+def setuptools_and_wheel_venv(lab: Lab, target: Target) -> Path:
+    """A venv that can run a setup.py itself: pip then builds setup.py-only sdists the legacy
+    way (setup.py bdist_wheel) unless told --use-pep517."""
+    return lab.make_venv(target, "setuptools==75.3.2", "wheel==0.45.1")
+
+
+@scenario(
+    "BUILD_GLOBAL_OPTION_DEPRECATION",
+    "--global-option=--quiet for a setup.py-only sdist in a venv holding setuptools and wheel: "
+    "BUILD_GLOBAL_OPTION_DEPRECATION, success",
+    on=(Target("3.11", "23.1"), Target("3.12", "24.0"), Target("3.12", "25.0.1"), Target("3.12", "25.2")),
+)
+@scenario(
+    "OPTION_PARSE_ERROR",
+    "--global-option=--quiet on pip 25.3 and later, which removed the option: OPTION_PARSE_ERROR",
+    on=targets("25.3"),
+    variant="global-option",
+)
+@swept_on("3.12")
+def global_option_for_setup_py(lab: Lab, target: Target) -> Invocation:
+    venv = setuptools_and_wheel_venv(lab, target)
+    return pip(venv, "install", *from_index(lab), "--global-option=--quiet", "plainsetup")
+
+
+@scenario(
+    "BUILD_GLOBAL_OPTION_DEPRECATION",
+    "--global-option=--quiet for tinypkg, published only as a wheel: the option implies --no-binary :all:, "
+    "BUILD_GLOBAL_OPTION_DEPRECATION, DISTRIBUTION_NOT_FOUND",
+    on=(Target("3.12", "25.2"),),
+    variant="no-binary",
+)
+def global_option_for_wheel_only(lab: Lab, target: Target) -> Invocation:
+    venv = setuptools_and_wheel_venv(lab, target)
+    return pip(venv, "install", *from_index(lab), "--global-option=--quiet", "tinypkg")
+
+
 @scenario(
     "TARGET_DIRECTORY_EXISTS",
     "--target into a folder that already holds a tinypkg.py: TARGET_DIRECTORY_EXISTS, success",
