@@ -2345,6 +2345,40 @@ def check_with_invalid_installed_dependency(lab: Lab, target: Target) -> Invocat
     return pip(venv, "check")
 
 
+@scenario(
+    "USER_OPTION_CONFLICT",
+    "`pip install --user --target lib tinypkg`, two install locations at once: USER_OPTION_CONFLICT",
+    on=OLD_MIDDLE_NEW,
+)
+def user_and_target(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--user", "--target", "lib", "tinypkg")
+
+
+@scenario(
+    "USER_OPTION_CONFLICT",
+    "pip 19.3.1 (before pip's own check, 20.1), `pip install --user --target lib tinypkg` on a Python outside any "
+    "venv: distutils' `can't combine user with prefix` in a traceback",
+    on=targets("19.3.1"),
+    variant="old",
+)
+@not_swept
+def user_and_target_before_the_check(lab: Lab, target: Target) -> Invocation:
+    return pip(lab.make_system_python(target), "install", *from_index(lab), "--user", "--target", "lib", "tinypkg")
+
+
+@scenario(
+    "USER_OPTION_CONFLICT",
+    "`pip install --user --prefix /tmp/kb/inst tinypkg`: USER_OPTION_CONFLICT, the --prefix wording",
+    on=targets("8.1.2", "20.3.4", "26.3"),
+    variant="prefix",
+)
+def user_and_prefix(lab: Lab, target: Target) -> Invocation:
+    prefix = lab.root / "inst"
+    return pip(
+        old_pip_environment(lab, target), "install", *from_index(lab), "--user", "--prefix", str(prefix), "tinypkg"
+    )
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
