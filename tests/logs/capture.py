@@ -154,7 +154,12 @@ def describe(invocation: Invocation) -> str:
     prefix = "(as an unprivileged user) " if invocation.as_nobody else ""
     if invocation.memory_limit:
         prefix += f"(in {invocation.memory_limit // 2**20} MB of address space) "
-    return prefix + shlex.join([*settings, shown, *arguments])
+    if invocation.small_tmp:
+        prefix += f"(TMPDIR on a {invocation.small_tmp} tmpfs) "
+    if invocation.interrupt_after is not None:
+        prefix += f"(interrupted with Ctrl + C after {invocation.interrupt_after:g} s) "
+    pipeline = f" | {shlex.join(invocation.piped_into)}" if invocation.piped_into else ""
+    return prefix + shlex.join([*settings, shown, *arguments]) + pipeline
 
 
 def main() -> None:

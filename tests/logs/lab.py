@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -67,6 +68,11 @@ class Invocation:
     read_only: list[Path] = field(default_factory=list)
     memory_limit: int | None = None  # bytes of address space (prlimit --as)
     timeout: int = RUN_TIMEOUT_SECONDS
+    # A command reading pip's standard output, as after `|` in a shell (["head", "-n", "1"]):
+    # the log is what a terminal shows, the reader's output and pip's standard error.
+    piped_into: list[str] | None = None
+    interrupt_after: float | None = None  # seconds, then SIGINT, as Ctrl + C in a terminal
+    small_tmp: str | None = None  # TMPDIR on a tmpfs of this size ("8k"): a /tmp that is full
 
 
 Prepare = Callable[["Lab", Target], Invocation]
@@ -242,6 +248,9 @@ class Lab:
         argv = invocation.argv
         if invocation.read_only:
             argv = [*read_only_mounts(invocation.read_only), *argv]
+        if invocation.small_tmp:
+            env["TMPDIR"] = str(self.root / "small-tmp")
+            argv = [*small_tmpfs_mount(Path(env["TMPDIR"]), invocation.small_tmp), *argv]
         if invocation.memory_limit:
             argv = ["prlimit", f"--as={invocation.memory_limit}", "--", *argv]
         if invocation.as_nobody:
@@ -249,16 +258,33 @@ class Lab:
             # The copied Python still loads its libpython from the original, unreadable to nobody.
             env["LD_LIBRARY_PATH"] = str(self.system_python_root / "lib")
             argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *argv]
-        completed = subprocess.run(
-            argv,
+        if invocation.piped_into:
+            return self._run_piped(argv, env, invocation)
+        process = subprocess.Popen(argv, cwd=self.project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        output = _communicate(process, invocation)
+        return output, process.returncode
+
+    def _run_piped(self, argv: list[str], env: dict[str, str], invocation: Invocation) -> tuple[bytes, int]:
+        """pip's output into the reader; the exit status is pip's, not the pipeline's."""
+        assert invocation.piped_into
+        terminal, terminal_end = os.pipe()
+        process = subprocess.Popen(argv, cwd=self.project, env=env, stdout=subprocess.PIPE, stderr=terminal_end)
+        reader = subprocess.Popen(
+            invocation.piped_into,
             cwd=self.project,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=invocation.timeout,
-            check=False,
+            stdin=process.stdout,
+            stdout=terminal_end,
+            stderr=terminal_end,
         )
-        return completed.stdout, completed.returncode
+        assert process.stdout
+        process.stdout.close()  # the reader holds the only read end, so its exit breaks the pipe
+        os.close(terminal_end)
+        with os.fdopen(terminal, "rb") as shown:
+            output = shown.read()
+        process.wait(timeout=invocation.timeout)
+        reader.wait(timeout=invocation.timeout)
+        return output, process.returncode
 
     def neutralise(self, text: str) -> str:
         for local, neutral in self._path_rewrites():
@@ -280,6 +306,21 @@ class Lab:
     def _neutral_port(self, match: re.Match[str]) -> str:
         port = int(match[2])
         return f"{match[1]}{self.neutral_ports.get(port, port)}"
+
+
+def _communicate(process: subprocess.Popen[bytes], invocation: Invocation) -> bytes:
+    """The process's output, after interrupting it once interrupt_after seconds have passed."""
+    try:
+        if invocation.interrupt_after is not None:
+            try:
+                return process.communicate(timeout=invocation.interrupt_after)[0]
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGINT)
+        return process.communicate(timeout=invocation.timeout)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
 
 
 def installer_wheels(cache: Path, installer: str) -> Path:
@@ -313,6 +354,13 @@ def read_only_mounts(directories: list[Path]) -> list[str]:
     """A prefix that runs a command in its own mount namespace where directories are read-only."""
     mounts = " && ".join(f"mount --bind -o ro {shlex.quote(str(d))} {shlex.quote(str(d))}" for d in directories)
     return ["unshare", "--mount", "--", "sh", "-c", f'{mounts} && exec "$@"', "sh"]
+
+
+def small_tmpfs_mount(directory: Path, size: str) -> list[str]:
+    """A prefix that runs a command in its own mount namespace with a tmpfs of that size on directory."""
+    directory.mkdir(exist_ok=True)
+    mount = f"mount -t tmpfs -o size={shlex.quote(size)} tmpfs {shlex.quote(str(directory))}"
+    return ["unshare", "--mount", "--", "sh", "-c", f'{mount} && exec "$@"', "sh"]
 
 
 def run_quietly(argv: list[str], env: dict[str, str] | None = None) -> None:
