@@ -657,6 +657,32 @@ def resolver_backtracking(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "top", "leaf<2")
 
 
+# Every version of `slow` but 1.0 pins its own version of `slowdep`, which needs a `slownever>=2`
+# the index lacks: pip fails on each, newest first, and settles on slow 1.0. From pip 23.1 pip
+# counts the rejected versions of `slowdep`; older pips count the backtracks out of `slow`. Both
+# print their last notice at the 13th.
+SLOW_VERSIONS = 16
+
+
+def add_slow_projects(lab: Lab) -> None:
+    newer = range(2, SLOW_VERSIONS + 1)
+    projects = [Project("slow", "1.0"), Project("slownever", "1.0")]
+    projects += [Project("slow", f"{n}.0", requires=(f"slowdep=={n}.0",)) for n in newer]
+    projects += [Project("slowdep", f"{n}.0", requires=("slownever>=2",)) for n in newer]
+    add_projects_once(lab, "made-slow", projects)
+
+
+@scenario(
+    "RESOLVER_TAKING_LONGER",
+    "15 versions of slow fail on a dependency before slow 1.0 installs: RESOLVER_TAKING_LONGER, "
+    "RESOLVER_BACKTRACKING, success (the survey wording up to pip 21.2.4)",
+    on=(*targets("20.3.4", "21.3.1", "23.3.2", "26.3"), Target("3.8", "21.2.4"), Target("3.10", "23.0.1")),
+)
+def resolver_taking_longer(lab: Lab, target: Target) -> Invocation:
+    add_slow_projects(lab)
+    return in_venv(lab, target, "install", *from_index(lab), "slow")
+
+
 @scenario(
     "DOUBLE_REQUIREMENT_GIVEN",
     "the legacy resolver given one project twice: DOUBLE_REQUIREMENT_GIVEN",
