@@ -2405,6 +2405,23 @@ def user_and_prefix(lab: Lab, target: Target) -> Invocation:
     )
 
 
+def tinypkg_wheel_url(lab: Lab, fragment: str) -> str:
+    """A file: URL to a copy of tinypkg's wheel beside the project, with a URL fragment."""
+    wheel = lab.project / TINYPKG_WHEEL
+    wheel.parent.mkdir(parents=True, exist_ok=True)
+    wheel.write_bytes(index_file(lab, TINYPKG_WHEEL).read_bytes())
+    return f"{wheel.as_uri()}#{fragment}"
+
+
+@scenario(
+    "EGG_FRAGMENT_DEPRECATION",
+    "a wheel URL ending in `#egg=tinypkg[cli]`: EGG_FRAGMENT_DEPRECATION, success",
+    on=(Target("3.10", "23.0.1"), *targets("24.0", "25.0.1", "25.3")),
+)
+def egg_fragment_with_extras(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", tinypkg_wheel_url(lab, "egg=tinypkg[cli]"))
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
