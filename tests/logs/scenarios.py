@@ -2418,6 +2418,11 @@ def tinypkg_wheel_url(lab: Lab, fragment: str) -> str:
     "a wheel URL ending in `#egg=tinypkg[cli]`: EGG_FRAGMENT_DEPRECATION, success",
     on=(Target("3.10", "23.0.1"), *targets("24.0", "25.0.1", "25.3")),
 )
+@scenario(
+    "INVALID_EGG_FRAGMENT",
+    "a wheel URL ending in `#egg=tinypkg[cli]`: INVALID_EGG_FRAGMENT",
+    on=targets("26.0.1", "26.3"),
+)
 def egg_fragment_with_extras(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", tinypkg_wheel_url(lab, "egg=tinypkg[cli]"))
 
