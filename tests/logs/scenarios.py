@@ -2427,6 +2427,16 @@ def egg_fragment_with_extras(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", tinypkg_wheel_url(lab, "egg=tinypkg[cli]"))
 
 
+@scenario(
+    "UNSUPPORTED_CONSTRAINT_FORM",
+    "a constraints file with `tinypkg[cli]==1.0`: UNSUPPORTED_CONSTRAINT_FORM",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+def constraint_with_extras(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "constraints.txt", "tinypkg[cli]==1.0\n")
+    return in_venv(lab, target, "install", *from_index(lab), "-c", "constraints.txt", "tinypkg")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
