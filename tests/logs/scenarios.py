@@ -2437,6 +2437,16 @@ def constraint_with_extras(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-c", "constraints.txt", "tinypkg")
 
 
+@scenario(
+    "MARKERS_DONT_MATCH",
+    "`pip install tinypkg \"otherpkg; sys_platform == 'win32'\"` on Linux: MARKERS_DONT_MATCH, success",
+    on=targets("8.1.2", "18.1", "20.3.4", "23.3.2", "26.3"),
+)
+def requirement_for_another_platform(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target)
+    return pip(environment, "install", *from_index(lab), "tinypkg", "otherpkg; sys_platform == 'win32'")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
