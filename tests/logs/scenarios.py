@@ -2447,6 +2447,15 @@ def requirement_for_another_platform(lab: Lab, target: Target) -> Invocation:
     return pip(environment, "install", *from_index(lab), "tinypkg", "otherpkg; sys_platform == 'win32'")
 
 
+@scenario(
+    "EDITABLE_NAME_UNDETECTABLE",
+    "`pip install -e git+https://127.0.0.1:9/tinypkg.git` (no #egg=): EDITABLE_NAME_UNDETECTABLE",
+    on=targets("9.0.3", "10.0.1", "20.3.4", "25.0.1", "25.3", "26.3"),
+)
+def editable_vcs_url_without_name(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", "-e", "git+https://127.0.0.1:9/tinypkg.git")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
