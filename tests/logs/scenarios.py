@@ -2456,6 +2456,23 @@ def editable_vcs_url_without_name(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "install", "-e", "git+https://127.0.0.1:9/tinypkg.git")
 
 
+@scenario(
+    "NON_STANDARD_VERSION_DEPRECATION",
+    "`pip check` with an installed oddver 1.0-custom and legacyspec 1.0 requiring `tinypkg>=1.0.*`: "
+    "NON_STANDARD_VERSION_DEPRECATION",
+    on=(Target("3.11", "23.2.1"), *targets("23.3.2", "24.0")),
+)
+def check_with_legacy_versions(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(target, "tinypkg==1.0")
+    for name, version, requires in (("oddver", "1.0-custom", ""), ("legacyspec", "1.0", "tinypkg>=1.0.*")):
+        dist_info = site_packages(venv, target) / f"{name}-{version}.dist-info"
+        metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        write(dist_info / "METADATA", metadata + (f"Requires-Dist: {requires}\n" if requires else ""))
+        write(dist_info / "INSTALLER", "pip\n")
+        write(dist_info / "RECORD", "")
+    return pip(venv, "check")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
