@@ -2473,6 +2473,28 @@ def check_with_legacy_versions(lab: Lab, target: Target) -> Invocation:
     return pip(venv, "check")
 
 
+def wheel_with_legacy_version_name(lab: Lab) -> str:
+    """tinypkg 1.0-1 in a wheel named the way old bdist_wheel wrote it: `1.0_1`."""
+    built = build_wheel(Project("tinypkg", "1.0-1"), lab.project)
+    legacy = built.rename(lab.project / "tinypkg-1.0_1-py2.py3-none-any.whl")
+    return f"./{legacy.name}"
+
+
+@scenario(
+    "WHEEL_FILENAME_NOT_NORMALISED",
+    "a wheel named `tinypkg-1.0_1-py2.py3-none-any.whl`: WHEEL_FILENAME_NOT_NORMALISED, success",
+    on=(Target("3.12", "24.3.1"), Target("3.12", "25.0.1"), Target("3.12", "25.2")),
+)
+@scenario(
+    "INVALID_WHEEL_FILENAME",
+    "a wheel named `tinypkg-1.0_1-py2.py3-none-any.whl`: INVALID_WHEEL_FILENAME (from pip 25.3)",
+    on=targets("25.3", "26.3"),
+    variant="legacy-version",
+)
+def wheel_named_with_legacy_version(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", wheel_with_legacy_version_name(lab))
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
