@@ -2345,6 +2345,28 @@ def global_option_for_wheel_only(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "LEGACY_BDIST_WHEEL_DEPRECATION",
+    "a setup.py-only sdist in a venv holding setuptools and wheel, built with setup.py bdist_wheel: "
+    "LEGACY_BDIST_WHEEL_DEPRECATION, success",
+    on=(Target("3.12", "25.1"), Target("3.12", "25.2")),
+)
+@swept_on("3.12")
+def legacy_bdist_wheel(lab: Lab, target: Target) -> Invocation:
+    return pip(setuptools_and_wheel_venv(lab, target), "install", *from_index(lab), "plainsetup")
+
+
+@scenario(
+    "LEGACY_BDIST_WHEEL_DEPRECATION",
+    "a setup.py-only sdist whose install step fails, built with setup.py bdist_wheel: "
+    "LEGACY_BDIST_WHEEL_DEPRECATION, FAILED_BUILDING_WHEEL",
+    on=(Target("3.12", "25.2"),),
+    variant="build-fails",
+)
+def legacy_bdist_wheel_fails(lab: Lab, target: Target) -> Invocation:
+    return pip(setuptools_and_wheel_venv(lab, target), "install", *from_index(lab), "legacyfail")
+
+
+@scenario(
     "TARGET_DIRECTORY_EXISTS",
     "--target into a folder that already holds a tinypkg.py: TARGET_DIRECTORY_EXISTS, success",
     on=OLD_MIDDLE_NEW,
