@@ -2517,6 +2517,52 @@ def wheel_named_with_legacy_version(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", wheel_with_legacy_version_name(lab))
 
 
+# A pip.conf as people write it from an index's instructions, the [global] line left out.
+PIP_CONF_WITHOUT_SECTION = "timeout = 60\nindex-url = https://mirror.example.com/simple\n"
+
+
+def with_config_file(invocation: Invocation, config: Path) -> Invocation:
+    """PIP_CONFIG_FILE names the scenario's own file: --isolated ignores the user's configuration
+    files and PIP_ variables, never the file PIP_CONFIG_FILE names."""
+    invocation.env["PIP_CONFIG_FILE"] = str(config)
+    return invocation
+
+
+@scenario(
+    "CONFIGURATION_FILE_COULD_NOT_BE_LOADED",
+    "PIP_CONFIG_FILE naming a pip.conf whose settings have no [global] line: CONFIGURATION_FILE_COULD_NOT_BE_LOADED",
+    on=(Target("3.6", "18.1"), *OLD_MIDDLE_NEW),
+)
+def config_file_without_section(lab: Lab, target: Target) -> Invocation:
+    config = write(lab.project / "pip.conf", PIP_CONF_WITHOUT_SECTION)
+    return with_config_file(pip(old_pip_environment(lab, target), "install", "tinypkg"), config)
+
+
+@scenario(
+    "CONFIGURATION_FILE_COULD_NOT_BE_LOADED",
+    "pip 8 to 18.0, PIP_CONFIG_FILE naming a pip.conf whose settings have no [global] line: a traceback ending in "
+    "configparser's MissingSectionHeaderError",
+    on=targets("9.0.3"),
+    variant="old",
+)
+@not_swept
+def config_file_without_section_old(lab: Lab, target: Target) -> Invocation:
+    return config_file_without_section(lab, target)
+
+
+@scenario(
+    "CONFIGURATION_FILE_COULD_NOT_BE_LOADED",
+    "PIP_CONFIG_FILE naming a pip.conf saved in Latin-1 (a comment `# Zürich mirror`), read as UTF-8: "
+    "CONFIGURATION_FILE_COULD_NOT_BE_LOADED, the encoding wording",
+    on=targets("20.3.4", "26.3"),
+    variant="encoding",
+)
+def config_file_in_latin1(lab: Lab, target: Target) -> Invocation:
+    config = lab.project / "pip.conf"
+    config.write_bytes("# Zürich mirror\n[global]\ntimeout = 60\n".encode("latin-1"))
+    return with_config_file(pip(old_pip_environment(lab, target), "install", "tinypkg"), config)
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
