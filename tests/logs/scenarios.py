@@ -2563,6 +2563,29 @@ def config_file_in_latin1(lab: Lab, target: Target) -> Invocation:
     return with_config_file(pip(old_pip_environment(lab, target), "install", "tinypkg"), config)
 
 
+@scenario(
+    "INVALID_SCHEME_COMBINATION",
+    "`pip install --target lib --prefix /tmp/kb/inst tinypkg`: INVALID_SCHEME_COMBINATION (--target is a home scheme)",
+    on=targets("21.3.1", "23.3.2", "26.3"),
+)
+@not_swept
+def target_and_prefix(lab: Lab, target: Target) -> Invocation:
+    prefix = lab.root / "inst"
+    return in_venv(lab, target, "install", *from_index(lab), "--target", "lib", "--prefix", str(prefix), "tinypkg")
+
+
+@scenario(
+    "INVALID_SCHEME_COMBINATION",
+    "pip 20.3.4 and 21.2.4 (distutils asked first), `pip install --target lib --prefix /tmp/kb/inst tinypkg`: "
+    "`ERROR: Exception:` and a traceback ending in `AssertionError: home=... prefix=...`",
+    on=(Target("3.8", "20.3.4"), Target("3.9", "21.2.4")),
+    variant="assert",
+)
+@not_swept
+def target_and_prefix_asserted(lab: Lab, target: Target) -> Invocation:
+    return target_and_prefix(lab, target)
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
