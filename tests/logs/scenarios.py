@@ -2586,6 +2586,24 @@ def target_and_prefix_asserted(lab: Lab, target: Target) -> Invocation:
     return target_and_prefix(lab, target)
 
 
+# What a Python whose sysconfig has no user scheme looks like to pip (a trimmed or patched
+# build): the scheme is taken out of sysconfig's table before pip reads it.
+USER_SCHEME_REMOVED = 'import sysconfig\n\nsysconfig._INSTALL_SCHEMES.pop("posix_user", None)\n'
+
+
+@scenario(
+    "USER_INSTALLATION_INVALID",
+    "`pip install --user tinypkg` with a Python 3.9 outside any venv whose sysconfig lists no posix_user scheme "
+    "(a sitecustomize removes it): USER_INSTALLATION_INVALID",
+    on=(Target("3.9", "21.1"), Target("3.9", "21.3.1"), Target("3.9", "26.0.1")),
+)
+@swept_on("3.9")
+def user_scheme_missing(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    write(site_packages(system, target) / "sitecustomize.py", USER_SCHEME_REMOVED)
+    return pip(system, "install", *from_index(lab), "--user", "tinypkg")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
