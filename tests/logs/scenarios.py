@@ -2604,6 +2604,54 @@ def user_scheme_missing(lab: Lab, target: Target) -> Invocation:
     return pip(system, "install", *from_index(lab), "--user", "tinypkg")
 
 
+PYPROJECT_WITHOUT_GROUPS = """
+[project]
+name = "app"
+version = "0.1.0"
+dependencies = ["tinypkg"]
+"""
+
+PYPROJECT_WITH_TEST_GROUP = (
+    PYPROJECT_WITHOUT_GROUPS
+    + """
+[dependency-groups]
+test = ["otherpkg"]
+"""
+)
+
+
+@scenario(
+    "DEPENDENCY_GROUP_ERROR",
+    "`pip install --group dev` where pyproject.toml has no [dependency-groups] table: DEPENDENCY_GROUP_ERROR",
+    on=(Target("3.12", "25.1.1"), *targets("26.3")),
+)
+def dependency_groups_table_missing(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "pyproject.toml", PYPROJECT_WITHOUT_GROUPS)
+    return in_venv(lab, target, "install", *from_index(lab), "--group", "dev")
+
+
+@scenario(
+    "DEPENDENCY_GROUP_ERROR",
+    "`pip install --group dev` where pyproject.toml's [dependency-groups] has only `test`: DEPENDENCY_GROUP_ERROR, "
+    "`resolution failed`",
+    on=(Target("3.12", "25.1.1"), *targets("25.3", "26.3")),
+    variant="unknown-group",
+)
+def dependency_group_not_declared(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "pyproject.toml", PYPROJECT_WITH_TEST_GROUP)
+    return in_venv(lab, target, "install", *from_index(lab), "--group", "dev")
+
+
+@scenario(
+    "DEPENDENCY_GROUP_ERROR",
+    "`pip install --group test` in a folder without pyproject.toml: DEPENDENCY_GROUP_ERROR, `not found`",
+    on=targets("26.3"),
+    variant="no-pyproject",
+)
+def dependency_group_without_pyproject(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "--group", "test")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
