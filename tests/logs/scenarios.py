@@ -2652,6 +2652,45 @@ def dependency_group_without_pyproject(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "--group", "test")
 
 
+# A requirements file saved in Latin-1, as editors on Windows do: its comment is not UTF-8.
+LATIN1_REQUIREMENTS = "# Pins für das Büro\ntinypkg==1.0\n".encode("latin-1")
+LATIN1_LOCALE = "en_US.ISO-8859-1"
+
+
+def latin1_locale(lab: Lab) -> Path:
+    """A folder holding a Latin-1 locale (glibc's LOCPATH), compiled once per lab from glibc's sources."""
+    folder = lab.root / "locales"
+    if not (folder / LATIN1_LOCALE).exists():
+        folder.mkdir(exist_ok=True)
+        subprocess.run(["localedef", "-i", "en_US", "-f", "ISO-8859-1", str(folder / LATIN1_LOCALE)], check=True)
+    return folder
+
+
+@scenario(
+    "REQUIREMENTS_FILE_DECODE_FALLBACK",
+    "a Latin-1 requirements file on a Latin-1 locale (as on Windows with cp1252): "
+    "REQUIREMENTS_FILE_DECODE_FALLBACK, success",
+    on=targets("25.0.1", "26.3"),
+)
+def requirements_file_in_locale_encoding(lab: Lab, target: Target) -> Invocation:
+    (lab.project / "requirements.txt").write_bytes(LATIN1_REQUIREMENTS)
+    invocation = in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+    invocation.env |= {"LOCPATH": str(latin1_locale(lab)), "LC_ALL": LATIN1_LOCALE}
+    return invocation
+
+
+@scenario(
+    "REQUIREMENTS_FILE_DECODE_FALLBACK",
+    "a Latin-1 requirements file on a UTF-8 locale: REQUIREMENTS_FILE_DECODE_FALLBACK, then `ERROR: Exception:` "
+    "and a traceback ending in UnicodeDecodeError",
+    on=targets("25.0.1", "26.3"),
+    variant="utf8-locale",
+)
+def requirements_file_not_utf8(lab: Lab, target: Target) -> Invocation:
+    (lab.project / "requirements.txt").write_bytes(LATIN1_REQUIREMENTS)
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
