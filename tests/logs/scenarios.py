@@ -2691,6 +2691,40 @@ def requirements_file_not_utf8(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
 
 
+def pylock(lab: Lab, *packages: Project) -> str:
+    """A pylock.toml (PEP 751) locking these projects' wheels on the lab's index."""
+    text = 'lock-version = "1.0"\ncreated-by = "hand"\n'
+    for project in packages:
+        wheel = index_file(lab, project.wheel_name)
+        url = f"{lab.index_url.removesuffix('/simple')}/files/{project.wheel_name}"
+        text += f'\n[[packages]]\nname = "{project.name}"\nversion = "{project.version}"\n'
+        text += f'\n[[packages.wheels]]\nurl = "{url}"\nhashes = {{sha256 = "{sha256_of(wheel)}"}}\n'
+    return text
+
+
+@scenario(
+    "PYLOCK_FILE_ERROR",
+    "`pip install -r pylock.toml` whose lock-version line was lost in a merge: PYLOCK_FILE_ERROR",
+    on=(Target("3.13", "26.1.2"), *targets("26.3")),
+)
+def pylock_without_lock_version(lab: Lab, target: Target) -> Invocation:
+    text = pylock(lab, Project("tinypkg", "1.0")).replace('lock-version = "1.0"\n', "")
+    write(lab.project / "pylock.toml", text)
+    return in_venv(lab, target, "install", "-r", "pylock.toml")
+
+
+@scenario(
+    "PYLOCK_FILE_ERROR",
+    "`pip install -r pylock.toml` with git's conflict markers left in it: PYLOCK_FILE_ERROR, TOML's own message",
+    on=targets("26.3"),
+    variant="conflict-markers",
+)
+def pylock_with_conflict_markers(lab: Lab, target: Target) -> Invocation:
+    ours, theirs = pylock(lab, Project("tinypkg", "1.0")), pylock(lab, Project("tinypkg", "1.1"))
+    write(lab.project / "pylock.toml", f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> upgrade\n")
+    return in_venv(lab, target, "install", "-r", "pylock.toml")
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
