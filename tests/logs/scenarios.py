@@ -2725,6 +2725,28 @@ def pylock_with_conflict_markers(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "-r", "pylock.toml")
 
 
+@scenario(
+    "LOCKED_REQUIREMENT_MISMATCH",
+    "`pip install -r pylock.toml 'tinypkg>=1.1'` where the lock pins tinypkg 1.0: LOCKED_REQUIREMENT_MISMATCH",
+    on=(Target("3.13", "26.2.1"), *targets("26.3")),
+)
+def locked_version_not_requested(lab: Lab, target: Target) -> Invocation:
+    write(lab.project / "pylock.toml", pylock(lab, Project("tinypkg", "1.0")))
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "pylock.toml", "tinypkg>=1.1")
+
+
+@scenario(
+    "HASH_UNPINNED",
+    "pip 26.1 (before the lock file's own message, 26.2), `pip install -r pylock.toml 'tinypkg>=1.1'` where the "
+    "lock pins tinypkg 1.0: the lock's hashes turn on --require-hashes, HASH_UNPINNED",
+    on=(Target("3.13", "26.1.2"),),
+    variant="pylock",
+)
+@not_swept
+def locked_version_not_requested_before_its_message(lab: Lab, target: Target) -> Invocation:
+    return locked_version_not_requested(lab, target)
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
