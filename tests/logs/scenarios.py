@@ -1620,6 +1620,15 @@ def import_after_in_process_install(lab: Lab, target: Target) -> Invocation:
     return Invocation([*argv, *from_index(lab), "tinypkg"], path=[venv / "bin"])
 
 
+@scenario(
+    "SKIPPING_NOT_INSTALLED",
+    "`pip uninstall --yes tinypkg` where tinypkg is not installed: SKIPPING_NOT_INSTALLED, success",
+    on=targets("10.0.1", "20.3.4", "23.3.2", "26.3"),
+)
+def uninstall_not_installed(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "uninstall", "--yes", "tinypkg")
+
+
 # -- the network -----------------------------------------------------------------------------
 
 TINYPKG_WHEEL = Project("tinypkg", "1.0").wheel_name
