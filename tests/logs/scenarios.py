@@ -2756,6 +2756,29 @@ def locked_version_not_requested_before_its_message(lab: Lab, target: Target) ->
     return locked_version_not_requested(lab, target)
 
 
+def with_many_projects(lab: Lab, target: Target, count: int) -> Path:
+    """An environment with count installed projects (bare dist-info folders): a long `pip list`."""
+    prefix = old_pip_environment(lab, target)
+    for number in range(1, count + 1):
+        dist_info = site_packages(prefix, target) / f"project{number:03d}-1.0.dist-info"
+        write(dist_info / "METADATA", f"Metadata-Version: 2.1\nName: project{number:03d}\nVersion: 1.0\n")
+        write(dist_info / "INSTALLER", "pip\n")
+        write(dist_info / "RECORD", "")
+    return prefix
+
+
+@scenario(
+    "BROKEN_STDOUT_PIPE",
+    "`pip list` into `head -n 1` in an environment with 300 projects: head leaves after the first line, "
+    "BROKEN_STDOUT_PIPE",
+    on=targets("19.3.1", "20.3.4", "23.3.2", "26.3"),
+)
+def list_into_head(lab: Lab, target: Target) -> Invocation:
+    invocation = pip(with_many_projects(lab, target, 300), "list")
+    invocation.piped_into = ["head", "-n", "1"]
+    return invocation
+
+
 # -- old pips (8 to 19) ----------------------------------------------------------------------
 
 
