@@ -1845,6 +1845,18 @@ def out_of_memory(lab: Lab, target: Target) -> Invocation:
     return invocation
 
 
+@scenario(
+    "OPERATION_CANCELLED",
+    "Ctrl + C (SIGINT) while a download from a server that stopped sending waits: OPERATION_CANCELLED",
+    on=targets("8.1.2", "20.3.4", "23.3.2", "26.3"),
+)
+def download_interrupted(lab: Lab, target: Target) -> Invocation:
+    url = lab.faulty_url("stall", f"files/{TINYPKG_WHEEL}")
+    invocation = pip(old_pip_environment(lab, target), "install", "--timeout", "60", url)
+    invocation.interrupt_after = 8
+    return invocation
+
+
 # -- runs that succeed: they must diagnose as no error ---------------------------------------
 
 
