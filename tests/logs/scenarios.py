@@ -1210,6 +1210,35 @@ def metadata_inconsistent(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "claimed==1.0")
 
 
+# Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
+# folder without write permission, which pip cannot delete when it cleans up after the build.
+LOCKED_BUILD_SETUP = """
+    import os
+    from setuptools import setup
+
+    os.makedirs("gocache/mod/example.com", exist_ok=True)
+    with open("gocache/mod/example.com/go.mod", "w") as module:
+        module.write("module example.com\\n")
+    os.chmod("gocache/mod/example.com", 0o555)
+    setup(name="lockedbuild", version="1.0", py_modules=[])
+"""
+
+
+@scenario(
+    "TEMP_DIR_CLEANUP_FAILED",
+    "an unprivileged user builds a wheel of an sdist whose build leaves a read-only folder: "
+    "TEMP_DIR_CLEANUP_FAILED, success (pip 23.2.1 ends in an uncaught traceback through global_tempdir_manager "
+    "instead; on Python 3.13 pip's clean-up makes the folder writable and succeeds)",
+    on=(*targets("23.3.2"), Target("3.12", "26.3")),
+)
+def build_leaves_read_only_folder(lab: Lab, target: Target) -> Invocation:
+    sdist = build_sdist(Sdist("lockedbuild", "1.0", {"setup.py": LOCKED_BUILD_SETUP}), lab.project)
+    wheels = str(lab.home / "wheels")  # the home is the unprivileged user's, the project folder is not
+    invocation = pip(lab.make_system_python(target), "wheel", *from_index(lab), "--no-deps", "-w", wheels, sdist.name)
+    invocation.as_nobody = True
+    return invocation
+
+
 # -- the environment pip installs into --------------------------------------------------------
 
 
