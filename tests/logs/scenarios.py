@@ -1658,6 +1658,23 @@ def uninstall_not_installed(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "uninstall", "--yes", "tinypkg")
 
 
+@scenario(
+    "CANNOT_REMOVE_PTH_ENTRIES",
+    "uninstalling a legacy editable (an .egg-link) whose path is in tinydev.pth, with no easy-install.pth: "
+    "CANNOT_REMOVE_PTH_ENTRIES, success (up to pip 20.0.2 an error that stops the uninstall)",
+    on=(*targets("8.1.2", "20.3.4", "23.3.2", "26.3"), Target("3.8", "20.0.2")),
+)
+def legacy_editable_without_easy_install_pth(lab: Lab, target: Target) -> Invocation:
+    prefix = old_pip_environment(lab, target)
+    project = lab.project / "tinydev"
+    write(project / "tinydev.py", "")
+    write(project / "tinydev.egg-info" / "PKG-INFO", "Metadata-Version: 1.1\nName: tinydev\nVersion: 1.0\n")
+    write(project / "tinydev.egg-info" / "top_level.txt", "tinydev\n")
+    write(site_packages(prefix, target) / "tinydev.egg-link", f"{project}\n.\n")
+    write(site_packages(prefix, target) / "tinydev.pth", f"{project}\n")
+    return pip(prefix, "uninstall", "--yes", "tinydev")
+
+
 # -- the network -----------------------------------------------------------------------------
 
 TINYPKG_WHEEL = Project("tinypkg", "1.0").wheel_name
