@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1237,6 +1238,38 @@ def build_leaves_read_only_folder(lab: Lab, target: Target) -> Invocation:
     invocation = pip(lab.make_system_python(target), "wheel", *from_index(lab), "--no-deps", "-w", wheels, sdist.name)
     invocation.as_nobody = True
     return invocation
+
+
+ESCAPING_FILES = {
+    "setup.py": 'from setuptools import setup\n\nsetup(name="escaping", version="1.0", py_modules=[])\n',
+    "../escaped.txt": "written beside the folder pip unpacks into\n",
+}
+
+
+@scenario(
+    "ARCHIVE_PATH_TRAVERSAL",
+    "an sdist (.tar.gz) with a member `escaping-1.0/../escaped.txt`: ARCHIVE_PATH_TRAVERSAL "
+    "(pip 24.1 and later on a Python with tarfile's data filter word it `Invalid member in the tar file`)",
+    on=(*targets("19.3.1", "20.3.4", "24.0", "26.3"), Target("3.12", "24.1.2")),
+)
+def tar_member_outside(lab: Lab, target: Target) -> Invocation:
+    sdist = build_sdist(Sdist("escaping", "1.0", ESCAPING_FILES), lab.project)
+    return pip(old_pip_environment(lab, target), "install", f"./{sdist.name}")
+
+
+@scenario(
+    "ARCHIVE_PATH_TRAVERSAL",
+    "an sdist (.zip) with a member `escaping-1.0/../escaped.txt`: ARCHIVE_PATH_TRAVERSAL",
+    on=targets("20.3.4", "26.3"),
+    variant="zip",
+)
+def zip_member_outside(lab: Lab, target: Target) -> Invocation:
+    archive = lab.project / "escaping-1.0.zip"
+    with zipfile.ZipFile(archive, "w") as sdist:
+        sdist.writestr("escaping-1.0/PKG-INFO", "Metadata-Version: 2.1\nName: escaping\nVersion: 1.0\n")
+        for path, text in ESCAPING_FILES.items():
+            sdist.writestr(f"escaping-1.0/{path}", text)
+    return pip(old_pip_environment(lab, target), "install", f"./{archive.name}")
 
 
 # -- the environment pip installs into --------------------------------------------------------
