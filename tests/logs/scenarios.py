@@ -1272,6 +1272,25 @@ def zip_member_outside(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target), "install", f"./{archive.name}")
 
 
+def tiny_local_project(lab: Lab) -> str:
+    """A project folder with a pyproject.toml that builds with setuptools: `./tinybuild`."""
+    local_project(lab, "tinybuild", PYPROJECT_SETUPTOOLS)
+    return "./tinybuild"
+
+
+@scenario(
+    "VENV_CREATION_ERROR",
+    "--use-feature=venv-isolation with TMPDIR on a full 8 kB tmpfs: VENV_CREATION_ERROR (No space left on device)",
+    on=(Target("3.13", "26.2.1"), *targets("26.3")),
+)
+def venv_isolation_in_full_tmp(lab: Lab, target: Target) -> Invocation:
+    invocation = in_venv(
+        lab, target, "install", *from_index(lab), "--use-feature=venv-isolation", tiny_local_project(lab)
+    )
+    invocation.small_tmp = "8k"
+    return invocation
+
+
 # -- the environment pip installs into --------------------------------------------------------
 
 
