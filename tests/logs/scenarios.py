@@ -1279,6 +1279,18 @@ def tiny_local_project(lab: Lab) -> str:
 
 
 @scenario(
+    "VENV_IMPORT_ERROR",
+    "--use-feature=venv-isolation on a Python whose standard library lacks venv (as Debian's python3-minimal): "
+    "VENV_IMPORT_ERROR",
+    on=(Target("3.13", "26.2.1"), *targets("26.3")),
+)
+def venv_isolation_without_venv(lab: Lab, target: Target) -> Invocation:
+    prefix = lab.make_system_python(target)
+    shutil.rmtree(prefix / "lib" / f"python{target.python}" / "venv")
+    return pip(prefix, "install", *from_index(lab), "--use-feature=venv-isolation", tiny_local_project(lab))
+
+
+@scenario(
     "VENV_CREATION_ERROR",
     "--use-feature=venv-isolation with TMPDIR on a full 8 kB tmpfs: VENV_CREATION_ERROR (No space left on device)",
     on=(Target("3.13", "26.2.1"), *targets("26.3")),
