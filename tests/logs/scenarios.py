@@ -1211,6 +1211,41 @@ def metadata_inconsistent(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "claimed==1.0")
 
 
+@scenario(
+    "WHEEL_COMMAND_BUILD_FAILED",
+    "pip wheel of an sdist whose C code does not compile: BUILD_TOOL_FAILED, FAILED_BUILDING_WHEEL, "
+    "BUILD_FAILED_SUMMARY, WHEEL_COMMAND_BUILD_FAILED",
+    on=targets("20.3.4", "22.3.1", "24.0", "25.3", "26.3"),
+)
+def wheel_command_build_fails(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "wheel", *from_index(lab), "--wheel-dir", "wheels", "brokenbuild")
+
+
+@scenario(
+    "WHEEL_COMMAND_BUILD_FAILED",
+    "pip wheel of a C extension with no compiler on PATH: COMPILER_MISSING, WHEEL_COMMAND_BUILD_FAILED",
+    on=targets("23.3.2", "26.3"),
+    variant="compiler",
+)
+def wheel_command_without_compiler(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(in_venv(lab, target, "wheel", *from_index(lab), "--wheel-dir", "wheels", "cext"))
+
+
+@scenario(
+    "WHEEL_COMMAND_BUILD_FAILED",
+    "pip wheel of cext, which builds, into a read-only --wheel-dir: the built wheel cannot be copied there "
+    "(`Building wheel for … failed`, from 26.2 `Failed to copy built wheel`): WHEEL_COMMAND_BUILD_FAILED",
+    on=targets("20.3.4", "26.1.2", "26.3"),
+    variant="read-only",
+)
+def wheel_command_read_only_dir(lab: Lab, target: Target) -> Invocation:
+    wheels = lab.project / "wheels"
+    wheels.mkdir()
+    invocation = in_venv(lab, target, "wheel", *from_index(lab), "--wheel-dir", "wheels", "cext")
+    invocation.read_only.append(wheels)
+    return invocation
+
+
 # Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
 # folder without write permission, which pip cannot delete when it cleans up after the build.
 LOCKED_BUILD_SETUP = """
