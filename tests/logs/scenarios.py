@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import textwrap
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -1244,6 +1245,27 @@ def wheel_command_read_only_dir(lab: Lab, target: Target) -> Invocation:
     invocation = in_venv(lab, target, "wheel", *from_index(lab), "--wheel-dir", "wheels", "cext")
     invocation.read_only.append(wheels)
     return invocation
+
+
+@scenario(
+    "METADATA_NAME_MISMATCH",
+    "`file:///…/realname#egg=othername`, a project whose setup.py says realname: METADATA_NAME_MISMATCH "
+    "(`Running setup.py (path:…) egg_info for package` before pip 19.0), installed as realname",
+    on=(Target("3.6", "18.1"), Target("3.6", "19.3.1")),
+)
+@scenario(
+    "METADATA_NAME_MISMATCH",
+    "`file:///…/realname#egg=othername`, a project whose setup.py says realname: METADATA_NAME_MISMATCH, "
+    "then the resolver discards it: METADATA_INCONSISTENT",
+    on=OLD_MIDDLE_NEW,
+    variant="resolver",
+)
+def egg_fragment_names_another_project(lab: Lab, target: Target) -> Invocation:
+    if target.python == "3.6":  # pip 18 and 19 build it with the venv's setuptools
+        folder, prefix = local_project(lab, "realname"), lab.make_venv(target, "setuptools==59.6.0")
+    else:
+        folder, prefix = local_project(lab, "realname", textwrap.dedent(PYPROJECT_SETUPTOOLS)), lab.make_venv(target)
+    return pip(prefix, "install", *from_index(lab), f"file://{folder}#egg=othername")
 
 
 # Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
