@@ -1268,6 +1268,27 @@ def egg_fragment_names_another_project(lab: Lab, target: Target) -> Invocation:
     return pip(prefix, "install", *from_index(lab), f"file://{folder}#egg=othername")
 
 
+PYPROJECT_WITHOUT_SETUPTOOLS = """[build-system]
+requires = ["tinypkg"]
+"""
+
+
+@scenario(
+    "MISSING_BUILD_REQUIREMENTS",
+    "a pyproject.toml whose build-system.requires leaves out setuptools and names no backend: "
+    "MISSING_BUILD_REQUIREMENTS, then setuptools cannot be imported",
+    on=(
+        Target("3.6", "10.0.1"),
+        Target("3.6", "18.0"),
+        Target("3.6", "18.1"),
+        *targets("20.3.4", "23.3.2", "26.3"),
+    ),
+)
+def build_requirements_without_setuptools(lab: Lab, target: Target) -> Invocation:
+    local_project(lab, "nosetuptools", PYPROJECT_WITHOUT_SETUPTOOLS)
+    return in_venv(lab, target, "install", *from_index(lab), "./nosetuptools")
+
+
 # Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
 # folder without write permission, which pip cannot delete when it cleans up after the build.
 LOCKED_BUILD_SETUP = """
