@@ -1289,6 +1289,70 @@ def build_requirements_without_setuptools(lab: Lab, target: Target) -> Invocatio
     return in_venv(lab, target, "install", *from_index(lab), "./nosetuptools")
 
 
+# A backend whose wheel's file name says 2.0 while its metadata says 1.0.
+MISNAMED_WHEEL_BACKEND = """import os
+import zipfile
+
+METADATA = "Metadata-Version: 2.1\\nName: misnamed\\nVersion: 1.0\\n"
+WHEEL = "Wheel-Version: 1.0\\nGenerator: misnamed-backend\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    os.makedirs(os.path.join(metadata_directory, "misnamed-1.0.dist-info"))
+    with open(os.path.join(metadata_directory, "misnamed-1.0.dist-info", "METADATA"), "w") as metadata:
+        metadata.write(METADATA)
+    return "misnamed-1.0.dist-info"
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = "misnamed-2.0-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as wheel:
+        wheel.writestr("misnamed.py", "")
+        wheel.writestr("misnamed-1.0.dist-info/METADATA", METADATA)
+        wheel.writestr("misnamed-1.0.dist-info/WHEEL", WHEEL)
+        wheel.writestr("misnamed-1.0.dist-info/RECORD", "")
+    return name
+
+
+get_requires_for_build_editable = get_requires_for_build_wheel
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
+build_editable = build_wheel
+"""
+
+
+@scenario(
+    "BUILT_WHEEL_INVALID",
+    "an in-tree backend that writes misnamed-2.0-py3-none-any.whl for a project whose metadata says 1.0: "
+    "BUILT_WHEEL_INVALID, BUILD_FAILED_SUMMARY, FAILED_WHEEL_BUILD_FOR_INSTALL",
+    on=targets("20.3.4", "23.3.2", "26.3"),
+)
+@scenario(
+    "success",
+    "an in-tree backend that writes misnamed-2.0-py3-none-any.whl for a project whose metadata says 1.0: "
+    "pip 20.3.3 and older do not check built wheels and install it",
+    on=(Target("3.8", "20.3.3"),),
+    variant="misnamed-wheel",
+)
+def built_wheel_misnamed(lab: Lab, target: Target) -> Invocation:
+    in_tree_backend_project(lab, "misnamed", MISNAMED_WHEEL_BACKEND)
+    return in_venv(lab, target, "install", "./misnamed")
+
+
+@scenario(
+    "BUILT_WHEEL_INVALID",
+    "pip install -e of the same project: `Built editable for misnamed is invalid` (pip 21.3 and later)",
+    on=targets("21.3.1", "26.3"),
+    variant="editable",
+)
+def built_editable_misnamed(lab: Lab, target: Target) -> Invocation:
+    in_tree_backend_project(lab, "misnamed", MISNAMED_WHEEL_BACKEND)
+    return in_venv(lab, target, "install", "-e", "./misnamed")
+
+
 # Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
 # folder without write permission, which pip cannot delete when it cleans up after the build.
 LOCKED_BUILD_SETUP = """
