@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from artefacts import Project, Sdist, build_sdist, build_wheel, sha256_of, write_simple_index
+from artefacts import Project, Sdist, build_sdist, build_wheel, metadata_text, sha256_of, write_simple_index
 from lab import (
     COMPILERS,
     INDEX_CREDENTIALS,
@@ -1351,6 +1351,41 @@ def built_wheel_misnamed(lab: Lab, target: Target) -> Invocation:
 def built_editable_misnamed(lab: Lab, target: Target) -> Invocation:
     in_tree_backend_project(lab, "misnamed", MISNAMED_WHEEL_BACKEND)
     return in_venv(lab, target, "install", "-e", "./misnamed")
+
+
+SIDECAR_RELEASE = Project("sidecar", "1.0")
+
+
+def add_project_with_wrong_sidecar(lab: Lab) -> None:
+    """sidecar 1.0, whose PEP 658 .metadata file on the index adds a Requires-Dist its wheel lacks."""
+    made = lab.root / "made-sidecar"
+    if made.exists():
+        return
+    made.mkdir()
+    write_simple_index(lab.index, [build_wheel(SIDECAR_RELEASE, made)])
+    sidecar = index_file(lab, SIDECAR_RELEASE.wheel_name + ".metadata")
+    sidecar.write_text(metadata_text(Project("sidecar", "1.0", requires=("otherpkg",))))
+    page = lab.index / "simple" / "sidecar" / "index.html"
+    digest = f"sha256={sha256_of(sidecar)}"
+    attributes = f'data-dist-info-metadata="{digest}" data-core-metadata="{digest}"'
+    page.write_text(page.read_text().replace("<a href=", f"<a {attributes} href="))
+
+
+@scenario(
+    "SIDECAR_METADATA_INCONSISTENT",
+    "an index whose PEP 658 .metadata file for sidecar 1.0 adds `Requires-Dist: otherpkg`, absent from the "
+    "wheel's METADATA: SIDECAR_METADATA_INCONSISTENT",
+    on=(Target("3.13", "26.2.1"), *targets("26.3")),
+)
+@scenario(
+    "success",
+    "the same index: before the check, pip resolves with the .metadata file, installs otherpkg too and says nothing",
+    on=targets("26.1.2"),
+    variant="sidecar",
+)
+def sidecar_metadata_differs(lab: Lab, target: Target) -> Invocation:
+    add_project_with_wrong_sidecar(lab)
+    return in_venv(lab, target, "install", *from_index(lab), "sidecar")
 
 
 # Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
