@@ -1388,6 +1388,55 @@ def sidecar_metadata_differs(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "sidecar")
 
 
+def add_fallback_project(lab: Lab, name: str, newest: Sdist) -> None:
+    """name 1.0 as a wheel and a newer release as an sdist that cannot be used."""
+    made = lab.root / f"made-{name}"
+    if made.exists():
+        return
+    made.mkdir()
+    write_simple_index(lab.index, [build_wheel(Project(name, "1.0"), made), build_sdist(newest, made)])
+
+
+@scenario(
+    "DISCARDING_CANDIDATE",
+    "fallback 2.0's sdist whose setup.py says version 0.0.0: pip discards it (DISCARDING_CANDIDATE), "
+    "installs fallback 1.0 and succeeds",
+    on=targets("20.3.4", "21.3.1", "22.3.1", "24.0", "26.3"),
+)
+def discarded_candidate_falls_back(lab: Lab, target: Target) -> Invocation:
+    setup = 'from setuptools import setup\n\nsetup(name="fallback", version="0.0.0", py_modules=[])\n'
+    add_fallback_project(
+        lab, "fallback", Sdist("fallback", "2.0", {"pyproject.toml": PYPROJECT_SETUPTOOLS, "setup.py": setup})
+    )
+    return in_venv(lab, target, "install", *from_index(lab), "fallback")
+
+
+@scenario(
+    "DISCARDING_CANDIDATE",
+    "metafail 2.0's sdist whose `setup.py egg_info` fails: pip 20.3 to 21.3 print the build's error, discard "
+    "it (DISCARDING_CANDIDATE), install metafail 1.0 and succeed",
+    on=targets("20.3.4", "21.3.1"),
+    variant="build-error",
+)
+@scenario(
+    "METADATA_GENERATION_FAILED",
+    "metafail 2.0's sdist whose `setup.py egg_info` fails: from pip 22.0 the failure stops the install",
+    on=targets("22.3.1"),
+    variant="newest-fails",
+)
+def discarded_build_falls_back(lab: Lab, target: Target) -> Invocation:
+    setup = """
+        from setuptools import setup
+
+        with open("VERSION") as version_file:
+            version = version_file.read().strip()
+
+        setup(name="metafail", version=version, py_modules=[])
+    """
+    add_fallback_project(lab, "metafail", Sdist("metafail", "2.0", {"setup.py": setup}))
+    return pip(lab.make_venv(target, "setuptools==65.5.0"), "install", *from_index(lab), "metafail")
+
+
 # Like Go's module cache, which a build that runs `go` leaves in its source tree: files in a
 # folder without write permission, which pip cannot delete when it cleans up after the build.
 LOCKED_BUILD_SETUP = """
