@@ -2723,6 +2723,34 @@ def legacy_bdist_wheel_fails(lab: Lab, target: Target) -> Invocation:
     return pip(setuptools_and_wheel_venv(lab, target), "install", *from_index(lab), "legacyfail")
 
 
+def pkg_resources_backend(invocation: Invocation) -> Invocation:
+    """pip told to read installed metadata with pkg_resources (importlib.metadata is its default
+    from Python 3.11)."""
+    invocation.env["_PIP_USE_IMPORTLIB_METADATA"] = "0"
+    return invocation
+
+
+@scenario(
+    "PKG_RESOURCES_BACKEND_DEPRECATION",
+    "_PIP_USE_IMPORTLIB_METADATA=0 on Python 3.12 and 3.13: PKG_RESOURCES_BACKEND_DEPRECATION, success",
+    on=(Target("3.12", "25.1"), Target("3.13", "26.2.1"), Target("3.13", "26.3")),
+)
+@swept_on("3.12")
+def pkg_resources_backend_chosen(lab: Lab, target: Target) -> Invocation:
+    return pkg_resources_backend(in_venv(lab, target, "install", *from_index(lab), "tinypkg"))
+
+
+@scenario(
+    "PKG_RESOURCES_BACKEND_DEPRECATION",
+    "_PIP_USE_IMPORTLIB_METADATA=0 and a version the index does not have: "
+    "PKG_RESOURCES_BACKEND_DEPRECATION, DISTRIBUTION_NOT_FOUND",
+    on=(Target("3.13", "26.3"),),
+    variant="not-found",
+)
+def pkg_resources_backend_not_found(lab: Lab, target: Target) -> Invocation:
+    return pkg_resources_backend(in_venv(lab, target, "install", *from_index(lab), "tinypkg==9.9"))
+
+
 @scenario(
     "TARGET_DIRECTORY_EXISTS",
     "--target into a folder that already holds a tinypkg.py: TARGET_DIRECTORY_EXISTS, success",
