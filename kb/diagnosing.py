@@ -24,6 +24,7 @@ from kb import diagnosis_processes, pagecache, signature_version
 from kb.diagnosis import Diagnosis, Match, Matcher, Signature, log_text, read_log
 from kb.diagnosis.streaming import diagnose_stream
 from kb.models import Entry, SourceReference
+from kb.remembered import Remembered
 from kb.serializers import source_dict
 from kb.staff.stats import count_root_cause
 from kb.versions import nearest_release
@@ -34,6 +35,11 @@ SHELL_SAFE_FACT = re.compile(r"[\w.+\-=<>!~,\[\]:/@%]+\Z")
 
 # Lookups of entries and sources kept per process (see catalogue_lookup), at most.
 LOOKUPS_KEPT = 1000
+# Diagnoses of logs up to this size kept per process for the matcher that made them: the same
+# log sent again (a retried CI step, a page reloaded, an API client polling) costs no second
+# scan. They hold the log as read, so at most 64 x 256 KB.
+REMEMBERED_DIAGNOSES = 64
+REMEMBERED_LOG_BYTES = 256 * 1024
 
 
 @dataclass
@@ -42,6 +48,7 @@ class CompiledMatcher:
     matcher: Matcher | None = None
     # What diagnoses were joined with, by codes, pip version and freshness (catalogue_lookup).
     lookups: dict[tuple, tuple[dict[str, Entry], dict[str, SourceReference]]] = field(default_factory=dict)
+    diagnoses: Remembered[Diagnosis] = field(default_factory=lambda: Remembered(REMEMBERED_DIAGNOSES))
 
 
 _compiled = CompiledMatcher()
@@ -54,6 +61,7 @@ def current_matcher() -> Matcher:
         _compiled.published = diagnosis_processes.PublishedSignatures(version, *published_signatures(entries))
         _compiled.matcher = Matcher(_compiled.published.signatures, _compiled.published.refines)
         _compiled.lookups = {}
+        _compiled.diagnoses = Remembered(REMEMBERED_DIAGNOSES)
     return _compiled.matcher
 
 
@@ -61,15 +69,19 @@ def forget_matcher() -> None:
     _compiled.published = None
     _compiled.matcher = None
     _compiled.lookups = {}
+    _compiled.diagnoses = Remembered(REMEMBERED_DIAGNOSES)
 
 
 def engine_diagnosis(log: bytes) -> Diagnosis:
     """The engine's diagnosis of a log as read_log returns it. A large log is diagnosed in a
-    process of its own (kb.diagnosis_processes): here it would hold up this worker's other requests."""
+    process of its own (kb.diagnosis_processes): here it would hold up this worker's other requests.
+    A small log diagnosed before with the same signatures is answered from memory."""
     matcher = current_matcher()
-    if len(log) < settings.KB_OWN_PROCESS_LOG_BYTES:
+    if len(log) >= settings.KB_OWN_PROCESS_LOG_BYTES:
+        return diagnosis_processes.pool.diagnose(_compiled.published, log, settings.KB_LARGE_LOGS_HELD)
+    if len(log) > REMEMBERED_LOG_BYTES:
         return matcher.diagnose(log)
-    return diagnosis_processes.pool.diagnose(_compiled.published, log, settings.KB_LARGE_LOGS_HELD)
+    return _compiled.diagnoses.get_or_make(log, lambda: matcher.diagnose(log))
 
 
 def published_signatures(entries: Iterable[Entry]) -> tuple[list[Signature], dict[str, list[str]]]:

@@ -7,13 +7,9 @@ too, and question words are dropped, the same way on both databases. Snippets co
 entry's text without its Markdown.
 """
 
-import hashlib
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from django.db import connection
 from django.utils.html import escape
@@ -22,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from kb.diagnosing import current_matcher, error_lines
 from kb.diagnosis import Matcher
 from kb.models import Entry
+from kb.remembered import Remembered
 from kb.spelling import Vocabulary
 
 FTS_TABLE = "kb_entry_fts"
@@ -84,9 +81,6 @@ MARKDOWN_NOISE = [
 ]
 
 
-Value = TypeVar("Value")
-
-
 @dataclass
 class SearchHit:
     entry: Entry
@@ -97,29 +91,6 @@ class SearchHit:
 class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
-
-
-class Remembered(Generic[Value]):
-    """The values last made from readers' text, looked up by a digest of the text so that memory
-    never holds what a reader typed; a value is handed out only for the very same text."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.values: OrderedDict[bytes, Value] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get_or_make(self, text: str, make: Callable[[], Value]) -> Value:
-        key = hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).digest()
-        with self.lock:
-            if key in self.values:
-                self.values.move_to_end(key)
-                return self.values[key]
-        value = make()
-        with self.lock:
-            self.values[key] = value
-            if len(self.values) > self.size:
-                self.values.popitem(last=False)
-        return value
 
 
 @dataclass

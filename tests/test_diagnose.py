@@ -6,6 +6,7 @@ import logging
 import sys
 import tempfile
 import time
+from unittest.mock import patch
 
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,8 +17,10 @@ from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from kb import signature_version
-from kb.diagnosing import diagnose_log, fill
+from kb.diagnosing import REMEMBERED_LOG_BYTES, diagnose_log, fill
+from kb.diagnosis import Matcher
 from kb.models import Entry, Signature, SourceReference
+from kb.staff.models import RootCauseCount
 from tests.helpers import make_entry, make_reference, make_signature
 
 HASH_LOG = """\
@@ -344,6 +347,20 @@ class DiagnoseApiTests(DiagnosisFixture):
         self.assertEqual(
             (report.root_cause.entry.code, report.root_cause.source.pip_version), ("HASH_MISMATCH", "26.2.1")
         )
+
+    def test_the_same_log_sent_again_is_answered_without_scanning_it_again_and_still_counted(self):
+        with patch.object(Matcher, "diagnose", autospec=True, side_effect=Matcher.diagnose) as scans:
+            answers = [self.post(HASH_LOG).json() for _ in range(3)]
+            self.post(HASH_LOG + "\n# run 2\n")
+        self.assertEqual(scans.call_count, 2)
+        self.assertEqual(answers[0], answers[2])
+        self.assertEqual(RootCauseCount.objects.get(code="HASH_MISMATCH").count, 4)
+
+    def test_a_log_too_large_to_keep_is_scanned_each_time(self):
+        large = HASH_LOG + "Collecting a-package-name-for-size\n" * (REMEMBERED_LOG_BYTES // 30)
+        with patch.object(Matcher, "diagnose", autospec=True, side_effect=Matcher.diagnose) as scans:
+            codes = [self.post(large).json()["matches"][0]["code"] for _ in range(2)]
+        self.assertEqual((codes, scans.call_count), (["HASH_MISMATCH"] * 2, 2))
 
     @override_settings(KB_PAGE_CACHE_SECONDS=1)
     def test_a_source_changed_by_another_process_is_linked_within_the_page_cache_delay(self):
