@@ -6,6 +6,7 @@ they load into, so a signature that stops recognising its own examples fails her
 """
 
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -140,6 +141,16 @@ def test_a_retry_an_80_column_terminal_wrapped_ends_where_the_next_retry_starts(
     text = hard_wrap(80)((LOGS / "SSL_VERIFICATION_FAILED" / "10.0.1-old.log").read_text(encoding="utf-8"))
     lines = {match.code: match.lines for match in diagnose(text).matches}
     assert lines["SSL_VERIFICATION_FAILED"] == (3, 5)
+
+
+@pytest.mark.parametrize("log", ["CONNECTION_FAILED/20.3.4.log", "CONNECTION_FAILED/26.3.log"])
+def test_retries_a_mail_client_wrapped_at_72_columns_still_name_their_cause(log: str):
+    # The break falls before the quote that ends the cause's literal, so no line holds it whole:
+    # the retry's regex starts a line above the piece of the literal that ends a line.
+    retries = [line for line in read(log).splitlines() if "Retrying (Retry(" in line]
+    wrapped = "\n".join(piece for line in retries for piece in textwrap.wrap(line, 72, break_long_words=False))
+    codes = [match.code for match in diagnose(wrapped + "\n").matches]
+    assert codes[0] == "CONNECTION_FAILED", codes
 
 
 @pytest.mark.parametrize("log", ["CONNECTION_FAILED/10.0.1-old.log", "CONNECTION_FAILED/18.1-old.log"])

@@ -429,9 +429,10 @@ class Matcher:
     def _spanning_hits(self, index: int, text: bytes, parts: list[tuple[int, int]]) -> Iterator[_Hit]:
         for start, end, groups in self._find(index, text):
             touched = [number for number, part_start in parts if part_start < end]
-            first = max(number for number, part_start in parts if part_start <= start)  # the first part starts at 0
+            # The first part starts at 0. A hit starting in a later part keeps none of the lines above.
+            first, offset = max((number, part_start) for number, part_start in parts if part_start <= start)
             if touched[-1] > first:
-                yield _Hit(index, first, touched[-1], text, start, end, groups)
+                yield _Hit(index, first, touched[-1], text[offset:], start - offset, end - offset, groups)
 
     def _merge_by_code(
         self, log: "_Log", hits: list[_Hit], context: "_LinesHolding", regions: scoping.ForeignRegions
@@ -1119,6 +1120,9 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
             if pieces:
                 role(pieces[0])["after"].append(index)
                 role(pieces[1])["before"].append(index)
+                if compiled.regex is not None:
+                    # The regex may have started on the line above the one its literal starts on.
+                    role(pieces[0])["before"].append(index)
     for literal in fact_readers.TRIGGERS:
         role(literal)["fact"] = literal
     for literal in scoping.FOREIGN_TRIGGERS:
