@@ -104,7 +104,7 @@ _HEADER_INSIDE = re.compile(
       | (?:(?:[A-Za-z]:)?[\\/][^\s:]*)?python[\w.]*:\ No\ module\ named\ pip\b
       | (?:[^\s:]*/)?(?:ba|da|z|k)?sh:\ (?:line\ )?(?:\d+:\ )?
         (?:pip[\d.]*:\ (?:command\ )?not\ found|command\ not\ found:\ pip)
-      | 'pip[\d.]*'\ is\ not\ recognized
+      | (?:The\ term\ )?'pip[\d.]*'\ is\ not\ recognized
     )""",
     re.X,
 )
