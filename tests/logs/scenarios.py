@@ -818,6 +818,41 @@ def unsupported_python_version(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "pip 9 to 20.3.4 on Python 2.7, a --find-links folder whose only wheel's Requires-Python excludes "
+    "it (a folder says nothing of Requires-Python, so pip reads the wheel's): pip 9 to 19.1 word it "
+    "`requires Python ... but the running Python is`",
+    on=(Target("2.7", "9.0.3"), Target("2.7", "20.3.4")),
+    variant="python2",
+)
+@not_swept
+def unsupported_python_version_on_python2(lab: Lab, target: Target) -> Invocation:
+    build_wheel(Project("modern", "1.0", requires_python=">=3.99"), lab.project)
+    return pip(old_pip_environment(lab, target), "install", "--no-index", "--find-links", ".", "modern")
+
+
+# The last pip release whose Requires-Python admits each Python (from the wheels' metadata).
+LAST_PIP_FOR_PYTHON = {"2.7": "20.3.4", "3.6": "21.3.1", "3.7": "24.0", "3.8": "25.0.1"}
+
+
+@scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "the first pip release after the last one for this Python, run from its wheel as get-pip.py runs it: "
+    "pip 21.0 on Python 2.7 (SyntaxError at an f-string), 22.0 on 3.6 (no dataclasses), 24.1 on 3.7 "
+    "(lru_cache without arguments), 25.1 on 3.8 (Sequence[Candidate])",
+    on=(Target("2.7", "21.0"), Target("3.6", "22.0"), Target("3.7", "24.1"), Target("3.8", "25.1")),
+    variant="pip-too-new",
+)
+@not_swept
+def pip_newer_than_its_python(lab: Lab, target: Target) -> Invocation:
+    prefix = old_pip_environment(lab, Target(target.python, LAST_PIP_FOR_PYTHON[target.python]))
+    wheel = lab.project / lab.pip_wheel(target.pip).name
+    shutil.copy(lab.pip_wheel(target.pip), wheel)
+    argv = [str(old_pip_interpreter(prefix, target)), f"{wheel.name}/pip", "install", "--isolated"]
+    return Invocation([*argv, "--disable-pip-version-check", *from_index(lab), "tinypkg"], path=[prefix / "bin"])
+
+
+@scenario(
     "IGNORED_REQUIRES_PYTHON_VERSIONS",
     "the index's only release needs Python >=3.99: IGNORED_REQUIRES_PYTHON_VERSIONS, DISTRIBUTION_NOT_FOUND",
     on=targets("22.3.1", "23.3.2", "24.0", "25.3", "26.3"),
@@ -900,6 +935,18 @@ def yanked_version_unpinned(lab: Lab, target: Target) -> Invocation:
 def unsupported_wheel(lab: Lab, target: Target) -> Invocation:
     wheel = build_wheel(Project("winpkg", "1.0", tag="cp27-cp27m-win32"), lab.project)
     return in_venv(lab, target, "install", f"./{wheel.name}")
+
+
+@scenario(
+    "UNSUPPORTED_WHEEL",
+    "pip 8 to 19, a wheel tagged cp27/win32: the message has no `ERROR:` before pip 19.1",
+    on=OLD_PIPS,
+    variant="old",
+)
+@not_swept
+def old_unsupported_wheel(lab: Lab, target: Target) -> Invocation:
+    wheel = build_wheel(Project("winpkg", "1.0", tag="cp27-cp27m-win32"), lab.project)
+    return pip(old_pip_environment(lab, target), "install", f"./{wheel.name}")
 
 
 @scenario("USER_SITE_NOT_VISIBLE", "--user inside a venv: USER_SITE_NOT_VISIBLE")
