@@ -122,6 +122,11 @@ def test_a_modules_texts_are_its_literals_f_string_parts_and_definitions():
     assert texts_and_templates(parsed_module(source))[0] == {"HashError", "Expected ", " got "}
 
 
+def test_a_message_written_as_bytes_is_a_text_of_its_module():
+    source = b'os.write(2, b"ERROR: Pipe to stdout was broken\\n")\n'
+    assert "ERROR: Pipe to stdout was broken\n" in texts_and_templates(parsed_module(source))[0]
+
+
 def test_a_module_that_is_not_python_3_gives_no_text():
     assert texts_and_templates(parsed_module(b'print "pip 8 vendored this"\n')) == (set(), set())
 

@@ -248,10 +248,12 @@ class _StringCollector(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        # An f-string's literal parts are Constant nodes of their own.
-        if isinstance(node.value, str):
-            self.texts.update(split_at_placeholders(node.value))
-            self.templates.add(template_of(_with_values(node.value)))
+        # An f-string's literal parts are Constant nodes of their own. A message pip writes
+        # straight to a file descriptor (`os.write(2, b"...")`) is a bytes literal.
+        value = node.value.decode("utf-8", "replace") if isinstance(node.value, bytes) else node.value
+        if isinstance(value, str):
+            self.texts.update(split_at_placeholders(value))
+            self.templates.add(template_of(_with_values(value)))
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         sequence = [part for value in node.values for part in self._f_string_part(value)]
