@@ -2798,6 +2798,46 @@ def pkg_resources_backend_not_found(lab: Lab, target: Target) -> Invocation:
     return pkg_resources_backend(in_venv(lab, target, "install", *from_index(lab), "tinypkg==9.9"))
 
 
+def venv_with_egg(lab: Lab, target: Target) -> Path:
+    """A venv where an old `setup.py install` (easy_install) left eggpkg as an unpacked .egg
+    folder, listed in easy-install.pth."""
+    venv = lab.make_venv(target)
+    egg = f"eggpkg-1.0-py{target.python}.egg"
+    metadata = "Metadata-Version: 1.1\nName: eggpkg\nVersion: 1.0\n"
+    write(site_packages(venv, target) / egg / "EGG-INFO" / "PKG-INFO", metadata)
+    write(site_packages(venv, target) / egg / "eggpkg.py", "")
+    write(site_packages(venv, target) / "easy-install.pth", f"./{egg}\n")
+    return venv
+
+
+@scenario(
+    "EGG_LOADING_DEPRECATION",
+    "installing tinypkg into a Python 3.11+ venv holding an .egg that easy_install left: "
+    "EGG_LOADING_DEPRECATION, success",
+    on=(Target("3.11", "23.2"), Target("3.11", "24.0"), Target("3.12", "24.1"), Target("3.12", "25.0.1")),
+)
+@scenario(
+    "success",
+    "the same on pip 23.1.2, which holds the egg deprecation but whose call of it is commented out: "
+    "no warning, success",
+    on=(Target("3.11", "23.1.2"),),
+    variant="egg",
+)
+@swept_on("3.11")
+def egg_in_site_packages(lab: Lab, target: Target) -> Invocation:
+    return pip(venv_with_egg(lab, target), "install", *from_index(lab), "tinypkg")
+
+
+@scenario(
+    "EGG_LOADING_DEPRECATION",
+    "a version the index does not have, in a venv holding an .egg: EGG_LOADING_DEPRECATION, DISTRIBUTION_NOT_FOUND",
+    on=(Target("3.12", "25.0.1"),),
+    variant="not-found",
+)
+def egg_in_site_packages_not_found(lab: Lab, target: Target) -> Invocation:
+    return pip(venv_with_egg(lab, target), "install", *from_index(lab), "tinypkg==9.9")
+
+
 @scenario(
     "TARGET_DIRECTORY_EXISTS",
     "--target into a folder that already holds a tinypkg.py: TARGET_DIRECTORY_EXISTS, success",
