@@ -2240,6 +2240,28 @@ def download_interrupted(lab: Lab, target: Target) -> Invocation:
     return invocation
 
 
+@scenario(
+    "CACHE_ENTRY_DESERIALIZATION_FAILED",
+    "a wheel from an HTTPS server whose files may be cached, installed after an earlier download left it in "
+    "pip's HTTP cache and the cache's entry files were cut to half their size (a full disk, a killed pip): "
+    "CACHE_ENTRY_DESERIALIZATION_FAILED, success",
+    on=targets("10.0.1", "20.3.4", "23.3.2", "26.3"),
+)
+def truncated_http_cache_entry(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target)
+    wheel_url = f"https://localhost:{lab.cached_https_port}/files/{TINYPKG_WHEEL}"
+    certificate = ("--cert", str(lab.root / "cert.pem"))
+    download = pip(environment, "download", *certificate, "--dest", str(lab.home / "earlier"), wheel_url)
+    output, status = lab.run(download)
+    if status:
+        raise SystemExit(f"the download that fills the cache failed:\n{output.decode(errors='replace')}")
+    # pip 23.3 and later keep each response's body in a `.body` file beside its entry.
+    entries = [path for path in (lab.home / ".cache" / "pip").glob("http*/**/*") if path.is_file()]
+    for entry in (path for path in entries if path.suffix != ".body"):
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    return pip(environment, "install", *certificate, wheel_url)
+
+
 # -- runs that succeed: they must diagnose as no error ---------------------------------------
 
 
