@@ -531,6 +531,21 @@ def hash_missing(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
 
 
+@scenario(
+    "PREVIOUSLY_DOWNLOADED_BAD_HASH",
+    "`pip download -d downloads tinypkg==1.0` where downloads/ holds the first half of that wheel (an earlier "
+    "download cut short) and the index gives its sha256: PREVIOUSLY_DOWNLOADED_BAD_HASH, success",
+    on=targets("8.1.2", "20.3.4", "26.3"),
+)
+def previously_downloaded_bad_hash(lab: Lab, target: Target) -> Invocation:
+    wheel = index_file(lab, TINYPKG_WHEEL)
+    partial = lab.project / "downloads" / wheel.name
+    partial.parent.mkdir()
+    partial.write_bytes(wheel.read_bytes()[: wheel.stat().st_size // 2])
+    environment = old_pip_environment(lab, target)
+    return pip(environment, "download", *from_index(lab), "-d", "downloads", "tinypkg==1.0")
+
+
 def hashed_requirements_install(lab: Lab, target: Target, requirement: str) -> Invocation:
     write(lab.project / "requirements.txt", requirement + "\n")
     return in_venv(lab, target, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
