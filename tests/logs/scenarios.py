@@ -546,6 +546,47 @@ def previously_downloaded_bad_hash(lab: Lab, target: Target) -> Invocation:
     return pip(environment, "download", *from_index(lab), "-d", "downloads", "tinypkg==1.0")
 
 
+def hash_on_its_own_line(lab: Lab, target: Target, *hashed: str) -> Invocation:
+    """tinypkg==1.0 whose `--hash` continuation lost its backslash (a hand edit of pip-compile's
+    output), after requirements given with their hashes."""
+    lines = [
+        f"{name}=={version} --hash=sha256:{sha256_of(index_file(lab, Project(name, version).wheel_name))}"
+        for name, version in (requirement.split("==") for requirement in hashed)
+    ]
+    tinypkg = sha256_of(index_file(lab, TINYPKG_WHEEL))
+    lines += ["tinypkg==1.0", f"    --hash=sha256:{tinypkg}"]
+    write(lab.project / "requirements.txt", "\n".join(lines) + "\n")
+    return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
+
+
+@scenario(
+    "HASH_WITHOUT_REQUIREMENT",
+    "a requirements file whose `--hash` line lost the backslash joining it to `tinypkg==1.0`: "
+    "HASH_WITHOUT_REQUIREMENT, success",
+    on=(Target("3.11", "23.1"), *targets("26.3")),
+)
+@scenario(
+    "success",
+    "a requirements file whose `--hash` line lost the backslash joining it to `tinypkg==1.0`: "
+    "pip 23.0 and older ignore the lone option without a word",
+    on=targets("23.0.1"),
+    variant="hash-without-requirement",
+)
+def lone_hash_line(lab: Lab, target: Target) -> Invocation:
+    return hash_on_its_own_line(lab, target)
+
+
+@scenario(
+    "HASH_WITHOUT_REQUIREMENT",
+    "the same lone `--hash` line after `otherpkg==1.0 --hash=...`: hash-checking mode, so tinypkg "
+    "lacks a hash: HASH_WITHOUT_REQUIREMENT explains HASH_MISSING",
+    on=(Target("3.11", "23.1"), *targets("26.3")),
+    variant="hash-mode",
+)
+def lone_hash_line_in_hash_mode(lab: Lab, target: Target) -> Invocation:
+    return hash_on_its_own_line(lab, target, "otherpkg==1.0")
+
+
 def hashed_requirements_install(lab: Lab, target: Target, requirement: str) -> Invocation:
     write(lab.project / "requirements.txt", requirement + "\n")
     return in_venv(lab, target, "install", *from_index(lab), "--require-hashes", "-r", "requirements.txt")
