@@ -27,7 +27,16 @@ INDEX_CREDENTIALS = "deploy:s3cret-index-pass"
 NOBODY = 65534
 RUN_TIMEOUT_SECONDS = 600
 # Misbehaving servers by fault (see servers.FaultyHandler), with the port logs show for each.
-FAULTS = {"404": 8404, "403": 8403, "500": 8500, "close": 8081, "short": 8082, "stall": 8083, "json": 8085}
+FAULTS = {
+    "404": 8404,
+    "403": 8403,
+    "500": 8500,
+    "close": 8081,
+    "short": 8082,
+    "stall": 8083,
+    "json": 8085,
+    "resumable": 8086,
+}
 # Tools a scenario must not find on PATH unless it says so (the machine has them all).
 ABSENT_TOOLS = ("pip", "pg_config", "cmake", "cargo", "rustc", "rustup", "maturin")
 COMPILERS = ("gcc", "cc", "c++", "g++", "x86_64-linux-gnu-gcc", "clang")

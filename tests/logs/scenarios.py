@@ -2187,6 +2187,27 @@ def incomplete_download(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "RESUMING_DOWNLOAD",
+    "a download cut off half-way by a server that answers the range request for the rest: RESUMING_DOWNLOAD, success",
+    on=targets("25.3", "26.3"),
+)
+def resumed_download(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("resumable", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "RESUMING_DOWNLOAD",
+    "pip 25.1, where resuming is off unless asked: the same download with --resume-retries 1: "
+    "RESUMING_DOWNLOAD, success",
+    on=(Target("3.12", "25.1"),),
+    variant="resume-retries",
+)
+def resumed_download_when_asked(lab: Lab, target: Target) -> Invocation:
+    url = lab.faulty_url("resumable", f"files/{TINYPKG_WHEEL}")
+    return in_venv(lab, target, "install", "--resume-retries", "1", url)
+
+
+@scenario(
     "PROXY_CONNECTION_FAILED",
     "PyPI through a proxy port where nothing listens: PROXY_CONNECTION_FAILED, RETRYING_CONNECTION",
     on=EVERY_PIP[:-1],

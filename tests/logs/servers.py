@@ -73,6 +73,8 @@ class FaultyHandler(QuietFileHandler):
             self.close_connection = True
         elif self.fault == "json":
             self._send(200, "application/json", b'{"detail": "Not a simple index: use /simple/"}\n')
+        elif self.fault == "resumable" and self.headers.get("Range"):
+            self._send_range_of(Path(self.translate_path(self.path)), self.headers["Range"])
         else:
             self._send_half_of(Path(self.translate_path(self.path)))
 
@@ -85,6 +87,16 @@ class FaultyHandler(QuietFileHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _send_range_of(self, path: Path, requested: str) -> None:
+        content = path.read_bytes()
+        start = int(requested.removeprefix("bytes=").partition("-")[0])
+        self.send_response(206)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}")
+        self.send_header("Content-Length", str(len(content) - start))
+        self.end_headers()
+        self.wfile.write(content[start:])
 
     def _send_half_of(self, path: Path) -> None:
         content = path.read_bytes()
