@@ -26,6 +26,7 @@ from lab import (
     Prepare,
     Scenario,
     Target,
+    installer_wheels,
     site_packages,
     system_interpreter,
 )
@@ -2268,6 +2269,23 @@ def wrong_index_password(lab: Lab, target: Target) -> Invocation:
     user = INDEX_CREDENTIALS.split(":")[0]
     index = f"http://{user}:not-the-password@127.0.0.1:{lab.password_port}/simple"
     return in_venv(lab, target, "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "KEYRING_SKIPPED",
+    "an index URL with a user name and no password, keyring 25.7 installed beside pip on a machine without "
+    "a desktop keyring service, `--keyring-provider import --no-input`: KEYRING_SKIPPED, then the 401 "
+    "leaves no versions: DISTRIBUTION_NOT_FOUND",
+    on=(Target("3.12", "23.3.2"), Target("3.12", "25.0.1"), Target("3.12", "26.3")),
+)
+def keyring_without_backend(lab: Lab, target: Target) -> Invocation:
+    # Poetry depends on keyring: its wheels, made for Python 3.12, hold keyring and what it needs.
+    venv = lab.make_venv(target)
+    lab.install(venv / "bin" / "python", "keyring==25.7.0", find_links=installer_wheels(lab.cache, "poetry==2.5.1"))
+    # The user name only: the password is to come from the keyring.
+    index = f"http://deploy@127.0.0.1:{lab.password_port}/simple"
+    options = ("--keyring-provider", "import", "--no-input", "--index-url", index)
+    return pip(venv, "install", *options, "tinypkg")
 
 
 # A wheel bigger than the memory pip may use: pip's HTTP cache holds a download in memory (up
