@@ -2208,6 +2208,49 @@ def resumed_download_when_asked(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", "--resume-retries", "1", url)
 
 
+# What index servers of the time wrote: an HTML 4 doctype, or none at all.
+HTML4_DOCTYPE = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN">\n'
+
+
+def mirror_with_doctype(lab: Lab, doctype: str) -> str:
+    """A file:// copy of the index whose tinypkg page starts with this doctype line instead of
+    `<!DOCTYPE html>`: the URL of its simple/ folder."""
+    mirror = lab.home / "mirror"
+    mirror.mkdir()
+    (mirror / "files").symlink_to(lab.index / "files")
+    page = (lab.index / "simple" / "tinypkg" / "index.html").read_text()
+    write(mirror / "simple" / "tinypkg" / "index.html", page.replace("<!DOCTYPE html>\n", doctype))
+    return f"file://{mirror}/simple"
+
+
+@scenario(
+    "BAD_INDEX_DOCTYPE",
+    "an index page that declares an HTML 4 doctype; pip 22.0.3 warns and installs: BAD_INDEX_DOCTYPE, success",
+    on=(Target("3.10", "22.0.3"),),
+)
+@scenario(
+    "BAD_INDEX_DOCTYPE",
+    "an index page that declares an HTML 4 doctype; pip 22.0 and 22.0.1 stop with a ValueError: BAD_INDEX_DOCTYPE",
+    on=(Target("3.10", "22.0"), Target("3.10", "22.0.1")),
+    variant="valueerror",
+)
+@scenario(
+    "BAD_INDEX_DOCTYPE",
+    "an index page that declares an HTML 4 doctype; pip 22.0.2 prints a DEPRECATION and reads it with html5lib: "
+    "BAD_INDEX_DOCTYPE, success",
+    on=(Target("3.10", "22.0.2"),),
+    variant="deprecation",
+)
+@scenario(
+    "success",
+    "an index page that declares an HTML 4 doctype: pip 22.0.4 and later read it without a word",
+    on=(Target("3.10", "22.0.4"),),
+    variant="html4-doctype",
+)
+def index_page_with_html4_doctype(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", mirror_with_doctype(lab, HTML4_DOCTYPE), "tinypkg")
+
+
 @scenario(
     "PROXY_CONNECTION_FAILED",
     "PyPI through a proxy port where nothing listens: PROXY_CONNECTION_FAILED, RETRYING_CONNECTION",
