@@ -2252,6 +2252,15 @@ def index_page_with_html4_doctype(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "MISSING_INDEX_DOCTYPE",
+    "an index page with no doctype; pip 22.0.3 warns and installs: MISSING_INDEX_DOCTYPE, success",
+    on=(Target("3.10", "22.0.3"),),
+)
+def index_page_without_doctype(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", "--index-url", mirror_with_doctype(lab, ""), "tinypkg")
+
+
+@scenario(
     "PROXY_CONNECTION_FAILED",
     "PyPI through a proxy port where nothing listens: PROXY_CONNECTION_FAILED, RETRYING_CONNECTION",
     on=EVERY_PIP[:-1],
