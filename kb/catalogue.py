@@ -63,6 +63,10 @@ def parse_entry_text(text: str, path: Path) -> EntryFile:
             raise EntryFileError(f"{path}: front matter needs {key!r}")
     if not CODE_PATTERN.match(front["code"]):
         raise EntryFileError(f"{path}: code {front['code']!r} is not UPPER_SNAKE_CASE")
+    for key in ("code", "title", "summary"):
+        # SQLite stores any length; PostgreSQL would refuse the row at load time.
+        if len(front[key]) > (limit := Entry._meta.get_field(key).max_length):
+            raise EntryFileError(f"{path}: {key} is {len(front[key])} characters long; at most {limit} fit")
     entry_file = EntryFile(path=path, front=front)
     for heading, body in split_sections(parts[2], level=2, source=path):
         name = SECTION_FIELDS.get(heading.lower())

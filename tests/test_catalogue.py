@@ -65,6 +65,10 @@ class EntryFileTests(SimpleTestCase):
         with self.assertRaisesMessage(EntryFileError, "is not UPPER_SNAKE_CASE"):
             parse_entry_file(write(self.tmp, GOOD_FILE.replace('"HASH_MISSING"', '"hash-missing"')))
 
+    def test_a_summary_longer_than_the_database_keeps_is_refused_on_any_database(self):
+        with self.assertRaisesMessage(EntryFileError, "HASH_MISSING.md: summary is 301 characters long; at most 300"):
+            parse_entry_file(write(self.tmp, GOOD_FILE.replace("One requirement has no hash.", "x" * 301)))
+
     def test_every_shipped_entry_file_parses(self):
         paths = sorted(ENTRIES.glob("*/*.md"))
         self.assertGreater(len(paths), 0)
