@@ -37,7 +37,7 @@ SHELL_SAFE_FACT = re.compile(r"[\w.+\-=<>!~,\[\]:/@%]+\Z")
 LOOKUPS_KEPT = 1000
 # Diagnoses of logs up to this size kept per process for the matcher that made them: the same
 # log sent again (a retried CI step, a page reloaded, an API client polling) costs no second
-# scan. They hold the log as read, so at most 64 x 256 KB.
+# scan. Each holds the log as read (its secrets removed), so they take at most 64 x 256 KB.
 REMEMBERED_DIAGNOSES = 64
 REMEMBERED_LOG_BYTES = 256 * 1024
 

@@ -10,8 +10,8 @@ Value = TypeVar("Value")
 
 
 class Remembered(Generic[Value]):
-    """The values last made from readers' text, looked up by a digest of the text so that memory
-    never holds what a reader typed; a value is handed out only for the very same text."""
+    """The values last made from readers' text, looked up by a digest of the text, so that no key
+    holds what a reader typed; a value is handed out only for the very same text."""
 
     def __init__(self, size: int) -> None:
         self.size = size
