@@ -136,6 +136,51 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
     assert diagnose(process_line + "\n").matches[0].code == "CMAKE_FAILED"
 
 
+@pytest.mark.parametrize(
+    ("log", "holding", "code"),
+    [
+        (
+            "WHEEL_COMMAND_BUILD_FAILED/24.0.log",
+            "(pyproject.toml): finished with status 'error'",
+            "FAILED_BUILDING_WHEEL",
+        ),
+        ("COMPILER_MISSING/20.3.4.log", "(PEP 517): finished with status 'error'", "FAILED_BUILDING_WHEEL"),
+        (
+            "METADATA_GENERATION_FAILED/22.3.1-egg-info.log",
+            "finished with status 'error'",
+            "METADATA_GENERATION_FAILED",
+        ),
+        ("LEGACY_INSTALL_FAILURE/20.3.4.log", "finished with status 'error'", "LEGACY_INSTALL_FAILURE"),
+        ("LEGACY_INSTALL_FAILURE/18.1-old.log", "failed with error code 1", "LEGACY_INSTALL_FAILURE"),
+        ("METADATA_GENERATION_FAILED/18.1-old-egg-info.log", "Complete output from", "METADATA_GENERATION_FAILED"),
+        ("METADATA_GENERATION_FAILED/24.0-pip-compile.log", "MetadataGenerationFailed:", "METADATA_GENERATION_FAILED"),
+        ("RUST_TOOLCHAIN_MISSING/26.3.log", "try installing a Rust compiler", "RUST_TOOLCHAIN_MISSING"),
+        (
+            "RUST_TOOLCHAIN_MISSING/26.3-build-script.log",
+            "No such file or directory: 'rustc'",
+            "RUST_TOOLCHAIN_MISSING",
+        ),
+        ("HASH_MISMATCH/26.3.log", "Got        ", "HASH_MISMATCH"),
+    ],
+)
+def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
+    """What people paste when they keep one line: a step's progress line in a log that is not a
+    terminal's, the last line of a traceback, the advice or the hashes under an error."""
+    line = next(line for line in (LOGS / log).read_text(encoding="utf-8").splitlines() if holding in line)
+    diagnosis = diagnose(line + "\n")
+    assert diagnosis.matches[0].code == code
+    assert diagnosis.outcome == "failed"
+
+
+def test_a_configuration_file_in_a_folder_with_a_space_is_named_whole():
+    # macOS keeps pip.conf in "~/Library/Application Support/pip"; pip 9 prints the path unquoted.
+    text = (LOGS / "CONFIGURATION_FILE_COULD_NOT_BE_LOADED" / "9.0.3-old.log").read_text(encoding="utf-8")
+    folder = "/Users/user/Library/Application Support/pip"
+    diagnosis = diagnose(text.replace("/home/user/project", folder))
+    assert diagnosis.matches[0].code == "CONFIGURATION_FILE_COULD_NOT_BE_LOADED"
+    assert diagnosis.matches[0].facts["file"] == f"{folder}/pip.conf"
+
+
 def test_a_retry_an_80_column_terminal_wrapped_ends_where_the_next_retry_starts():
     # pip 10's retries are indented two columns: the next one does not continue the one above.
     text = hard_wrap(80)((LOGS / "SSL_VERIFICATION_FAILED" / "10.0.1-old.log").read_text(encoding="utf-8"))
@@ -455,6 +500,7 @@ def test_a_log_pasted_indented_tells_uvs_output_and_pips_apart_as_it_does_flush(
     assert [(match.code, match.tool) for match in both.matches] == [
         ("HASH_MISMATCH", "pip"),
         ("BUILD_TOOL_FAILED", "uv"),
+        ("SUBPROCESS_EXITED_WITH_ERROR", "uv"),
     ]
 
 

@@ -473,6 +473,13 @@ def test_a_python_literal_that_does_not_read_as_pips_output_is_shown_as_it_is(li
     assert shown_log(f"{line}\n".encode()) == [line.encode()]
 
 
+def test_the_setup_py_command_pip_10_to_19_print_stays_one_line() -> None:
+    """Its `.replace('\\r\\n', '\\n')` holds Python literals of escaped newlines that carry no output."""
+    text = (LOGS / "LEGACY_INSTALL_FAILURE" / "18.1-old.log").read_text(encoding="utf-8")
+    command = next(line for line in text.splitlines() if "failed with error code 1" in line)
+    assert shown_log(f"{command}\n".encode()) == [command.encode()]
+
+
 @pytest.mark.parametrize("spent_on", ["'\\n' ", ': "\\n" '], ids=["python literals", "json values"])
 def test_a_log_past_its_budget_of_escaped_strings_shows_the_rest_as_printed(spent_on: str) -> None:
     """Each string costs microseconds: a 5 MB line of short ones is read up to the budget only."""

@@ -164,7 +164,8 @@ def _literal_read(found: "re.Match[bytes]") -> bytes:
         return found[0]
     before, prefix, single_quoted, double_quoted, runs_on = found.groups()
     text = None if runs_on else _literal_text(prefix, single_quoted, double_quoted)
-    return before + b"\n" + text.rstrip(b"\n") + b"\n" if text and b"\n" in text else found[0]
+    # A literal of blanks alone (`'\r\n'` in the setup.py commands pip 10 to 19 print) carries no output.
+    return before + b"\n" + text.rstrip(b"\n") + b"\n" if text and b"\n" in text and text.strip() else found[0]
 
 
 def _literal_text(prefix: bytes, single_quoted: bytes | None, double_quoted: bytes | None) -> bytes | None:

@@ -281,6 +281,26 @@ INDEX_SDISTS = (
         },
     ),
     Sdist(
+        "rustcheck",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools"]
+            build-backend = "setuptools.build_meta"
+        """,
+            "setup.py": """
+            import subprocess
+
+            from setuptools import setup
+
+            # A build script that checks the Rust toolchain itself before building.
+            print("rustc:", subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout)
+            setup(name="rustcheck", version="1.0", py_modules=[])
+        """,
+        },
+    ),
+    Sdist(
         "rustext",
         "1.0",
         {
@@ -1278,6 +1298,17 @@ def pg_config_missing(lab: Lab, target: Target) -> Invocation:
 )
 def rust_toolchain_missing(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "rustext")
+
+
+@scenario(
+    "RUST_TOOLCHAIN_MISSING",
+    "a setup.py that runs `rustc --version` itself, with no rustc on PATH: Python's FileNotFoundError "
+    "naming 'rustc' is the only sign of the missing toolchain",
+    on=OLD_AND_NEW,
+    variant="build-script",
+)
+def build_script_runs_rustc(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "rustcheck")
 
 
 @scenario(
@@ -3585,6 +3616,18 @@ def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "LEGACY_INSTALL_FAILURE",
+    "pip 10 to 19, a setup.py-only sdist whose `setup.py install` fails, setuptools in the venv: the whole "
+    'command, with its own double quotes, inside `Command "..." failed with error code 1`',
+    on=targets("10.0.1", "18.1"),
+    variant="old",
+)
+@not_swept
+def old_legacy_install_fails(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target, "setuptools==59.6.0"), "install", *from_index(lab), "legacyfail")
+
+
+@scenario(
     "CONNECTION_TIMEOUT",
     "pip 8 to 19, a wheel download that stops half-way, --timeout 3: `Exception:` and a traceback "
     "ending in ReadTimeoutError, with no `ERROR:` before pip 10",
@@ -3908,6 +3951,18 @@ def pip_compile_conflict(lab: Lab, target: Target) -> Invocation:
 @not_swept
 def pip_compile_setup_py_fails(lab: Lab, target: Target) -> Invocation:
     return pip_compile(lab, target, "brokenmeta")
+
+
+@scenario(
+    "METADATA_GENERATION_FAILED",
+    "pip-tools 7.7.0: pip-compile on a project whose build backend's prepare_metadata_for_build_wheel "
+    "raises: pip's exception ends pip-compile's traceback",
+    on=ON_24,
+    variant="pip-compile",
+)
+@not_swept
+def pip_compile_metadata_fails(lab: Lab, target: Target) -> Invocation:
+    return pip_compile(lab, target, "intreemeta")
 
 
 @scenario(
