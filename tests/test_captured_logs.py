@@ -161,6 +161,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "RUST_TOOLCHAIN_MISSING",
         ),
         ("HASH_MISMATCH/26.3.log", "Got        ", "HASH_MISMATCH"),
+        ("COMPILER_MISSING/26.3-meson.log", "Running `gcc --version` gave", "COMPILER_MISSING"),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
@@ -170,6 +171,17 @@ def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding
     diagnosis = diagnose(line + "\n")
     assert diagnosis.matches[0].code == code
     assert diagnosis.outcome == "failed"
+
+
+def test_the_two_lines_pip_20_prints_for_a_failed_build_environment_name_it_and_no_index_as_the_url():
+    """`ERROR: Command errored out with exit status 1:` and the ` command:` line under it, pasted alone:
+    the command installs build dependencies; the index it was given (`-i URL`) is no URL that failed."""
+    lines = (LOGS / "BUILD_DEPENDENCIES_INSTALL_FAILED" / "20.3.4.log").read_text(encoding="utf-8").splitlines()
+    start = next(number for number, line in enumerate(lines) if "Command errored out with exit status 1:" in line)
+    assert " -i http" in lines[start + 1]
+    root = diagnose("\n".join(lines[start : start + 2]) + "\n").matches[0]
+    assert root.code == "BUILD_DEPENDENCIES_INSTALL_FAILED"
+    assert "url" not in root.facts
 
 
 def test_a_configuration_file_in_a_folder_with_a_space_is_named_whole():

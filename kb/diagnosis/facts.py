@@ -287,6 +287,10 @@ _DOCUMENTATION = _re(
     rb"github\.com/pypa/pip/issues)[:/]"
 )
 
+# Where a command pip ran was told to look (`-i URL`), not a URL it fetched.
+_AFTER_OPTION = _re(rb"(?:^|\s)(?:-i|-f|--index-url|--extra-index-url|--find-links)[ =]$")
+_OPTION_REACH = len(b" --extra-index-url ")
+
 
 def record_facts(record: bytes) -> dict[str, str]:
     """Facts inside one message: the header line and the detail lines under it."""
@@ -295,13 +299,17 @@ def record_facts(record: bytes) -> dict[str, str]:
         found = pattern.search(record)
         if found:
             add_groups(facts, found.groupdict())
-    urls = [url.group(0) for url in _URL.finditer(record)]
+    urls = [url.group(0) for url in _URL.finditer(record) if not _after_option(record, url.start())]
     pointed_to = [url for url in urls if _DOCUMENTATION.search(url)]
     # A piece of such a page's address, where a terminal cut the line, is not fetched either.
     fetched = next((url for url in urls if not any(page.startswith(url) for page in pointed_to)), None)
     if fetched:
         facts["url"] = fetched.decode(errors="replace")
     return facts
+
+
+def _after_option(record: bytes, position: int) -> bool:
+    return bool(_AFTER_OPTION.search(record[max(0, position - _OPTION_REACH) : position]))
 
 
 def is_context_record(text: bytes) -> bool:

@@ -1191,6 +1191,13 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     "EDITABLE_NOT_SUPPORTED",
     on=targets("21.3.1", "23.3.2", "25.3", "26.3"),
 )
+@scenario(
+    "EDITABLE_NOT_SUPPORTED",
+    "pip install -e of a project without setup.py, before pip 21.3 (PEP 660): the directory cannot be "
+    "installed in editable mode, a pyproject.toml being found",
+    on=targets("20.3.4"),
+    variant="before-pep-660",
+)
 def editable_not_supported(lab: Lab, target: Target) -> Invocation:
     in_tree_backend_project(lab, "wheelonly", WHEEL_ONLY_BACKEND)
     return in_venv(lab, target, "install", "-e", "./wheelonly")
@@ -3710,6 +3717,17 @@ def meson_build_fails(lab: Lab, target: Target) -> Invocation:
 )
 def meson_dependency_missing(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "mesonneedslib")
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "a meson-python project built with no C compiler on PATH: meson's `Unknown compiler(s)` and each "
+    "compiler it ran, with the error each gave",
+    on=PYTHON_311_AND_NEW,
+    variant="meson",
+)
+def meson_compiler_missing(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(in_venv(lab, target, "install", *from_index(lab), "mesonneedslib"))
 
 
 @scenario(
