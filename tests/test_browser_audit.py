@@ -202,6 +202,7 @@ def editor_answers(browser, base_url: str, scheme: str):
     yield "error summary", first
     first.goto(edit_url)
     first.check("#id_signatures-0-DELETE")
+    first.check("#id_signatures-1-DELETE")
     first.click("button[value=save]")
     first.wait_for_selector("#regressions-heading")
     yield "regression warnings", first
