@@ -152,6 +152,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
         ),
         ("LEGACY_INSTALL_FAILURE/20.3.4.log", "finished with status 'error'", "LEGACY_INSTALL_FAILURE"),
         ("LEGACY_INSTALL_FAILURE/18.1-old.log", "failed with error code 1", "LEGACY_INSTALL_FAILURE"),
+        ("FAILED_BUILDING_WHEEL/10.0.1-old.log", "bdist_wheel for legacyfail: finished", "FAILED_BUILDING_WHEEL"),
         ("METADATA_GENERATION_FAILED/18.1-old-egg-info.log", "Complete output from", "METADATA_GENERATION_FAILED"),
         ("METADATA_GENERATION_FAILED/24.0-pip-compile.log", "MetadataGenerationFailed:", "METADATA_GENERATION_FAILED"),
         ("RUST_TOOLCHAIN_MISSING/26.3.log", "try installing a Rust compiler", "RUST_TOOLCHAIN_MISSING"),

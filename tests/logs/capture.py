@@ -43,6 +43,7 @@ BUILD_DEPENDENCIES = (
     "setuptools==65.5.0",
     "setuptools==59.6.0",  # the last for Python 3.6 (old pips' captures)
     "wheel==0.45.1",
+    "wheel==0.37.1",  # the last for Python 3.6 (old pips' legacy wheel builds)
     "setuptools-rust==1.10.2",
     "setuptools-rust==1.11.1",
     "semantic-version==2.10.0",

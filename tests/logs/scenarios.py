@@ -3623,6 +3623,18 @@ def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "SETUPTOOLS_MISSING",
+    "pip 9 on a Python 2.7 without setuptools, installing an sdist: pip's own `Could not import "
+    "setuptools which is required to install from a source distribution.`",
+    on=targets("9.0.3"),
+    variant="old",
+)
+@not_swept
+def old_pip_without_setuptools(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "legacyfail")
+
+
+@scenario(
     "LEGACY_INSTALL_FAILURE",
     "pip 10 to 19, a setup.py-only sdist whose `setup.py install` fails, setuptools in the venv: the whole "
     'command, with its own double quotes, inside `Command "..." failed with error code 1`',
@@ -3632,6 +3644,20 @@ def old_egg_info_fails(lab: Lab, target: Target) -> Invocation:
 @not_swept
 def old_legacy_install_fails(lab: Lab, target: Target) -> Invocation:
     return pip(old_pip_environment(lab, target, "setuptools==59.6.0"), "install", *from_index(lab), "legacyfail")
+
+
+@scenario(
+    "FAILED_BUILDING_WHEEL",
+    "pip 10 to 18, a setup.py-only sdist whose install step fails, wheel in the venv: `Running setup.py "
+    "bdist_wheel for legacyfail` fails first, then the `setup.py install` pip falls back to "
+    "(LEGACY_INSTALL_FAILURE)",
+    on=targets("10.0.1", "18.1"),
+    variant="old",
+)
+@not_swept
+def old_bdist_wheel_fails(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target, "setuptools==59.6.0", "wheel==0.37.1")
+    return pip(environment, "install", *from_index(lab), "legacyfail")
 
 
 @scenario(
