@@ -120,6 +120,7 @@ _VARYING = re.compile(rb"\d+|" + _LEVEL + rb" *")
 _RECORD = re.compile(rb"\[?\d{2,4}[-/]\d\d[-/]\d\d|" + _LEVEL + rb"|\[[A-Za-z_][\w-]*(?:\.[\w-]+)+\]")
 _PREFIX_REACH = 160
 _FENCE = re.compile(rb"\s*(?:```|~~~)")
+_FENCE_INFO = re.compile(rb"[\w+.#-]*\s*")  # what may follow a fence on its line: a language's name
 _QUOTE = re.compile(rb"(?:[ \t]*>(?=[ \t]|$)[ \t]?)+")
 _PROMPT = re.compile(
     rb"""(?:\([\w.-]+\)\ )?                           # an active virtualenv
@@ -239,8 +240,13 @@ def clean_line(number: int, raw: bytes, learned: "Sequence[re.Pattern[bytes]]" =
         learned_here, line = known.re, line[known.end() :]
     else:
         learned_here, line = _learn_prefix(line)
-    if _FENCE.match(line):
-        return CleanLine(number, b"", False)
+    fence = _FENCE.match(line)
+    if fence:
+        if _FENCE_INFO.fullmatch(line, fence.end()):
+            return CleanLine(number, b"", False)
+        line = line[fence.end() :]
+    # Text written on a fence's line (```ERROR: ...```), or a line quoted as ```code```: the text is the line.
+    line = line.removesuffix(b"```")
     for noise in (_QUOTE, _PROMPT):
         found = noise.match(line)
         if found:

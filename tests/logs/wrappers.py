@@ -397,6 +397,8 @@ RETYPED: dict[str, Wrapper] = {
     "no-break-spaces": lambda text: text.replace(" ", "\u00a0"),
     # Copied from a web page's HTML source (or a feed that escaped it).
     "html-source": html.escape,
+    # Each line quoted as Markdown code on its own, as some reporters format a pasted log.
+    "code-quoted-lines": lambda text: re.sub(r"(?m)^(.*\S.*)$", r"```\1```", text),
 }
 WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING, **RETYPED}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
