@@ -163,6 +163,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
         ),
         ("HASH_MISMATCH/26.3.log", "Got        ", "HASH_MISMATCH"),
         ("COMPILER_MISSING/26.3-meson.log", "Running `gcc --version` gave", "COMPILER_MISSING"),
+        ("SYSTEM_HEADER_MISSING/26.3-pycurl.log", "Could not run curl-config", "SYSTEM_HEADER_MISSING"),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):

@@ -57,7 +57,7 @@ BUILD_DEPENDENCIES = (
     "pathspec==0.12.1",
     "uv==0.5.11",  # another installer, whose output must not read as pip's
 )
-SOURCE_DEPENDENCIES = ("psycopg2==2.9.10",)
+SOURCE_DEPENDENCIES = ("psycopg2==2.9.10", "pycurl==7.49.0")
 # Other installers, downloaded with all they depend on for the Python their captures run on,
 # each into its own folder (see lab.installer_wheels), with pins where a dependency's newer
 # release breaks the installer.

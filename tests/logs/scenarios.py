@@ -1299,6 +1299,17 @@ def pg_config_missing(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "SYSTEM_HEADER_MISSING",
+    "pycurl's sdist with no curl-config on PATH (libcurl's development files missing): pycurl's "
+    "`Could not run curl-config: [Errno 2] No such file or directory`",
+    on=targets("23.3.2", "26.3"),
+    variant="pycurl",
+)
+def curl_config_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "pycurl")
+
+
+@scenario(
     "RUST_TOOLCHAIN_MISSING",
     "a setuptools-rust extension with no cargo on PATH: RUST_TOOLCHAIN_MISSING, FAILED_BUILDING_WHEEL",
     on=OLD_MIDDLE_NEW,
