@@ -186,6 +186,30 @@ def test_the_two_lines_pip_20_prints_for_a_failed_build_environment_name_it_and_
     assert "url" not in root.facts
 
 
+# glibc's "No such file or directory" in its message catalogues (libc.mo of glibc 2.36), which gcc
+# prints after a missing header's name on a machine set to that language.
+NO_SUCH_FILE = {
+    "fr": "Aucun fichier ou dossier de ce type",
+    "de": "Datei oder Verzeichnis nicht gefunden",
+    "es": "No existe el fichero o el directorio",
+    "pt_BR": "Arquivo ou diretório inexistente",
+    "ru": "Нет такого файла или каталога",
+    "zh_CN": "没有那个文件或目录",
+    "ja": "そのようなファイルやディレクトリはありません",
+}
+
+
+@pytest.mark.parametrize("language", NO_SUCH_FILE)
+@pytest.mark.parametrize(
+    ("log", "file"), [("PYTHON_H_MISSING/26.3.log", None), ("SYSTEM_HEADER_MISSING/26.3.log", "portaudio.h")]
+)
+def test_a_missing_header_is_named_in_the_machines_language(log: str, file: str | None, language: str):
+    text = (LOGS / log).read_text(encoding="utf-8")
+    root = diagnose(text.replace("No such file or directory", NO_SUCH_FILE[language])).matches[0]
+    assert root.code == log.split("/")[0]
+    assert root.facts.get("file") == file
+
+
 def test_a_configuration_file_in_a_folder_with_a_space_is_named_whole():
     # macOS keeps pip.conf in "~/Library/Application Support/pip"; pip 9 prints the path unquoted.
     text = (LOGS / "CONFIGURATION_FILE_COULD_NOT_BE_LOADED" / "9.0.3-old.log").read_text(encoding="utf-8")
