@@ -164,6 +164,13 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
         ("HASH_MISMATCH/26.3.log", "Got        ", "HASH_MISMATCH"),
         ("COMPILER_MISSING/26.3-meson.log", "Running `gcc --version` gave", "COMPILER_MISSING"),
         ("SYSTEM_HEADER_MISSING/26.3-pycurl.log", "Could not run curl-config", "SYSTEM_HEADER_MISSING"),
+        ("SYSTEM_HEADER_MISSING/26.3-pycurl.log", "directory: 'curl-config'", "SYSTEM_HEADER_MISSING"),
+        ("FAILED_BUILDING_WHEEL/18.1-old.log", "bdist_wheel -d ", "FAILED_BUILDING_WHEEL"),
+        (
+            "SUBPROCESS_EXITED_WITH_ERROR/25.0.1-build-requires.log",
+            "wheel: finished with",
+            "SUBPROCESS_EXITED_WITH_ERROR",
+        ),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
@@ -208,6 +215,18 @@ def test_a_missing_header_is_named_in_the_machines_language(log: str, file: str 
     root = diagnose(text.replace("No such file or directory", NO_SUCH_FILE[language])).matches[0]
     assert root.code == log.split("/")[0]
     assert root.facts.get("file") == file
+
+
+@pytest.mark.parametrize("log", ["RESOLUTION_IMPOSSIBLE/20.3.4.log", "RESOLUTION_IMPOSSIBLE/25.3.log"])
+def test_the_conflict_block_pasted_alone_is_a_resolution_conflict_with_who_requires_what(log: str):
+    lines = (LOGS / log).read_text(encoding="utf-8").splitlines()
+    start = lines.index("The conflict is caused by:")
+    end = lines.index("", start)
+    root = diagnose("\n".join(lines[start:end]) + "\n").matches[0]
+    assert root.code == "RESOLUTION_IMPOSSIBLE"
+    assert [line.strip() for line in root.facts["conflict"].splitlines()] == [
+        line.strip() for line in lines[start + 1 : end]
+    ]
 
 
 def test_a_configuration_file_in_a_folder_with_a_space_is_named_whole():

@@ -79,6 +79,9 @@ _PYTHON_LITERAL = re.compile(
 # The JSON values and Python literals read in a log at most: a program's repr of pip's output
 # is a few of them, but each costs microseconds, and a 5 MB line holds a million short ones.
 _STRINGS_PER_LOG = 100_000
+# Newlines written as code, not output: the setup.py shim pip 8 to 21 print in its commands
+# (`-c "...code.replace('\\r\\n', '\\n')..."`, alone or inside a literal of the whole code).
+_QUOTED_NEWLINES = re.compile(rb"'(?:\\r|\\n)+'")
 # Whether each prefix reads bytes; a raw literal's `\\n` is no newline, so none is read.
 _DECODED_PREFIXES = {b"": False, b"u": False, b"U": False, b"b": True, b"B": True}
 
@@ -162,10 +165,11 @@ class _Strings:
 def _literal_read(found: "re.Match[bytes]") -> bytes:
     if b"\\n" not in found[0]:  # most literals of a line hold none: the cheapest test first
         return found[0]
+    if b"\\n" not in _QUOTED_NEWLINES.sub(b"", found[0]):
+        return found[0]
     before, prefix, single_quoted, double_quoted, runs_on = found.groups()
     text = None if runs_on else _literal_text(prefix, single_quoted, double_quoted)
-    # A literal of blanks alone (`'\r\n'` in the setup.py commands pip 10 to 19 print) carries no output.
-    return before + b"\n" + text.rstrip(b"\n") + b"\n" if text and b"\n" in text and text.strip() else found[0]
+    return before + b"\n" + text.rstrip(b"\n") + b"\n" if text and b"\n" in text else found[0]
 
 
 def _literal_text(prefix: bytes, single_quoted: bytes | None, double_quoted: bytes | None) -> bytes | None:
