@@ -229,6 +229,14 @@ def test_the_conflict_block_pasted_alone_is_a_resolution_conflict_with_who_requi
     ]
 
 
+def test_the_rust_advice_names_its_cause_without_taking_rustups_address_for_a_url_that_failed():
+    text = (LOGS / "RUST_TOOLCHAIN_MISSING" / "26.3.log").read_text(encoding="utf-8")
+    advice = next(line for line in text.splitlines() if "(available at https://rustup.rs)" in line)
+    for log in (text, advice + "\n"):
+        root = diagnose(log).matches[0]
+        assert (root.code, root.facts.get("url")) == ("RUST_TOOLCHAIN_MISSING", None)
+
+
 def test_a_configuration_file_in_a_folder_with_a_space_is_named_whole():
     # macOS keeps pip.conf in "~/Library/Application Support/pip"; pip 9 prints the path unquoted.
     text = (LOGS / "CONFIGURATION_FILE_COULD_NOT_BE_LOADED" / "9.0.3-old.log").read_text(encoding="utf-8")

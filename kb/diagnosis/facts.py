@@ -284,7 +284,7 @@ _URL = _re(rb"https?://[^\s'\")]*[^\s'\"),.;:]")
 _DOCUMENTATION = _re(
     rb"^https?://(?:pip\.pypa\.io|setuptools\.pypa\.io|packaging\.python\.org|docs\.python\.org|peps\.python\.org|"
     rb"www\.python\.org|visualstudio\.microsoft\.com|learn\.microsoft\.com|aka\.ms|rustup\.rs|www\.rust-lang\.org|"
-    rb"github\.com/pypa/pip/issues)[:/]"
+    rb"github\.com/pypa/pip/issues)(?:[:/]|$)"
 )
 
 # Where a command pip ran was told to look (`-i URL`), not a URL it fetched.
