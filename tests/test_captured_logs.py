@@ -166,6 +166,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
         ("SYSTEM_HEADER_MISSING/26.3-pycurl.log", "Could not run curl-config", "SYSTEM_HEADER_MISSING"),
         ("SYSTEM_HEADER_MISSING/26.3-pycurl.log", "directory: 'curl-config'", "SYSTEM_HEADER_MISSING"),
         ("FAILED_BUILDING_WHEEL/18.1-old.log", "bdist_wheel -d ", "FAILED_BUILDING_WHEEL"),
+        ("LEGACY_INSTALL_FAILURE/18.1-old.log", "Complete output from command", "LEGACY_INSTALL_FAILURE"),
         (
             "SUBPROCESS_EXITED_WITH_ERROR/25.0.1-build-requires.log",
             "wheel: finished with",
