@@ -177,7 +177,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
     """What people paste when they keep one line: a step's progress line in a log that is not a
     terminal's, the last line of a traceback, the advice or the hashes under an error."""
-    line = next(line for line in (LOGS / log).read_text(encoding="utf-8").splitlines() if holding in line)
+    line = next(line for line in read(log).splitlines() if holding in line)
     diagnosis = diagnose(line + "\n")
     assert diagnosis.matches[0].code == code
     assert diagnosis.outcome == "failed"
@@ -186,7 +186,7 @@ def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding
 def test_the_two_lines_pip_20_prints_for_a_failed_build_environment_name_it_and_no_index_as_the_url():
     """`ERROR: Command errored out with exit status 1:` and the ` command:` line under it, pasted alone:
     the command installs build dependencies; the index it was given (`-i URL`) is no URL that failed."""
-    lines = (LOGS / "BUILD_DEPENDENCIES_INSTALL_FAILED" / "20.3.4.log").read_text(encoding="utf-8").splitlines()
+    lines = read("BUILD_DEPENDENCIES_INSTALL_FAILED/20.3.4.log").splitlines()
     start = next(number for number, line in enumerate(lines) if "Command errored out with exit status 1:" in line)
     assert " -i http" in lines[start + 1]
     root = diagnose("\n".join(lines[start : start + 2]) + "\n").matches[0]
@@ -212,15 +212,14 @@ NO_SUCH_FILE = {
     ("log", "file"), [("PYTHON_H_MISSING/26.3.log", None), ("SYSTEM_HEADER_MISSING/26.3.log", "portaudio.h")]
 )
 def test_a_missing_header_is_named_in_the_machines_language(log: str, file: str | None, language: str):
-    text = (LOGS / log).read_text(encoding="utf-8")
-    root = diagnose(text.replace("No such file or directory", NO_SUCH_FILE[language])).matches[0]
+    root = diagnose(read(log).replace("No such file or directory", NO_SUCH_FILE[language])).matches[0]
     assert root.code == log.split("/")[0]
     assert root.facts.get("file") == file
 
 
 @pytest.mark.parametrize("log", ["RESOLUTION_IMPOSSIBLE/20.3.4.log", "RESOLUTION_IMPOSSIBLE/25.3.log"])
 def test_the_conflict_block_pasted_alone_is_a_resolution_conflict_with_who_requires_what(log: str):
-    lines = (LOGS / log).read_text(encoding="utf-8").splitlines()
+    lines = read(log).splitlines()
     start = lines.index("The conflict is caused by:")
     end = lines.index("", start)
     root = diagnose("\n".join(lines[start:end]) + "\n").matches[0]
@@ -231,7 +230,7 @@ def test_the_conflict_block_pasted_alone_is_a_resolution_conflict_with_who_requi
 
 
 def test_the_rust_advice_names_its_cause_without_taking_rustups_address_for_a_url_that_failed():
-    text = (LOGS / "RUST_TOOLCHAIN_MISSING" / "26.3.log").read_text(encoding="utf-8")
+    text = read("RUST_TOOLCHAIN_MISSING/26.3.log")
     advice = next(line for line in text.splitlines() if "(available at https://rustup.rs)" in line)
     for log in (text, advice + "\n"):
         root = diagnose(log).matches[0]
@@ -240,7 +239,7 @@ def test_the_rust_advice_names_its_cause_without_taking_rustups_address_for_a_ur
 
 def test_a_configuration_file_in_a_folder_with_a_space_is_named_whole():
     # macOS keeps pip.conf in "~/Library/Application Support/pip"; pip 9 prints the path unquoted.
-    text = (LOGS / "CONFIGURATION_FILE_COULD_NOT_BE_LOADED" / "9.0.3-old.log").read_text(encoding="utf-8")
+    text = read("CONFIGURATION_FILE_COULD_NOT_BE_LOADED/9.0.3-old.log")
     folder = "/Users/user/Library/Application Support/pip"
     diagnosis = diagnose(text.replace("/home/user/project", folder))
     assert diagnosis.matches[0].code == "CONFIGURATION_FILE_COULD_NOT_BE_LOADED"
