@@ -172,6 +172,16 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "wheel: finished with",
             "SUBPROCESS_EXITED_WITH_ERROR",
         ),
+        ("BAD_COMMAND/8.1.2-old.log", "while executing command git", "BAD_COMMAND"),
+        ("BUILD_TOOL_FAILED/26.3-scikit-build.log", "error occurred while building with", "BUILD_TOOL_FAILED"),
+        ("CMAKE_FAILED/23.3.2-scikit-build.log", "error occurred while configuring with", "CMAKE_FAILED"),
+        ("BAD_COMMAND/26.3.log", "while executing command git", "BAD_COMMAND"),
+        ("INVALID_REQUIREMENT/8.1.2-old.log", "parse error at", "INVALID_REQUIREMENT"),
+        (
+            "BUILD_DEPENDENCIES_INSTALL_FAILED/23.3.2-backend.log",
+            "install backend dependencies did not",
+            "BUILD_DEPENDENCIES_INSTALL_FAILED",
+        ),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
@@ -181,6 +191,51 @@ def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding
     diagnosis = diagnose(line + "\n")
     assert diagnosis.matches[0].code == code
     assert diagnosis.outcome == "failed"
+
+
+def test_pip_8s_requirement_parse_error_is_not_taken_for_an_installed_packages_bad_metadata():
+    """Packaging's old `Invalid requirement, parse error at` comes from a requirement given to
+    pip; the newer packaging that rejects installed packages' metadata words its errors otherwise."""
+    last_line = read("INVALID_REQUIREMENT/8.1.2-old.log").rstrip().splitlines()[-1]
+    assert [match.code for match in diagnose(last_line + "\n").matches] == ["INVALID_REQUIREMENT"]
+    installed = read("INVALID_INSTALLED_PACKAGE/24.2-requirement.log")
+    assert diagnose(installed).matches[0].code == "INVALID_INSTALLED_PACKAGE"
+
+
+def test_a_read_timeouts_message_quoted_without_its_name_is_a_timeout():
+    last_line = read("CONNECTION_TIMEOUT/18.1-old.log").splitlines()[-1]
+    message = last_line.split("ReadTimeoutError: ", 1)[1]
+    root = diagnose(message + "\n").matches[0]
+    assert (root.code, root.facts["index_host"]) == ("CONNECTION_TIMEOUT", "127.0.0.1")
+
+
+def test_a_log_cut_while_pip_retries_puts_the_retried_error_before_earlier_notices():
+    """pip 20.3.4's notice for Python 2.7, then its retry warnings, cut before pip gave up: the
+    retries are what the reader needs, not the notice printed first."""
+    notice = read("PYTHON2_EOL_DEPRECATION/20.3.4.log").splitlines()[0]
+    retries = [line for line in read("CONNECTION_FAILED/20.3.4.log").splitlines() if "Retrying (Retry(" in line]
+    diagnosis = diagnose("\n".join([notice, *retries]) + "\n")
+    assert diagnosis.outcome == "warnings"
+    assert [match.code for match in diagnosis.matches[:2]] == ["CONNECTION_FAILED", "PYTHON2_EOL_DEPRECATION"]
+
+
+def test_retries_pip_got_past_do_not_outrank_the_error_that_failed_it():
+    """Two retry warnings (pip 26.3's, for an index that did not answer at first), then a build that
+    fails for want of a compiler: the retries count only if pip failed, and they did not fail it."""
+    retries = [line for line in read("CONNECTION_FAILED/26.3.log").splitlines() if "Retrying (Retry(" in line][:2]
+    diagnosis = diagnose("\n".join(retries) + "\n" + read("COMPILER_MISSING/26.3.log"))
+    assert diagnosis.outcome == "failed"
+    assert diagnosis.matches[0].code == "COMPILER_MISSING"
+    assert "CONNECTION_FAILED" in [match.code for match in diagnosis.matches]
+
+
+@pytest.mark.parametrize(
+    "log", ["BUILD_DEPENDENCIES_INSTALL_FAILED/26.3.log", "BUILD_DEPENDENCIES_INSTALL_FAILED/23.3.2-backend.log"]
+)
+def test_the_indexes_pip_looks_in_and_the_files_it_downloaded_are_no_url_that_failed(log: str):
+    root = diagnose(read(log)).matches[0]
+    assert root.code == "BUILD_DEPENDENCIES_INSTALL_FAILED"
+    assert "url" not in root.facts
 
 
 def test_the_two_lines_pip_20_prints_for_a_failed_build_environment_name_it_and_no_index_as_the_url():
@@ -205,6 +260,38 @@ NO_SUCH_FILE = {
     "zh_CN": "没有那个文件或目录",
     "ja": "そのようなファイルやディレクトリはありません",
 }
+
+
+# What gcc 12.2 prints for a missing Python.h under each language it is translated to (Debian's
+# gcc-12-locales, LANGUAGE=<language>): its own words and glibc 2.36's, in the language.
+GCC_MISSING_HEADER = {
+    "da": "fatal fejl: {header}: Ingen sådan fil eller filkatalog",
+    "de": "schwerwiegender Fehler: {header}: Datei oder Verzeichnis nicht gefunden",
+    "el": "μοιραίο σφάλμα: {header}: Δεν υπάρχει τέτοιο αρχείο ή κατάλογος",
+    "es": "error fatal: {header}: No existe el fichero o el directorio",
+    "fi": "vakava virhe: {header}: Tiedostoa tai hakemistoa ei ole",
+    "fr": "erreur fatale: {header} : Aucun fichier ou dossier de ce type",
+    "hr": "fatalna greška: {header}: Nema takve datoteke ili direktorija",
+    "ja": "致命的エラー: {header}: そのようなファイルやディレクトリはありません",
+    "nl": "fatale fout: {header}: Bestand of map bestaat niet",
+    "ru": "фатальная ошибка: {header}: Нет такого файла или каталога",
+    "sr": "кобна грешка: {header}: Нема такве датотеке или директоријума",
+    "sv": "ödesdigert fel: {header}: Filen eller katalogen finns inte",
+    "tr": "ölümcül hata: {header}: Böyle bir dosya ya da dizin yok",
+    "uk": "критична помилка: {header}: Немає такого файла або каталогу",
+    "vi": "lỗi nghiêm trọng: {header}: Không có tập tin hoặc thư mục như vậy",
+    "zh_CN": "致命错误：{header}：没有那个文件或目录",
+    "zh_TW": "嚴重錯誤：{header}：沒有此一檔案或目錄",
+}
+
+
+@pytest.mark.parametrize("language", GCC_MISSING_HEADER)
+def test_a_missing_python_h_is_named_when_gcc_speaks_the_machines_language(language: str):
+    english = "fatal error: Python.h: No such file or directory"
+    log = read("PYTHON_H_MISSING/26.3.log")
+    assert english in log
+    root = diagnose(log.replace(english, GCC_MISSING_HEADER[language].format(header="Python.h"))).matches[0]
+    assert root.code == "PYTHON_H_MISSING"
 
 
 @pytest.mark.parametrize("language", NO_SUCH_FILE)
@@ -295,6 +382,9 @@ CUT_AT_A_BOX_MARK = (
 FACTS_STILL_CUT = {
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/20.3.4.log", 80): CUT_INTO_TOO_MANY_LINES,
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1.log", 80): CUT_INTO_TOO_MANY_LINES,
+    ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1-backend.log", 80): CUT_INTO_TOO_MANY_LINES,
+    ("BAD_COMMAND/10.0.1-old.log", 120): CUT_ONCE,
+    ("BAD_COMMAND/19.3.1-old.log", 120): CUT_ONCE,
     **{
         (expect.log_name(log), 80): CUT_INTO_TOO_MANY_LINES
         for log in (LOGS / "SIDECAR_METADATA_INCONSISTENT").glob("*.log")

@@ -287,9 +287,10 @@ _DOCUMENTATION = _re(
     rb"github\.com/pypa/pip/issues)(?:[:/]|$)"
 )
 
-# Where a command pip ran was told to look (`-i URL`), not a URL it fetched.
+# Where a command pip ran was told to look (`-i URL`), or pip says it looks, not a URL it fetched.
 _AFTER_OPTION = _re(rb"(?:^|\s)(?:-i|-f|--index-url|--extra-index-url|--find-links)[ =]$")
 _OPTION_REACH = len(b" --extra-index-url ")
+_WHERE_PIP_LOOKS = (b"Looking in indexes: ", b"Looking in links: ", b"Downloading ")
 
 
 def record_facts(record: bytes) -> dict[str, str]:
@@ -299,7 +300,7 @@ def record_facts(record: bytes) -> dict[str, str]:
         found = pattern.search(record)
         if found:
             add_groups(facts, found.groupdict())
-    urls = [url.group(0) for url in _URL.finditer(record) if not _after_option(record, url.start())]
+    urls = [url.group(0) for url in _URL.finditer(record) if not _where_told_to_look(record, url.start())]
     pointed_to = [url for url in urls if _DOCUMENTATION.search(url)]
     # A piece of such a page's address, where a terminal cut the line, is not fetched either.
     fetched = next((url for url in urls if not any(page.startswith(url) for page in pointed_to)), None)
@@ -308,8 +309,9 @@ def record_facts(record: bytes) -> dict[str, str]:
     return facts
 
 
-def _after_option(record: bytes, position: int) -> bool:
-    return bool(_AFTER_OPTION.search(record[max(0, position - _OPTION_REACH) : position]))
+def _where_told_to_look(record: bytes, position: int) -> bool:
+    line = record[record.rfind(b"\n", 0, position) + 1 : position]
+    return bool(_AFTER_OPTION.search(line[-_OPTION_REACH:])) or line.lstrip().startswith(_WHERE_PIP_LOOKS)
 
 
 def is_context_record(text: bytes) -> bool:

@@ -201,12 +201,17 @@ class Matcher:
         regions = _foreign_regions(log, candidates)
         hits = self._hits(log, candidates, regions, HITS_PER_SIGNATURE)
         failed = any(self._fails_pip(hit) for hit in hits if hit.first not in regions)
-        lone_codes = set() if failed else self._lone_codes(hits)
+        conditional_codes = self._lone_codes(hits)
+        lone_codes = set() if failed else conditional_codes
         matches = [
             _as_found(match, regions, lone_codes)
             for match in self._merge_by_code(log, hits, candidates.context, regions)
         ]
         matches = _pip_first(rank(matches, self._wrappers), regions)
+        if failed:
+            matches = self._hints_after_errors(matches, conditional_codes)
+        else:
+            matches = _cut_short_first(matches, lone_codes)
         root_line = matches[0].lines[0] if matches else None
         log_facts = fact_readers.read_log_facts(candidates.evidence, log.unwrapped, root_line)
         if log_facts.succeeded and lone_codes:
@@ -241,6 +246,17 @@ class Matcher:
         conditional = {self._signatures[hit.signature].signature.code for hit in hits if self._is_conditional(hit)}
         plain = {self._signatures[hit.signature].signature.code for hit in hits if not self._is_conditional(hit)}
         return conditional - plain
+
+    def _hints_after_errors(self, matches: list[Match], conditional_codes: set[str]) -> list[Match]:
+        """In a log pip failed, what only lines that count if it failed found (maturin's `Rust
+        not found, installing into a temporary directory`) causes only the errors it refines:
+        pip's other errors come first."""
+        errors = {match.code for match in matches if match.severity == "error" and match.code not in conditional_codes}
+
+        def idle_hint(match: Match) -> bool:
+            return match.code in conditional_codes and not self._wrappers.get(match.code, frozenset()) & errors
+
+        return sorted(matches, key=lambda match: (match.severity != "error", idle_hint(match)))
 
     def _is_conditional(self, hit: _Hit) -> bool:
         return self._signatures[hit.signature].signature.only_if_failed
@@ -1030,6 +1046,12 @@ def _as_found(match: Match, regions: scoping.ForeignRegions, lone_codes: set[str
     tool = regions.tool_at(match.lines[0]) or match.tool
     severity = "warning" if match.code in lone_codes else match.severity
     return replace(match, tool=tool, severity=severity)
+
+
+def _cut_short_first(matches: list[Match], lone_codes: set[str]) -> list[Match]:
+    """In a log that did not fail, what fails pip once it gives up (retries that end in an SSL
+    error) before notices: the log was most likely cut before pip's error."""
+    return sorted(matches, key=lambda match: match.code not in lone_codes)
 
 
 def _pip_first(matches: list[Match], regions: scoping.ForeignRegions) -> list[Match]:

