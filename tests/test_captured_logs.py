@@ -202,6 +202,16 @@ def test_pip_8s_requirement_parse_error_is_not_taken_for_an_installed_packages_b
     assert diagnose(installed).matches[0].code == "INVALID_INSTALLED_PACKAGE"
 
 
+@pytest.mark.parametrize(
+    "log", ["UNSUPPORTED_PYTHON_VERSION/20.3.4-pip-too-old.log", "UNSUPPORTED_PYTHON_VERSION/21.3.1-pip-too-old.log"]
+)
+def test_a_pip_too_old_for_its_python_is_named_by_the_end_of_its_traceback(log: str):
+    """The last frame, inside pip, and the error under it: what a paste of a pip that cannot load
+    itself on Python 3.12 keeps."""
+    end = read(log).rstrip().splitlines()[-2:]
+    assert diagnose("\n".join(end) + "\n").matches[0].code == "UNSUPPORTED_PYTHON_VERSION"
+
+
 def test_a_read_timeouts_message_quoted_without_its_name_is_a_timeout():
     last_line = read("CONNECTION_TIMEOUT/18.1-old.log").splitlines()[-1]
     message = last_line.split("ReadTimeoutError: ", 1)[1]

@@ -981,6 +981,22 @@ def pip_newer_than_its_python(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "a pip older than its Python, run from its wheel in a venv of Python 3.12: pip 20.3.4 cannot import "
+    "distutils, 21.3.1's pkg_resources finds no pkgutil.ImpImporter",
+    on=(Target("3.12", "20.3.4"), Target("3.12", "21.3.1")),
+    variant="pip-too-old",
+)
+@not_swept
+def pip_older_than_its_python(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_venv(Target(target.python))
+    wheel = lab.project / lab.pip_wheel(target.pip).name
+    shutil.copy(lab.pip_wheel(target.pip), wheel)
+    argv = [str(venv / "bin" / "python"), f"{wheel.name}/pip", "install", "--isolated", "--disable-pip-version-check"]
+    return Invocation([*argv, *from_index(lab), "tinypkg"], path=[venv / "bin"])
+
+
+@scenario(
     "IGNORED_REQUIRES_PYTHON_VERSIONS",
     "the index's only release needs Python >=3.99: IGNORED_REQUIRES_PYTHON_VERSIONS, DISTRIBUTION_NOT_FOUND",
     on=targets("22.3.1", "23.3.2", "24.0", "25.3", "26.3"),
