@@ -229,6 +229,15 @@ def test_a_log_cut_while_pip_retries_puts_the_retried_error_before_earlier_notic
     assert [match.code for match in diagnosis.matches[:2]] == ["CONNECTION_FAILED", "PYTHON2_EOL_DEPRECATION"]
 
 
+def test_pips_retries_under_a_step_that_runs_pip_then_pipenv_are_pips_warnings():
+    """BuildKit's terminal view of a step that runs pip, then pipenv, cut while pip retries: the
+    step's line names pipenv, but the retries are pip's, outside pipenv's output."""
+    retries = [line for line in read("CONNECTION_FAILED/26.3.log").splitlines() if "Retrying (Retry(" in line]
+    step = " => [4/4] RUN pip install tinypkg && pipenv sync"
+    diagnosis = diagnose("\n".join([step, *(f" => => # {line}" for line in retries)]) + "\n")
+    assert (diagnosis.outcome, diagnosis.matches[0].code) == ("warnings", "CONNECTION_FAILED")
+
+
 def test_retries_pip_got_past_do_not_outrank_the_error_that_failed_it():
     """Two retry warnings (pip 26.3's, for an index that did not answer at first), then a build that
     fails for want of a compiler: the retries count only if pip failed, and they did not fail it."""

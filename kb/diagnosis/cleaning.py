@@ -75,6 +75,7 @@ CI_PREFIXES = (
     r"##\[[a-z]+\]",  # Azure Pipelines, Actions
     r"::[a-z-]+(?:[^\S\n][^:\n]*)?::",  # workflow commands
     r"#\d+[^\S\n](?:\d+\.\d+[^\S\n])?",  # Docker BuildKit
+    r"[^\S\n]*=>[^\S\n]=>[^\S\n]#[^\S\n]?",  # BuildKit's terminal view: a running step's last lines
     r"Step[^\S\n]\d+/\d+[^\S\n]:[^\S\n]",  # classic docker build
     r"section_(?:start|end):\d+:[\w.-]+(?:\[[^\]\n]*\])?[^\S\n]?",  # GitLab, CR already lost
     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:\[]+(?:\[\d+\])?: ",  # journald, syslog

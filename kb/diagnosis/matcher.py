@@ -1066,10 +1066,10 @@ def _outcome(failed: bool, succeeded: bool, matches: list[Match], regions: scopi
         return "failed", "pip"
     if succeeded:
         return "succeeded", "pip"
+    if any(match.tool not in regions.tools for match in matches):
+        return "warnings", "pip"  # pip's own, outside the other tool's output
     if regions:
         return "other-tool", regions.tools[0]
-    if matches:
-        return "warnings", "pip"
     return "unknown", "pip"
 
 

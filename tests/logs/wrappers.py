@@ -8,7 +8,8 @@ follow each program's documentation and real output: GitHub Actions' raw logs pu
 RFC 3339 time with 7 fractional digits before each line; GitLab Runner 17 (FF_TIMESTAMPS) a time
 with 6 digits, then 2 hex digits of stream number, `O` or `E` and a space (or `+` for a
 continued line); Jenkins' timestamper `[ISO time] `; Buildkite an APC escape `ESC _bk;t=<ms> BEL`;
-BuildKit `#<step> <seconds> `; Docker Compose `<service>-<n>  | `; `kubectl logs --timestamps`
+BuildKit `#<step> <seconds> ` (and ` => => # ` in its terminal view, before the last lines of a
+running step); Docker Compose `<service>-<n>  | `; `kubectl logs --timestamps`
 RFC 3339 with 9 digits and `--prefix` `[pod/<name>/<container>] `; journald
 `<Mon> <dd> <hh:mm:ss> <host> <identifier>[<pid>]: ` (and `journalctl -o json` an object a line,
 the line under `MESSAGE` without its newline, as the numbers of its bytes where it holds a control
@@ -314,6 +315,7 @@ PER_LINE: dict[str, Wrapper] = {
     "azure-pipelines": azure_pipelines,
     "buildkite": _each_line(lambda index, line: f"\x1b_bk;t={1714558272123 + index}\x07"),
     "buildkit": _each_line(lambda index, line: f"#12 {3 + index / 10:.3f} "),
+    "buildkit-terminal": _each_line(lambda index, line: " => => # "),
     "compose": _each_line(lambda index, line: "web-1  | "),
     "kubectl-timestamps": _each_line(lambda index, line: f"2024-05-01T10:11:{index % 60:02d}.123456789Z "),
     "kubectl-prefix": _each_line(lambda index, line: "[pod/web-5d8f7b9c4-x2x7q/app] "),
