@@ -173,6 +173,8 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "SUBPROCESS_EXITED_WITH_ERROR",
         ),
         ("BAD_COMMAND/8.1.2-old.log", "while executing command git", "BAD_COMMAND"),
+        ("PIP_COMMAND_NOT_FOUND/24.0-ansible.log", '"msg": "Unable to find any of', "PIP_COMMAND_NOT_FOUND"),
+        ("RUST_TOOLCHAIN_MISSING/10.0.1-old-setuptools-rust.log", "Can not find Rust", "RUST_TOOLCHAIN_MISSING"),
         ("BUILD_TOOL_FAILED/26.3-scikit-build.log", "error occurred while building with", "BUILD_TOOL_FAILED"),
         ("CMAKE_FAILED/23.3.2-scikit-build.log", "error occurred while configuring with", "CMAKE_FAILED"),
         ("BAD_COMMAND/26.3.log", "while executing command git", "BAD_COMMAND"),

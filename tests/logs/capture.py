@@ -46,6 +46,8 @@ BUILD_DEPENDENCIES = (
     "wheel==0.37.1",  # the last for Python 3.6 (old pips' legacy wheel builds)
     "setuptools-rust==1.10.2",
     "setuptools-rust==1.11.1",
+    "setuptools-rust==0.11.6",  # whose missing Rust reads `Can not find Rust compiler`
+    "toml==0.10.2",
     "semantic-version==2.10.0",
     # meson-python and scikit-build-core builds, with what they need in an isolated build
     "meson-python==0.17.1",
@@ -68,6 +70,7 @@ INSTALLERS = {
     "pip-tools==7.7.0": (),
     "pipenv==2026.10.3": (),
     "pdm==2.29.4": ("hishel<2",),  # hishel 2.0 removed the SyncSqliteStorage PDM 2.29.4 uses
+    "ansible-core==2.19.14": (),  # not an installer: its pip module runs pip
 }
 INSTALLERS_PYTHON = "3.12"
 

@@ -164,6 +164,41 @@ PYTHON_MODULE_C = """
     PyMODINIT_FUNC PyInit_{name}(void) {{ {body} return PyModule_Create(&module); }}
 """
 
+
+def rust_extension_sdist(name: str, requires: str, legacy_build: bool = False) -> Sdist:
+    """A setuptools-rust extension whose build needs cargo; with legacy_build, pyproject.toml names
+    no backend (pip builds it with setup.py, as pip 10 to 18 did)."""
+    backend = "" if legacy_build else 'build-backend = "setuptools.build_meta"'
+    return Sdist(
+        name,
+        "1.0",
+        {
+            "pyproject.toml": f"""
+            [build-system]
+            {requires}
+            {backend}
+        """,
+            "setup.py": f"""
+            from setuptools import setup
+            from setuptools_rust import RustExtension
+
+            setup(name="{name}", version="1.0", rust_extensions=[RustExtension("{name}._core", "Cargo.toml")])
+        """,
+            "Cargo.toml": f"""
+            [package]
+            name = "{name}"
+            version = "1.0.0"
+            edition = "2021"
+
+            [lib]
+            name = "_core"
+            crate-type = ["cdylib"]
+        """,
+            "src/lib.rs": "",
+        },
+    )
+
+
 INDEX_SDISTS = (
     c_extension_sdist("cext", PYTHON_MODULE_C.format(name="cext", includes="", body="")),
     c_extension_sdist(
@@ -312,33 +347,9 @@ INDEX_SDISTS = (
         """,
         },
     ),
-    Sdist(
-        "rustext",
-        "1.0",
-        {
-            "pyproject.toml": """
-            [build-system]
-            requires = ["setuptools", "setuptools-rust"]
-            build-backend = "setuptools.build_meta"
-        """,
-            "setup.py": """
-            from setuptools import setup
-            from setuptools_rust import RustExtension
-
-            setup(name="rustext", version="1.0", rust_extensions=[RustExtension("rustext._core", "Cargo.toml")])
-        """,
-            "Cargo.toml": """
-            [package]
-            name = "rustext"
-            version = "1.0.0"
-            edition = "2021"
-
-            [lib]
-            name = "_core"
-            crate-type = ["cdylib"]
-        """,
-            "src/lib.rs": "",
-        },
+    rust_extension_sdist("rustext", 'requires = ["setuptools", "setuptools-rust"]'),
+    rust_extension_sdist(
+        "rustextold", 'requires = ["setuptools", "wheel", "setuptools-rust==0.11.6"]', legacy_build=True
     ),
     Sdist(
         "cmakeext",
@@ -1394,6 +1405,17 @@ def curl_config_missing(lab: Lab, target: Target) -> Invocation:
 )
 def rust_toolchain_missing(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "rustext")
+
+
+@scenario(
+    "RUST_TOOLCHAIN_MISSING",
+    "setuptools-rust 0.11.6 with no cargo on PATH: `error: Can not find Rust compiler` (0.12 changed the words)",
+    on=targets("10.0.1", "20.3.4"),
+    variant="old-setuptools-rust",
+)
+def old_setuptools_rust_finds_no_rust(lab: Lab, target: Target) -> Invocation:
+    environment = old_pip_environment(lab, target)
+    return pip(environment, "install", *from_index(lab), "rustextold")
 
 
 @scenario(
@@ -3967,6 +3989,7 @@ POETRY = "poetry==2.5.1"
 PIP_TOOLS = "pip-tools==7.7.0"
 PIPENV = "pipenv==2026.10.3"
 PDM = "pdm==2.29.4"
+ANSIBLE = "ansible-core==2.19.14"
 ON_24 = targets("24.0")
 # What each needs to run unattended, its environment in the project: Poetry's keyring is kept
 # off the desktop's, and the pips that pip-tools and pipenv run from the machine's configuration.
@@ -4359,3 +4382,19 @@ def add_chained_projects(lab: Lab) -> None:
 def resolution_too_deep_chained(lab: Lab, target: Target) -> Invocation:
     add_chained_projects(lab)
     return long_install(lab, target, "chaintop", timeout=1800)
+
+
+@scenario(
+    "PIP_COMMAND_NOT_FOUND",
+    "Ansible's pip module (ansible-core 2.19.14, run ad hoc on localhost) told to use pip3, which is not on "
+    "PATH: `Unable to find any of pip3 to use.  pip needs to be installed.`",
+    on=ON_24,
+    variant="ansible",
+)
+@not_swept
+def ansible_finds_no_pip(lab: Lab, target: Target) -> Invocation:
+    venv = lab.make_installer_venv(target, ANSIBLE)
+    module = ["-m", "ansible.builtin.pip", "-a", "name=tinypkg executable=pip3"]
+    interpreter = ["-e", f"ansible_python_interpreter={venv / 'bin' / 'python'}"]
+    # The venv's folder stays off PATH: it holds a pip3.
+    return Invocation([str(venv / "bin" / "ansible"), "localhost", *module, *interpreter])
