@@ -205,13 +205,20 @@ def test_pip_8s_requirement_parse_error_is_not_taken_for_an_installed_packages_b
 
 
 @pytest.mark.parametrize(
-    "log", ["UNSUPPORTED_PYTHON_VERSION/20.3.4-pip-too-old.log", "UNSUPPORTED_PYTHON_VERSION/21.3.1-pip-too-old.log"]
+    ("log", "lines"),
+    [
+        ("UNSUPPORTED_PYTHON_VERSION/20.3.4-pip-too-old.log", 2),
+        ("UNSUPPORTED_PYTHON_VERSION/21.3.1-pip-too-old.log", 2),
+        ("REQUIREMENTS_FILE_DECODE_FALLBACK/20.3.4-old-utf8-locale.log", 3),
+        ("REQUIREMENTS_FILE_DECODE_FALLBACK/23.3.2-old-utf8-locale.log", 4),
+    ],
 )
-def test_a_pip_too_old_for_its_python_is_named_by_the_end_of_its_traceback(log: str):
+def test_the_end_of_a_traceback_names_its_cause_without_the_lines_above(log: str, lines: int):
     """The last frame, inside pip, and the error under it: what a paste of a pip that cannot load
-    itself on Python 3.12 keeps."""
-    end = read(log).rstrip().splitlines()[-2:]
-    assert diagnose("\n".join(end) + "\n").matches[0].code == "UNSUPPORTED_PYTHON_VERSION"
+    itself on Python 3.12, or cannot decode a requirements file, keeps."""
+    end = read(log).rstrip().splitlines()[-lines:]
+    assert "  File " in end[0]
+    assert diagnose("\n".join(end) + "\n").matches[0].code == log.split("/")[0]
 
 
 def test_a_read_timeouts_message_quoted_without_its_name_is_a_timeout():

@@ -3476,6 +3476,13 @@ def requirements_file_in_locale_encoding(lab: Lab, target: Target) -> Invocation
     on=targets("25.0.1", "26.3"),
     variant="utf8-locale",
 )
+@scenario(
+    "REQUIREMENTS_FILE_DECODE_FALLBACK",
+    "pip before 25.0, a Latin-1 requirements file on a UTF-8 locale: no warning, `ERROR: Exception:` and a "
+    "traceback through auto_decode ending in UnicodeDecodeError",
+    on=targets("20.3.4", "23.3.2"),
+    variant="old-utf8-locale",
+)
 def requirements_file_not_utf8(lab: Lab, target: Target) -> Invocation:
     (lab.project / "requirements.txt").write_bytes(LATIN1_REQUIREMENTS)
     return in_venv(lab, target, "install", *from_index(lab), "-r", "requirements.txt")
