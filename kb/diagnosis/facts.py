@@ -287,7 +287,8 @@ _DOCUMENTATION = _re(
     rb"github\.com/pypa/pip/issues)(?:[:/]|$)"
 )
 
-# Where a command pip ran was told to look (`-i URL`), or pip says it looks, not a URL it fetched.
+# Where a command pip ran was told to look (`-i URL`), where pip says it looks, and what it
+# downloaded: none of them a URL that failed.
 _AFTER_OPTION = _re(rb"(?:^|\s)(?:-i|-f|--index-url|--extra-index-url|--find-links)[ =]$")
 _OPTION_REACH = len(b" --extra-index-url ")
 _WHERE_PIP_LOOKS = (b"Looking in indexes: ", b"Looking in links: ", b"Downloading ")

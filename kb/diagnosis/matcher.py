@@ -201,7 +201,7 @@ class Matcher:
         regions = _foreign_regions(log, candidates)
         hits = self._hits(log, candidates, regions, HITS_PER_SIGNATURE)
         failed = any(self._fails_pip(hit) for hit in hits if hit.first not in regions)
-        conditional_codes = self._lone_codes(hits)
+        conditional_codes = self._conditional_only_codes(hits)
         lone_codes = set() if failed else conditional_codes
         matches = [
             _as_found(match, regions, lone_codes)
@@ -240,9 +240,9 @@ class Matcher:
         signature = self._signatures[hit.signature].signature
         return signature.severity == "error" and not signature.only_if_failed
 
-    def _lone_codes(self, hits: list[_Hit]) -> set[str]:
+    def _conditional_only_codes(self, hits: list[_Hit]) -> set[str]:
         """Codes found only through lines that count if pip failed: in a log that did not
-        fail they are still reported, as warnings."""
+        fail they are still reported, as warnings; in one that did, after pip's other errors."""
         conditional = {self._signatures[hit.signature].signature.code for hit in hits if self._is_conditional(hit)}
         plain = {self._signatures[hit.signature].signature.code for hit in hits if not self._is_conditional(hit)}
         return conditional - plain
