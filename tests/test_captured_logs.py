@@ -14,6 +14,7 @@ import pytest
 
 from kb.catalogue import engine_signatures, read_entry_files
 from kb.diagnosis import Signature, test_signature
+from kb.diagnosis.facts import record_facts
 from kb.diagnosis.ranking import wrapper_closure
 from kb.diagnosis.signatures import compile_signature
 from kb.templatetags.kb_tags import fact_summary
@@ -245,6 +246,18 @@ def test_pips_retries_under_a_step_that_runs_pip_then_pipenv_are_pips_warnings()
     step = " => [4/4] RUN pip install tinypkg && pipenv sync"
     diagnosis = diagnose("\n".join([step, *(f" => => # {line}" for line in retries)]) + "\n")
     assert (diagnosis.outcome, diagnosis.matches[0].code) == ("warnings", "CONNECTION_FAILED")
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "Looking in indexes: http://127.0.0.1:8080/simple\nERROR: No matching distribution found for tinypkg\n",
+        "pip install -i http://127.0.0.1:8080/simple tinypkg\nERROR: No matching distribution found for tinypkg\n",
+    ],
+)
+def test_where_pip_was_told_to_look_is_no_url_that_failed_even_at_a_records_first_byte(record: str):
+    """The index pip announces (its first line of output) or a short command's `-i URL`."""
+    assert "url" not in record_facts(record.encode())
 
 
 def test_retries_pip_got_past_do_not_outrank_the_error_that_failed_it():
