@@ -106,7 +106,8 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-_ARCHIVE_NAME = re.compile(r"^(?P<name>[A-Za-z0-9_.]+?)-\d")
+# Old sdists keep the project's hyphens (`dbus-python-1.2.18.tar.gz`): the name ends before the first `-<digit>`.
+_ARCHIVE_NAME = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)-\d")
 
 
 def normalise(name: str) -> str:
@@ -114,7 +115,8 @@ def normalise(name: str) -> str:
 
 
 def project_of(filename: str) -> str:
-    """The normalised project name of a wheel or sdist file name (`Foo_Bar-1.0.tar.gz` is `foo-bar`)."""
+    """The normalised project name of a wheel or sdist file name (`Foo_Bar-1.0.tar.gz` and
+    `Foo-Bar-1.0.tar.gz` are `foo-bar`)."""
     match = _ARCHIVE_NAME.match(filename)
     if not match:
         raise ValueError(f"not a distribution file name: {filename}")

@@ -59,9 +59,10 @@ BUILD_DEPENDENCIES = (
     "scikit-build==0.18.1",  # the classic setup.py-based one, with what it needs
     "distro==1.9.0",
     "pathspec==0.12.1",
+    "pybind11==3.1.0",  # Pillow's build requires it
     "uv==0.5.11",  # another installer, whose output must not read as pip's
 )
-SOURCE_DEPENDENCIES = ("psycopg2==2.9.10", "pycurl==7.49.0")
+SOURCE_DEPENDENCIES = ("psycopg2==2.9.10", "pycurl==7.49.0", "pillow==13.0.0", "dbus-python==1.2.18")
 # Other installers, downloaded with all they depend on for the Python their captures run on,
 # each into its own folder (see lab.installer_wheels), with pins where a dependency's newer
 # release breaks the installer.

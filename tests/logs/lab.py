@@ -82,6 +82,8 @@ class Invocation:
     piped_into: list[str] | None = None
     interrupt_after: float | None = None  # seconds, then SIGINT, as Ctrl + C in a terminal
     small_tmp: str | None = None  # TMPDIR on a tmpfs of this size ("8k"): a /tmp that is full
+    # Headers taken out of /usr/include ("zlib.h"): a machine without a library's development package.
+    hidden_headers: tuple[str, ...] = ()
 
 
 Prepare = Callable[["Lab", Target], Invocation]
@@ -260,6 +262,8 @@ class Lab:
         if invocation.small_tmp:
             env["TMPDIR"] = str(self.root / "small-tmp")
             argv = [*small_tmpfs_mount(Path(env["TMPDIR"]), invocation.small_tmp), *argv]
+        if invocation.hidden_headers:
+            argv = [*without_system_headers(self.root / "include-overlay", invocation.hidden_headers), *argv]
         if invocation.memory_limit:
             argv = ["prlimit", f"--as={invocation.memory_limit}", "--", *argv]
         if invocation.as_nobody:
@@ -370,6 +374,20 @@ def small_tmpfs_mount(directory: Path, size: str) -> list[str]:
     directory.mkdir(exist_ok=True)
     mount = f"mount -t tmpfs -o size={shlex.quote(size)} tmpfs {shlex.quote(str(directory))}"
     return ["unshare", "--mount", "--", "sh", "-c", f'{mount} && exec "$@"', "sh"]
+
+
+def without_system_headers(scratch: Path, headers: tuple[str, ...]) -> list[str]:
+    """A prefix that runs a command in its own mount namespace where /usr/include lacks headers:
+    an overlay on a tmpfs, whose deletions hide them from that command only."""
+    scratch.mkdir(exist_ok=True)
+    upper, work = shlex.quote(str(scratch / "upper")), shlex.quote(str(scratch / "work"))
+    steps = [
+        f"mount -t tmpfs tmpfs {shlex.quote(str(scratch))}",
+        f"mkdir {upper} {work}",
+        f"mount -t overlay overlay -o lowerdir=/usr/include,upperdir={upper},workdir={work} /usr/include",
+        "rm -- " + " ".join(shlex.quote(f"/usr/include/{header}") for header in headers),
+    ]
+    return ["unshare", "--mount", "--", "sh", "-c", f'{" && ".join(steps)} && exec "$@"', "sh"]
 
 
 def run_quietly(argv: list[str], env: dict[str, str] | None = None) -> None:

@@ -1399,6 +1399,41 @@ def curl_config_missing(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "SYSTEM_HEADER_MISSING",
+    "Pillow's sdist on a machine without zlib's development headers: Pillow's `The headers or "
+    "library files could not be found for zlib`",
+    on=targets("24.0", "26.3"),
+    variant="pillow",
+)
+def pillow_without_zlib_headers(lab: Lab, target: Target) -> Invocation:
+    invocation = in_venv(lab, target, "install", *from_index(lab), "pillow")
+    invocation.hidden_headers = ("zlib.h",)
+    return invocation
+
+
+@scenario(
+    "SYSTEM_HEADER_MISSING",
+    "dbus-python 1.2.18's sdist, whose setup.py runs autoconf's configure, on a machine without "
+    "libdbus's development files: `configure: error: Package requirements (dbus-1 >= 1.8) were not met`",
+    on=targets("24.0", "26.3"),
+    variant="autoconf",
+)
+def autoconf_package_missing(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "dbus-python==1.2.18")
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "dbus-python 1.2.18's sdist with no C compiler on PATH: autoconf's `configure: error: no "
+    "acceptable C compiler found in $PATH`",
+    on=targets("26.3"),
+    variant="autoconf",
+)
+def autoconf_compiler_missing(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(autoconf_package_missing(lab, target))
+
+
+@scenario(
     "RUST_TOOLCHAIN_MISSING",
     "a setuptools-rust extension with no cargo on PATH: RUST_TOOLCHAIN_MISSING, FAILED_BUILDING_WHEEL",
     on=OLD_MIDDLE_NEW,
@@ -2623,6 +2658,17 @@ def download_through_dead_proxy(lab: Lab, target: Target) -> Invocation:
     return in_venv(
         lab, target, "install", "--proxy", proxy, f"{lab.index_url.removesuffix('/simple')}/files/{TINYPKG_WHEEL}"
     )
+
+
+@scenario(
+    "PROXY_CONNECTION_FAILED",
+    "the local index through a SOCKS proxy, in a venv without PySocks: `Missing dependencies for SOCKS support.`",
+    on=OLD_AND_NEW,
+    variant="socks",
+)
+def socks_proxy_without_pysocks(lab: Lab, target: Target) -> Invocation:
+    proxy = f"socks5://127.0.0.1:{lab.dead_proxy_port}"
+    return in_venv(lab, target, "install", "--proxy", proxy, *from_index(lab), "tinypkg")
 
 
 # -- the command line, VCS tools and scripts --------------------------------------------------
