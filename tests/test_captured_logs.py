@@ -185,6 +185,16 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "install backend dependencies did not",
             "BUILD_DEPENDENCIES_INSTALL_FAILED",
         ),
+        ("SYSTEM_HEADER_MISSING/24.0-pillow.log", "could not be found for zlib", "SYSTEM_HEADER_MISSING"),
+        ("SYSTEM_HEADER_MISSING/26.3-autoconf.log", "Package requirements (dbus-1", "SYSTEM_HEADER_MISSING"),
+        ("COMPILER_MISSING/26.3-autoconf.log", "no acceptable C compiler", "COMPILER_MISSING"),
+        ("PROXY_CONNECTION_FAILED/21.3.1-socks.log", "SOCKS support", "PROXY_CONNECTION_FAILED"),
+        ("EXTERNALLY_MANAGED_ENVIRONMENT/26.3.log", "hint: See PEP 668", "EXTERNALLY_MANAGED_ENVIRONMENT"),
+        (
+            "EXTERNALLY_MANAGED_ENVIRONMENT/24.0.log",
+            "by passing --break-system-packages",
+            "EXTERNALLY_MANAGED_ENVIRONMENT",
+        ),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
