@@ -92,6 +92,8 @@ _CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
 # is that prefix. So do the messages that stand for pip's output when pip did not start:
 # Python's for a missing module, the shell's for a missing command; and those of old pips
 # that open a record with no `ERROR:` (usage errors, a pyproject.toml against PEP 518).
+# The end of a compiler's or build tool's diagnostic before its level: `file.ext:line:column: `.
+_SOURCE_LOCATION = re.compile(rb"[^\s:]*\.[A-Za-z]\w*:\d+:\d+: \Z")
 _HEADER_INSIDE = re.compile(
     rb"""(?:^|(?<=[\s:|>\]\)"'`]))(?:
         (?:ERROR|WARNING|DEPRECATION):\ | Collecting\ | Requirement\ already\ satisfied | Successfully\ installed\
@@ -294,6 +296,8 @@ def _learn_prefix(line: bytes) -> tuple["re.Pattern[bytes] | None", bytes]:
     if header is None or not line[: header.start()].strip():
         return None, line
     prefix = line[: header.start()]
+    if _SOURCE_LOCATION.search(prefix):
+        return None, line  # a build tool's diagnostic (`../meson.build:32:7: ERROR: ...`), not a prefix
     if not has_foreign_logger_header(prefix):
         return re.compile(_shape(prefix)), line[header.start() :]
     if _ANY_PROGRAMS_HEADER.match(line, header.start()):

@@ -422,8 +422,11 @@ def broken_module_c(name: str) -> str:
     return PYTHON_MODULE_C.format(name=name, includes="", body="undeclared_counter++;")
 
 
-def broken_meson_sdist(name: str, dependency: str = "") -> Sdist:
+def broken_meson_sdist(name: str, dependency: str = "", dependencies_argument: str = "") -> Sdist:
+    """A meson-python project whose C code does not compile; or that needs a library the machine
+    lacks (`dependency`); or whose meson.build passes `dependencies:` what meson refuses there."""
     needs = f"dependencies: dependency('{dependency}'), " if dependency else ""
+    needs += f"dependencies: {dependencies_argument}, " if dependencies_argument else ""
     meson_build = f"""
         project('{name}', 'c')
         py = import('python').find_installation(pure: false)
@@ -465,6 +468,7 @@ def classic_scikit_build_sdist(name: str, cmake_step: str) -> Sdist:
 BUILD_TOOL_SDISTS = (
     broken_meson_sdist("mesonbroken"),
     broken_meson_sdist("mesonneedslib", dependency="libdemo"),
+    broken_meson_sdist("mesonbadbuildfile", dependencies_argument="['m']"),
     Sdist(
         "skbuildbroken",
         "1.0",
@@ -3896,6 +3900,17 @@ def old_incomplete_download(lab: Lab, target: Target) -> Invocation:
 )
 def meson_build_fails(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "mesonbroken")
+
+
+@scenario(
+    "BUILD_TOOL_FAILED",
+    "a meson-python project whose meson.build meson refuses (a list of strings as `dependencies:`): "
+    "`meson.build:3:3: ERROR: Argument is of an unacceptable type 'str'.`, under METADATA_GENERATION_FAILED",
+    on=PYTHON_311_AND_NEW,
+    variant="meson-build-file",
+)
+def meson_refuses_build_file(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "mesonbadbuildfile")
 
 
 @scenario(
