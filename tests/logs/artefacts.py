@@ -126,7 +126,7 @@ def project_of(filename: str) -> str:
 def version_of(filename: str) -> str:
     if filename.endswith(".whl"):
         return filename.split("-")[1]
-    return filename.removesuffix(".tar.gz").rpartition("-")[2]
+    return filename.removesuffix(".tar.gz").removesuffix(".zip").rpartition("-")[2]
 
 
 def requires_python_of(archive: Path) -> str | None:

@@ -62,7 +62,10 @@ BUILD_DEPENDENCIES = (
     "pybind11==3.1.0",  # Pillow's build requires it
     "uv==0.5.11",  # another installer, whose output must not read as pip's
 )
-SOURCE_DEPENDENCIES = ("psycopg2==2.9.10", "pycurl==7.49.0", "pillow==13.0.0", "dbus-python==1.2.18")
+# numpy 1.19.5's build (numpy.distutils) pins setuptools<49.2 and wheel<=0.35.1, and needs a Cython
+# for the Python it runs on.
+BUILD_DEPENDENCIES_FOR_PYTHON = {"3.8": ("setuptools==49.1.3", "wheel==0.35.1", "Cython==0.29.37")}
+SOURCE_DEPENDENCIES = ("psycopg2==2.9.10", "pycurl==7.49.0", "pillow==13.0.0", "dbus-python==1.2.18", "numpy==1.19.5")
 # Other installers, downloaded with all they depend on for the Python their captures run on,
 # each into its own folder (see lab.installer_wheels), with pins where a dependency's newer
 # release breaks the installer.
@@ -87,12 +90,13 @@ class Capture:
 def download_into_cache(cache: Path, pip_versions: Iterable[str]) -> list[Path]:
     """The pip wheels and build dependencies, downloaded from PyPI the first time only."""
     cache.mkdir(parents=True, exist_ok=True)
-    wanted = [(f"pip=={version}", "binary") for version in pip_versions]
-    wanted += [(spec, "binary") for spec in BUILD_DEPENDENCIES]
-    wanted += [(spec, "source") for spec in SOURCE_DEPENDENCIES]
+    wanted = [(f"pip=={version}", "binary", None) for version in pip_versions]
+    wanted += [(spec, "binary", None) for spec in BUILD_DEPENDENCIES]
+    wanted += [(spec, "binary", python) for python, specs in BUILD_DEPENDENCIES_FOR_PYTHON.items() for spec in specs]
+    wanted += [(spec, "source", None) for spec in SOURCE_DEPENDENCIES]
     for installer, pins in INSTALLERS.items():
         _download_installer(cache, installer, pins)
-    return [_cached(cache, spec, kind) for spec, kind in wanted]
+    return [_cached(cache, spec, kind, python) for spec, kind, python in wanted]
 
 
 def _download_installer(cache: Path, installer: str, pins: tuple[str, ...]) -> None:
@@ -102,12 +106,15 @@ def _download_installer(cache: Path, installer: str, pins: tuple[str, ...]) -> N
     _pip_download(["--only-binary", ":all:", "--python-version", INSTALLERS_PYTHON, installer, *pins], folder)
 
 
-def _cached(cache: Path, spec: str, kind: str) -> Path:
+def _cached(cache: Path, spec: str, kind: str, python: str | None) -> Path:
+    """The file of `spec` in the cache, downloaded first if missing: a wheel for `python` (else
+    for any Python the downloader can pick), or an sdist."""
     found = _find_in_cache(cache, spec, kind)
     if found:
         return found
     only = ["--only-binary", ":all:"] if kind == "binary" else ["--no-binary", ":all:"]
-    _pip_download(["--no-deps", *only, "--ignore-requires-python", spec], cache)
+    for_python = ["--python-version", python] if python else []
+    _pip_download(["--no-deps", *only, *for_python, "--ignore-requires-python", spec], cache)
     found = _find_in_cache(cache, spec, kind)
     if not found:
         raise SystemExit(f"pip download {spec} left no file in {cache}")
@@ -126,8 +133,8 @@ def _pip_download(arguments: list[str], folder: Path) -> None:
 
 def _find_in_cache(cache: Path, spec: str, kind: str) -> Path | None:
     name, version = spec.split("==")
-    suffix = ".whl" if kind == "binary" else ".tar.gz"
-    for file in sorted(cache.glob(f"*{suffix}")):
+    suffixes = (".whl",) if kind == "binary" else (".tar.gz", ".zip")
+    for file in sorted(file for suffix in suffixes for file in cache.glob(f"*{suffix}")):
         if artefacts.project_of(file.name) == artefacts.normalise(name) and artefacts.version_of(file.name) == version:
             return file
     return None

@@ -1356,6 +1356,27 @@ def python_h_missing(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "PYTHON_H_MISSING",
+    "numpy 1.19.5's sdist (numpy.distutils) where the compiler cannot see Python's headers: `SystemError: "
+    "Cannot compile 'Python.h'. Perhaps you need to install python-dev|python-devel.`",
+    on=targets("20.3.4"),
+    variant="numpy-distutils",
+)
+def numpy_distutils_without_python_h(lab: Lab, target: Target) -> Invocation:
+    return without_include_dirs(lab, in_venv(lab, target, "install", *from_index(lab), "numpy==1.19.5"))
+
+
+@scenario(
+    "COMPILER_MISSING",
+    "numpy 1.19.5's sdist (numpy.distutils) with no C compiler on PATH",
+    on=targets("20.3.4"),
+    variant="numpy-distutils",
+)
+def numpy_distutils_without_compiler(lab: Lab, target: Target) -> Invocation:
+    return without_compilers(in_venv(lab, target, "install", *from_index(lab), "numpy==1.19.5"))
+
+
+@scenario(
     "SYSTEM_HEADER_MISSING",
     "a C extension including portaudio.h, which the capture machine lacks: "
     "SYSTEM_HEADER_MISSING, FAILED_BUILDING_WHEEL",
