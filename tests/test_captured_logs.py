@@ -188,6 +188,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
         ("SYSTEM_HEADER_MISSING/24.0-pillow.log", "could not be found for zlib", "SYSTEM_HEADER_MISSING"),
         ("SYSTEM_HEADER_MISSING/26.3-autoconf.log", "Package requirements (dbus-1", "SYSTEM_HEADER_MISSING"),
         ("COMPILER_MISSING/26.3-autoconf.log", "no acceptable C compiler", "COMPILER_MISSING"),
+        ("OS_ERROR_INSTALL/23.3.2-cannot-start-build.log", "while executing command", "OS_ERROR_INSTALL"),
         ("SYSTEM_HEADER_MISSING/26.3-autoconf.log", "CalledProcessError: Command", "BUILD_TOOL_FAILED"),
         ("COMPILER_MISSING/20.3.4-numpy-distutils.log", "RuntimeError: Broken toolchain", "COMPILER_MISSING"),
         ("PYTHON_H_MISSING/20.3.4-numpy-distutils.log", "SystemError: Cannot compile", "PYTHON_H_MISSING"),

@@ -76,6 +76,7 @@ class Invocation:
     hidden_tools: tuple[str, ...] = ()  # more tools to keep off PATH, besides ABSENT_TOOLS
     read_only: list[Path] = field(default_factory=list)
     memory_limit: int | None = None  # bytes of address space (prlimit --as)
+    process_limit: int | None = None  # processes the user may run (prlimit --nproc; root is exempt)
     timeout: int = RUN_TIMEOUT_SECONDS
     # A command reading pip's standard output, as after `|` in a shell (["head", "-n", "1"]):
     # the log is what a terminal shows, the reader's output and pip's standard error.
@@ -266,6 +267,8 @@ class Lab:
             argv = [*without_system_headers(self.root / "include-overlay", invocation.hidden_headers), *argv]
         if invocation.memory_limit:
             argv = ["prlimit", f"--as={invocation.memory_limit}", "--", *argv]
+        if invocation.process_limit:
+            argv = ["prlimit", f"--nproc={invocation.process_limit}", "--", *argv]
         if invocation.as_nobody:
             os.chown(self.home, NOBODY, NOBODY)
             # The copied Python still loads its libpython from the original, unreadable to nobody.

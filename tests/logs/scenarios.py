@@ -1977,6 +1977,22 @@ def permission_denied(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "OS_ERROR_INSTALL",
+    "an unprivileged user whose process limit is reached, installing a setup.py project with --user: "
+    "pip cannot start the metadata step (`Error [Errno 11] ... while executing command ...`), then "
+    "OS_ERROR_INSTALL",
+    on=targets("20.3.4", "23.3.2"),
+    variant="cannot-start-build",
+)
+def build_step_cannot_start(lab: Lab, target: Target) -> Invocation:
+    project = local_project(lab, "legacyproj")
+    invocation = pip(lab.make_system_python(target), "install", "--user", "--no-build-isolation", str(project))
+    invocation.as_nobody = True
+    invocation.process_limit = 1
+    return invocation
+
+
+@scenario(
     "SCRIPT_NOT_ON_PATH",
     "a --user install of a project with a console script: SCRIPT_NOT_ON_PATH, success",
     on=OLD_MIDDLE_NEW,
