@@ -130,6 +130,21 @@ def test_an_old_pip_that_prints_no_version_is_dated_by_its_traceback(log: str, p
     assert [match.code for match in diagnosis.matches[:2]] == ["CONNECTION_TIMEOUT", "PIP_INTERNAL_EXCEPTION"]
 
 
+@pytest.mark.parametrize(
+    "log",
+    [
+        "BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1-dependency-build.log",
+        "BUILD_DEPENDENCIES_INSTALL_FAILED/26.3-dependency-build.log",
+    ],
+)
+def test_a_build_dependencys_failed_wheel_build_pasted_from_its_end_names_the_build_dependencies(log: str):
+    """The end of a log where a build requirement did not compile: pip's wheel-build summaries
+    inside the build dependencies' install are that install's, which is what failed."""
+    lines = read(log).splitlines()
+    start = next(number for number, line in enumerate(lines) if "Failed building wheel for brokenbuild" in line)
+    assert diagnose("\n".join(lines[start:]) + "\n").matches[0].code == "BUILD_DEPENDENCIES_INSTALL_FAILED"
+
+
 def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
     text = (LOGS / "CMAKE_FAILED" / "26.3-process.log").read_text(encoding="utf-8")
     process_line = next(line for line in text.splitlines() if "CalledProcessError: Command" in line)
@@ -440,6 +455,7 @@ FACTS_STILL_CUT = {
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/20.3.4.log", 80): CUT_INTO_TOO_MANY_LINES,
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1.log", 80): CUT_INTO_TOO_MANY_LINES,
     ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1-backend.log", 80): CUT_INTO_TOO_MANY_LINES,
+    ("BUILD_DEPENDENCIES_INSTALL_FAILED/21.3.1-dependency-build.log", 80): CUT_INTO_TOO_MANY_LINES,
     ("BAD_COMMAND/10.0.1-old.log", 120): CUT_ONCE,
     ("BAD_COMMAND/19.3.1-old.log", 120): CUT_ONCE,
     **{

@@ -269,6 +269,19 @@ INDEX_SDISTS = (
             "setup.py": 'from setuptools import setup\n\nsetup(name="needshelper", version="1.0")\n',
         },
     ),
+    # A build requirement with no wheel, whose own build fails inside the build dependencies' install.
+    Sdist(
+        "needsbrokenbuild",
+        "1.0",
+        {
+            "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools", "brokenbuild"]
+            build-backend = "setuptools.build_meta"
+        """,
+            "setup.py": 'from setuptools import setup\n\nsetup(name="needsbrokenbuild", version="1.0")\n',
+        },
+    ),
     # What the backend asks for once running (setuptools' setup_requires): its "backend dependencies".
     Sdist(
         "needsbackendhelper",
@@ -1213,6 +1226,17 @@ def build_dependencies_fail(lab: Lab, target: Target) -> Invocation:
 )
 def backend_dependencies_fail(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "needsbackendhelper")
+
+
+@scenario(
+    "BUILD_DEPENDENCIES_INSTALL_FAILED",
+    "build-system.requires names an sdist that does not compile: the build dependencies' install shows "
+    "its `Failed building wheel for brokenbuild`, then BUILD_DEPENDENCIES_INSTALL_FAILED",
+    on=targets("21.3.1", "26.3"),
+    variant="dependency-build",
+)
+def build_dependency_does_not_compile(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "needsbrokenbuild")
 
 
 @scenario(
