@@ -140,6 +140,21 @@ def test_an_ansible_failure_shows_the_lines_pip_printed_once_under_the_task() ->
     assert "DO NOT MATCH THE HASHES" in shown_lines(diagnosis)[root(diagnosis).lines[0] - 1]
 
 
+def test_ansibles_result_cut_inside_pips_output_is_still_read() -> None:
+    """A paste (or an excerpt) that ends inside the task's JSON, before its string closes: the
+    output up to the cut is pip's lines, and their error is the answer."""
+    text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
+    result = next(line for line in wrappers.WRAPPERS["ansible-json"](text).splitlines() if "FAILED! =>" in line)
+    cut = result[: result.index("Got ") + len("Got        ") + 20]
+    for pasted in (cut, cut + "\\"):  # the cut may fall inside an escape
+        diagnosis = diagnose(f"TASK [Install requirements] ****\n{pasted}\n")
+        assert (root(diagnosis).code, root(diagnosis).facts["expected_hash"]) == (
+            root(expected).code,
+            root(expected).facts["expected_hash"],
+        )
+        assert "DO NOT MATCH THE HASHES" in shown_lines(diagnosis)[root(diagnosis).lines[0] - 1]
+
+
 def test_ansibles_verbose_result_shows_each_output_line_unquoted() -> None:
     text, expected = original(LOGS / "HASH_MISMATCH" / "26.3.log")
     lines = shown_lines(diagnose(wrappers.WRAPPERS["ansible-verbose"](text)))
@@ -194,13 +209,17 @@ def test_json_lines_cut_short_by_their_shipper_show_each_line_as_pip_printed_it(
     assert shown[1::2] == [f'{line}, "stream": "st' for line in printed]
 
 
-@pytest.mark.parametrize("opening", ['"log": "', '"'], ids=["value", "string alone"])
-def test_a_string_of_escaped_newlines_that_is_never_closed_is_read_once_and_shown_as_it_is(opening: str) -> None:
-    """Read from each escape in it, a 120 KB line took hours: one pass each way it may be read."""
+@pytest.mark.parametrize(
+    ("opening", "first_line_shown"), [('"log": "', '"log": '), ('"', None)], ids=["value", "string alone"]
+)
+def test_a_string_of_escaped_newlines_that_is_never_closed_is_read_once(opening: str, first_line_shown) -> None:
+    """Read from each escape in it, a 120 KB line took hours: one pass each way it may be read. A
+    key's value cut at the line's end is read as far as it goes (a paste cut inside Ansible's
+    result); a string alone on its line is shown as it is."""
     line = opening + "\\n" * 60_000
     diagnosis = diagnose(f"{line}\nERROR: No matching distribution found for six==99\n")
     assert (shown_lines(diagnosis)[0], [match.code for match in diagnosis.matches]) == (
-        line,
+        first_line_shown or line,
         ["DISTRIBUTION_NOT_FOUND"],
     )
 
