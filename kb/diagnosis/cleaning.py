@@ -85,15 +85,16 @@ CI_PREFIXES = (
     r"\[(?:stdout|stderr)\] ?",  # runners that tag streams
     r"INFO\[\d+\] ",  # Kaniko
     r"(?:pip[\d.]*|python[\d.]*|py)(?:\.exe)? : ",  # PowerShell's error record
+    r"\[pipenv\.exceptions\.InstallError\]:[^\S\n]?",  # pipenv 2018 to 2022, pip's output when it failed
 )
 _CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
+# The end of a compiler's or build tool's diagnostic before its level: `file.ext:line:column: `.
+_SOURCE_LOCATION = re.compile(rb"[^\s:]*\.[A-Za-z]\w*:\d+:\d+: \Z")
 # A header of pip's that may sit after a wrapper's prefix the table above does not know
 # (Vagrant's machine name, ssh's host, a JSON key, a logger's record): the text before it
 # is that prefix. So do the messages that stand for pip's output when pip did not start:
 # Python's for a missing module, the shell's for a missing command; and those of old pips
 # that open a record with no `ERROR:` (usage errors, a pyproject.toml against PEP 518).
-# The end of a compiler's or build tool's diagnostic before its level: `file.ext:line:column: `.
-_SOURCE_LOCATION = re.compile(rb"[^\s:]*\.[A-Za-z]\w*:\d+:\d+: \Z")
 _HEADER_INSIDE = re.compile(
     rb"""(?:^|(?<=[\s:|>\]\)"'`]))(?:
         (?:ERROR|WARNING|DEPRECATION):\ | Collecting\ | Requirement\ already\ satisfied | Successfully\ installed\

@@ -89,7 +89,8 @@ _FOREIGN_LINES: tuple[tuple[bytes, tuple[bytes, ...], str], ...] = (
         "pdm",
     ),
     (
-        rb"Pipfile\.lock|pipenv\.exceptions\.|^\[DeployException\]|^Creating a virtualenv for this project|"
+        # Not its InstallError (`In...`), whose lines are pip's own output, each behind its name.
+        rb"Pipfile\.lock|pipenv\.exceptions\.(?:[A-HJ-Z]|I[^n])|^\[DeployException\]|^Creating a virtualenv for this project|"
         rb"Locking Failed!",
         (
             b"pipfile.lock",

@@ -205,6 +205,17 @@ def salt_cmd_run(text: str) -> str:
     )
 
 
+def pipenv_install_error(text: str) -> str:
+    """pipenv 2018 to 2022 when pip failed under `pipenv install`: its InstallError shows pip's
+    stdout then stderr, each stripped as a whole and split into lines, every line behind the
+    exception's name; then pipenv's own message (pipenv/exceptions.py, InstallError and show())."""
+    streams = _streams(text)
+    out, err = ("".join(line for on_stderr, line in streams if on_stderr == wanted).strip() for wanted in (False, True))
+    lines = [*out.splitlines(), *err.splitlines()]
+    pipenvs_message = "ERROR: Couldn't install package: requirements\n Package installation failed...\n"
+    return "".join(f"[pipenv.exceptions.InstallError]: {line}\n" for line in lines) + pipenvs_message
+
+
 def stream_tags(text: str) -> str:
     return "".join(("[stderr] " if on_stderr else "[stdout] ") + line for on_stderr, line in _streams(text))
 
@@ -373,6 +384,7 @@ FRAMING: dict[str, Wrapper] = {
     "vscode-python-output": vscode_python_output,
     "chef": chef,
     "salt": salt_cmd_run,
+    "pipenv-install-error": pipenv_install_error,
     "powershell": powershell,
     "ansible-json": ansible_json,
     "ansible-verbose": ansible_verbose,
@@ -404,7 +416,7 @@ RETYPED: dict[str, Wrapper] = {
 }
 WRAPPERS: dict[str, Wrapper] = {**PER_LINE, **FRAMING, **RETYPED}
 # Wrappers that print pip's stdout apart from its stderr, so the lines around an error change.
-SEPARATES_STREAMS = {"ansible-json", "salt", "python-called-process-error"}
+SEPARATES_STREAMS = {"ansible-json", "salt", "python-called-process-error", "pipenv-install-error"}
 
 
 Part = tuple[str, int, int] | None
