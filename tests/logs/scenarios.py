@@ -790,6 +790,18 @@ def project_not_found(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "tinypkgg")
 
 
+@scenario(
+    "DISTRIBUTION_NOT_FOUND",
+    "pip 8 to 19, a version the index does not have: `Could not find a version that satisfies the "
+    "requirement` without `ERROR: ` before pip 10",
+    on=OLD_PIPS,
+    variant="old",
+)
+@not_swept
+def old_version_not_found(lab: Lab, target: Target) -> Invocation:
+    return pip(old_pip_environment(lab, target), "install", *from_index(lab), "tinypkg==2.0")
+
+
 @scenario("RESOLUTION_IMPOSSIBLE", "alpha pins shared==1.0, beta pins shared==2.0: RESOLUTION_IMPOSSIBLE")
 def resolution_impossible(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", *from_index(lab), "alpha", "beta")
