@@ -90,8 +90,8 @@ _FOREIGN_LINES: tuple[tuple[bytes, tuple[bytes, ...], str], ...] = (
     ),
     (
         # Not its InstallError (`In...`), whose lines are pip's own output, each behind its name.
-        rb"Pipfile\.lock|pipenv\.exceptions\.(?:[A-HJ-Z]|I[^n])|^\[DeployException\]|^Creating a virtualenv for this project|"
-        rb"Locking Failed!",
+        rb"Pipfile\.lock|pipenv\.exceptions\.(?:[A-HJ-Z]|I[^n])|^\[DeployException\]|"
+        rb"^Creating a virtualenv for this project|Locking Failed!",
         (
             b"pipfile.lock",
             b"pipenv.exceptions.",
