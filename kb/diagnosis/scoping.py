@@ -89,9 +89,8 @@ _FOREIGN_LINES: tuple[tuple[bytes, tuple[bytes, ...], str], ...] = (
         "pdm",
     ),
     (
-        # Not its InstallError (`In...`), whose lines are pip's own output, each behind its name.
-        rb"Pipfile\.lock|pipenv\.exceptions\.(?:[A-HJ-Z]|I[^n])|^\[DeployException\]|"
-        rb"^Creating a virtualenv for this project|Locking Failed!",
+        rb"Pipfile\.lock|pipenv\.exceptions\.|^\[DeployException\]|^Creating a virtualenv for this project|"
+        rb"Locking Failed!",
         (
             b"pipfile.lock",
             b"pipenv.exceptions.",
