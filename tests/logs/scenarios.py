@@ -435,11 +435,10 @@ def broken_module_c(name: str) -> str:
     return PYTHON_MODULE_C.format(name=name, includes="", body="undeclared_counter++;")
 
 
-def broken_meson_sdist(name: str, dependency: str = "", dependencies_argument: str = "") -> Sdist:
-    """A meson-python project whose C code does not compile; or that needs a library the machine
-    lacks (`dependency`); or whose meson.build passes `dependencies:` what meson refuses there."""
-    needs = f"dependencies: dependency('{dependency}'), " if dependency else ""
-    needs += f"dependencies: {dependencies_argument}, " if dependencies_argument else ""
+def broken_meson_sdist(name: str, dependencies: str = "") -> Sdist:
+    """A meson-python project whose C code does not compile, with `dependencies:` for its module
+    if given, as meson.build writes them (`dependency('libdemo')`, or a list meson refuses)."""
+    needs = f"dependencies: {dependencies}, " if dependencies else ""
     meson_build = f"""
         project('{name}', 'c')
         py = import('python').find_installation(pure: false)
@@ -480,8 +479,8 @@ def classic_scikit_build_sdist(name: str, cmake_step: str) -> Sdist:
 
 BUILD_TOOL_SDISTS = (
     broken_meson_sdist("mesonbroken"),
-    broken_meson_sdist("mesonneedslib", dependency="libdemo"),
-    broken_meson_sdist("mesonbadbuildfile", dependencies_argument="['m']"),
+    broken_meson_sdist("mesonneedslib", dependencies="dependency('libdemo')"),
+    broken_meson_sdist("mesonbadbuildfile", dependencies="['m']"),
     Sdist(
         "skbuildbroken",
         "1.0",
