@@ -276,7 +276,10 @@ class Lab:
             argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *argv]
         if invocation.piped_into:
             return self._run_piped(argv, env, invocation)
-        process = subprocess.Popen(argv, cwd=self.project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # No one answers pip's prompts: a capture must not read the terminal it was started from.
+        process = subprocess.Popen(
+            argv, cwd=self.project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         output = _communicate(process, invocation)
         return output, process.returncode
 
