@@ -215,6 +215,16 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "by passing --break-system-packages",
             "EXTERNALLY_MANAGED_ENVIRONMENT",
         ),
+        (
+            "UNSUPPORTED_PYTHON_VERSION/26.3-build-too-old.log",
+            "no attribute 'ImpImporter'",
+            "UNSUPPORTED_PYTHON_VERSION",
+        ),
+        (
+            "UNSUPPORTED_PYTHON_VERSION/26.3-build-too-old-distutils.log",
+            "No module named 'distutils'",
+            "UNSUPPORTED_PYTHON_VERSION",
+        ),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
@@ -224,6 +234,29 @@ def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding
     diagnosis = diagnose(line + "\n")
     assert diagnosis.matches[0].code == code
     assert diagnosis.outcome == "failed"
+
+
+@pytest.mark.parametrize("log", ["HTTP_401_CREDENTIALS/9.0.3-prompt.log", "HTTP_401_CREDENTIALS/26.3-prompt.log"])
+def test_an_unanswered_prompt_for_an_index_user_is_the_401_not_a_crash_of_pips(log: str):
+    """Where nothing answers pip's `User for host:` (CI, a container build), pip ends in an
+    EOFError traceback, printed on the prompt's line by newer pips: the cause is the index's 401.
+    The prompt alone is a 401 too, as a warning: someone may have answered it."""
+    text = read(log)
+    root = diagnose(text).matches[0]
+    assert (root.code, root.facts.get("host")) == ("HTTP_401_CREDENTIALS", "127.0.0.1:8401")
+    prompt = next(line for line in text.splitlines() if line.startswith("User for "))
+    alone = diagnose(prompt.removesuffix("ERROR: Exception:") + "\n")
+    assert (alone.matches[0].code, alone.outcome) == ("HTTP_401_CREDENTIALS", "warnings")
+
+
+def test_the_second_line_of_the_invalid_metadata_warning_pasted_alone_is_that_warning():
+    """`Requested X from URL has invalid metadata: ...` without pip's `ERROR: ` is the line under
+    `Ignoring version ...`, not pip refusing a requirement it was given."""
+    text = read("IGNORING_INVALID_METADATA_VERSION/26.3.log")
+    line = next(line for line in text.splitlines() if line.startswith("Requested "))
+    diagnosis = diagnose(line + "\n")
+    assert [match.code for match in diagnosis.matches] == ["IGNORING_INVALID_METADATA_VERSION"]
+    assert diagnosis.outcome == "warnings"
 
 
 def test_pip_8s_requirement_parse_error_is_not_taken_for_an_installed_packages_bad_metadata():

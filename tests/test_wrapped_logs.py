@@ -81,6 +81,11 @@ def parts_that_hold_a_match() -> list:
 STILL_UNREAD = {
     ("PIP_SEARCH_XMLRPC_FAILED/8.1.2-old.log", wrapper)
     for wrapper in ("python-logging", "ray-runtime-env", "vscode-python-output")
+} | {
+    # A CompletedProcess repr of these tracebacks (a source line quoting `"User for {}: "` among
+    # lines holding `'`) is not unescaped into lines yet: its failure is not read as pip's.
+    ("HTTP_401_CREDENTIALS/9.0.3-prompt.log", "python-completed-process"),
+    ("HTTP_401_CREDENTIALS/20.3.4-prompt.log", "python-completed-process"),
 }
 
 
@@ -91,7 +96,8 @@ def test_a_wrapped_log_has_the_same_root_cause_read_through_the_prefix(log: Path
     for wrapper, wrap in wrappers.WRAPPERS.items():
         diagnosis = diagnose(wrap(text))
         if (log_id(log), wrapper) in STILL_UNREAD:
-            assert not diagnosis.matches or root(diagnosis).code != wanted.code, f"{wrapper} reads it now"
+            read_now = bool(diagnosis.matches) and (root(diagnosis).code, diagnosis.outcome) == (wanted.code, "failed")
+            assert not read_now, f"{wrapper} reads it now"
             continue
         found = root(diagnosis)
         assert (found.code, diagnosis.outcome) == (wanted.code, "failed"), wrapper

@@ -90,6 +90,9 @@ CI_PREFIXES = (
 _CI_PREFIX = re.compile(("(?:" + "|".join(CI_PREFIXES) + ")+").encode())
 # The end of a compiler's or build tool's diagnostic before its level: `file.ext:line:column: `.
 _SOURCE_LOCATION = re.compile(rb"[^\s:]*\.[A-Za-z]\w*:\d+:\d+: \Z")
+# pip's prompt for an index's user name, left without its line end where no one answered it:
+# `User for host: ERROR: Exception:` is pip's output, the prompt not a wrapper's prefix.
+_PIP_PROMPT = re.compile(rb"User for [^\s/@]+: \Z")
 # A header of pip's that may sit after a wrapper's prefix the table above does not know
 # (Vagrant's machine name, ssh's host, a JSON key, a logger's record): the text before it
 # is that prefix. So do the messages that stand for pip's output when pip did not start:
@@ -294,19 +297,23 @@ def _learn_prefix(line: bytes) -> tuple["re.Pattern[bytes] | None", bytes]:
     """A wrapper's prefix before a header of pip's, as a pattern for the lines that follow,
     and the line without it. A logger's record in the prefix may be missing from them."""
     header = _HEADER_INSIDE.search(line, 0, _PREFIX_REACH)
-    if header is None or not line[: header.start()].strip():
+    if header is None:
         return None, line
-    prefix = line[: header.start()]
+    prompt = _PIP_PROMPT.search(line, 0, header.start())
+    text_start = prompt.start() if prompt else header.start()
+    if not line[:text_start].strip():
+        return None, line
+    prefix = line[:text_start]
     if _SOURCE_LOCATION.search(prefix):
         return None, line  # a build tool's diagnostic (`../meson.build:32:7: ERROR: ...`), not a prefix
     if not has_foreign_logger_header(prefix):
-        return re.compile(_shape(prefix)), line[header.start() :]
+        return re.compile(_shape(prefix)), line[text_start:]
     if _ANY_PROGRAMS_HEADER.match(line, header.start()):
         return None, line  # another program's own log record, not a wrapper's prefix
     record = _RECORD.search(prefix)
     starts_at = record.start() if record else 0
     wrapper, record_header = prefix[:starts_at], prefix[starts_at:]
-    return re.compile(_shape(wrapper) + b"(?:" + _shape(record_header) + b")?"), line[header.start() :]
+    return re.compile(_shape(wrapper) + b"(?:" + _shape(record_header) + b")?"), line[text_start:]
 
 
 def _shape(prefix: bytes) -> bytes:

@@ -1036,6 +1036,34 @@ def pip_older_than_its_python(lab: Lab, target: Target) -> Invocation:
 
 
 @scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "a project whose pyproject.toml pins setuptools 65.5.0, built on Python 3.12 and 3.13: the pinned "
+    "setuptools' pkg_resources finds no pkgutil.ImpImporter as pip imports the build backend",
+    on=targets("24.0", "26.3"),
+    variant="build-too-old",
+)
+def build_older_than_its_python(lab: Lab, target: Target) -> Invocation:
+    return install_with_pinned_setuptools(lab, target, "65.5.0")
+
+
+@scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "the same with setuptools 59.6.0, which imports distutils itself: `No module named 'distutils'` as "
+    "pip imports the build backend",
+    on=targets("24.0", "26.3"),
+    variant="build-too-old-distutils",
+)
+def build_older_than_its_python_distutils(lab: Lab, target: Target) -> Invocation:
+    return install_with_pinned_setuptools(lab, target, "59.6.0")
+
+
+def install_with_pinned_setuptools(lab: Lab, target: Target, version: str) -> Invocation:
+    backend = f'requires = ["setuptools=={version}"]\nbuild-backend = "setuptools.build_meta"\n'
+    local_project(lab, "oldbuild", pyproject=f"[build-system]\n{backend}")
+    return in_venv(lab, target, "install", *from_index(lab), "./oldbuild")
+
+
+@scenario(
     "IGNORED_REQUIRES_PYTHON_VERSIONS",
     "the index's only release needs Python >=3.99: IGNORED_REQUIRES_PYTHON_VERSIONS, DISTRIBUTION_NOT_FOUND",
     on=targets("22.3.1", "23.3.2", "24.0", "25.3", "26.3"),
@@ -2581,6 +2609,30 @@ def wrong_index_password(lab: Lab, target: Target) -> Invocation:
     user = INDEX_CREDENTIALS.split(":")[0]
     index = f"http://{user}:not-the-password@127.0.0.1:{lab.password_port}/simple"
     return in_venv(lab, target, "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "HTTP_401_CREDENTIALS",
+    "an index that demands a password, given none, in a run with no one to answer (stdin closed, as in "
+    "CI or a container build): pip asks `User for 127.0.0.1:…:` and its prompt fails on the end of input "
+    "(EOFError): HTTP_401_CREDENTIALS, PIP_INTERNAL_EXCEPTION",
+    on=targets("9.0.3", "20.3.4", "23.3.2", "26.3"),
+    variant="prompt",
+)
+def index_password_prompt(lab: Lab, target: Target) -> Invocation:
+    index = f"http://127.0.0.1:{lab.password_port}/simple"
+    return pip(old_pip_environment(lab, target), "install", "--index-url", index, "tinypkg")
+
+
+@scenario(
+    "INVALID_REQUIREMENT",
+    "`'tinypkg[extra]'` with its quotes, as Windows' cmd passes a requirement quoted the Unix way; pip "
+    "shows the requirement as Python writes a string that holds `'`: `Invalid requirement: \"'tinypkg[extra]'\"`",
+    on=targets("20.3.4", "24.0", "26.3"),
+    variant="quoted",
+)
+def invalid_requirement_quoted(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "'tinypkg[extra]'")
 
 
 @scenario(
