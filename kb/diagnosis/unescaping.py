@@ -59,11 +59,13 @@ _ANSIBLE_KEYS = _re2(rb'"stderr_lines"|"stdout_lines"|"module_stderr"|"msg": "')
 # A JSON string alone on its line, in RE2: `re` would retry a string that is never closed
 # from each escape in it, seconds for a line of a few megabytes.
 _STRING_LINE = compile_bytes_regex(rb"[ \t]*(?:\"[\w-]+\"[ \t]*:[ \t]*)?(\"(?:[^\"\\\n]|\\.)*\")[ \t]*,?[ \t]*")
-# A JSON value (after a key) in a line too long or cut to parse, read where it holds escaped
-# newlines; one the paste cut (no closing quote, perhaps half an escape) is read to the line's
-# end. In `re`, as the Python literals below and for the same reasons: its body is possessive,
-# so a value never closed is read once.
-_STRING_VALUE = re.compile(rb"(:[ \t]*)\"((?:[^\"\\\n]|\\.)*+)(?:\"|\\?\Z)")
+# A JSON value (after a key, whose closing quote comes before the colon) in a line too long or
+# cut to parse, read where it holds escaped newlines; one the paste cut (no closing quote,
+# perhaps half an escape) is read to the line's end. The key's quote keeps a repr of pip's output
+# whose traceback quotes a line of code (`ask_input("User for {}: ".format(...))`) for the Python
+# literals below. In `re`, as those and for the same reasons: its body is possessive, so a value
+# never closed is read once.
+_STRING_VALUE = re.compile(rb"(?<=\")([ \t]*:[ \t]*)\"((?:[^\"\\\n]|\\.)*+)(?:\"|\\?\Z)")
 # A Python string or bytes literal after a blank or the punctuation a repr puts before it
 # (`stderr=b'`, `(b'`, `: '`), not inside a word (`pip's`) nor right after a quote (the shell
 # quoting of pip's old `-c '...replace('"'"'\\r\\n'"'"', ...'` command lines), then what it runs
