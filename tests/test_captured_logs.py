@@ -225,6 +225,10 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "No module named 'distutils'",
             "UNSUPPORTED_PYTHON_VERSION",
         ),
+        ("OS_ERROR_INSTALL/21.3.1-legacy-permission-denied.log", "error: [Errno 13] Permission", "OS_ERROR_INSTALL"),
+        ("RUST_TOOLCHAIN_MISSING/26.3-rust-version.log", "This package requires Rust", "RUST_TOOLCHAIN_MISSING"),
+        ("CONNECTION_TIMEOUT/20.3.4-download.log", "socket.timeout: timed out", "CONNECTION_TIMEOUT"),
+        ("CONNECTION_TIMEOUT/25.0.1-download.log", "TimeoutError: timed out", "CONNECTION_TIMEOUT"),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):
@@ -321,6 +325,15 @@ def test_pips_retries_under_a_step_that_runs_pip_then_pipenv_are_pips_warnings()
 def test_where_pip_was_told_to_look_is_no_url_that_failed_even_at_a_records_first_byte(record: str):
     """The index pip announces (its first line of output) or a short command's `-i URL`."""
     assert "url" not in record_facts(record.encode())
+
+
+@pytest.mark.parametrize("pip", ["20.3.4", "26.3"])
+def test_the_warning_that_python_has_no_ssl_does_not_outrank_a_failure_it_did_not_cause(pip: str):
+    """pip warns that its Python lacks the ssl module before it does anything; a run that then fails
+    for another reason (a requirements file that is not there) fails for that reason, the warning after."""
+    warning = next(line for line in read(f"SSL_MISSING/{pip}.log").splitlines() if "ssl module in Python" in line)
+    diagnosis = diagnose(warning + "\n" + read(f"REQUIREMENTS_FILE_NOT_FOUND/{pip}.log"))
+    assert [match.code for match in diagnosis.matches] == ["REQUIREMENTS_FILE_NOT_FOUND", "SSL_MISSING"]
 
 
 def test_retries_pip_got_past_do_not_outrank_the_error_that_failed_it():

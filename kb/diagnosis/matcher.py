@@ -249,14 +249,20 @@ class Matcher:
 
     def _hints_after_errors(self, matches: list[Match], conditional_codes: set[str]) -> list[Match]:
         """In a log pip failed, what only lines that count if it failed found (maturin's `Rust
-        not found, installing into a temporary directory`) causes only the errors it refines:
-        pip's other errors come first."""
+        not found, installing into a temporary directory`) causes only the errors it refines that
+        no other error explains: pip's other errors come first. (Retries refine pip's OSError,
+        which explains a legacy install's failure; they do not explain a compiler's.)"""
         errors = {match.code for match in matches if match.severity == "error" and match.code not in conditional_codes}
+        unexplained = {code for code in errors if not any(self._explains(other, code) for other in errors)}
 
         def idle_hint(match: Match) -> bool:
-            return match.code in conditional_codes and not self._wrappers.get(match.code, frozenset()) & errors
+            return match.code in conditional_codes and not self._wrappers.get(match.code, frozenset()) & unexplained
 
         return sorted(matches, key=lambda match: (match.severity != "error", idle_hint(match)))
+
+    def _explains(self, cause: str, code: str) -> bool:
+        """Whether `cause` is a more specific cause of `code` (two codes that refine each other explain neither)."""
+        return code in self._wrappers.get(cause, ()) and cause not in self._wrappers.get(code, ())
 
     def _is_conditional(self, hit: _Hit) -> bool:
         return self._signatures[hit.signature].signature.only_if_failed

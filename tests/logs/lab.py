@@ -36,6 +36,7 @@ FAULTS = {
     "stall": 8083,
     "json": 8085,
     "resumable": 8086,
+    "chunked-cut": 8087,
 }
 # Tools a scenario must not find on PATH unless it says so (the machine has them all).
 ABSENT_TOOLS = ("pip", "pg_config", "cmake", "cargo", "rustc", "rustup", "maturin")

@@ -165,10 +165,11 @@ PYTHON_MODULE_C = """
 """
 
 
-def rust_extension_sdist(name: str, requires: str, legacy_build: bool = False) -> Sdist:
-    """A setuptools-rust extension whose build needs cargo; with legacy_build, pyproject.toml names
-    no backend (pip builds it with setup.py, as pip 10 to 18 did)."""
+def rust_extension_sdist(name: str, requires: str, legacy_build: bool = False, rust_version: str = "") -> Sdist:
+    """A setuptools-rust extension whose build needs cargo (of `rust_version` if given); with
+    legacy_build, pyproject.toml names no backend (pip builds it with setup.py, as pip 10 to 18 did)."""
     backend = "" if legacy_build else 'build-backend = "setuptools.build_meta"'
+    version_option = f', rust_version="{rust_version}"' if rust_version else ""
     return Sdist(
         name,
         "1.0",
@@ -182,7 +183,7 @@ def rust_extension_sdist(name: str, requires: str, legacy_build: bool = False) -
             from setuptools import setup
             from setuptools_rust import RustExtension
 
-            setup(name="{name}", version="1.0", rust_extensions=[RustExtension("{name}._core", "Cargo.toml")])
+            setup(name="{name}", version="1.0", rust_extensions=[RustExtension("{name}._core", "Cargo.toml"{version_option})])
         """,
             "Cargo.toml": f"""
             [package]
@@ -361,6 +362,7 @@ INDEX_SDISTS = (
         },
     ),
     rust_extension_sdist("rustext", 'requires = ["setuptools", "setuptools-rust"]'),
+    rust_extension_sdist("rustpinned", 'requires = ["setuptools", "setuptools-rust"]', rust_version=">=1.48.0"),
     rust_extension_sdist(
         "rustextold", 'requires = ["setuptools", "wheel", "setuptools-rust==0.11.6"]', legacy_build=True
     ),
@@ -1532,6 +1534,17 @@ def rust_toolchain_missing(lab: Lab, target: Target) -> Invocation:
 
 @scenario(
     "RUST_TOOLCHAIN_MISSING",
+    "a setuptools-rust extension that declares rust_version >=1.48.0, with no cargo on PATH: setuptools-rust "
+    "ends its `can't find Rust compiler` with `This package requires Rust >=1.48.0.`",
+    on=targets("23.3.2", "26.3"),
+    variant="rust-version",
+)
+def rust_version_declared(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "rustpinned")
+
+
+@scenario(
+    "RUST_TOOLCHAIN_MISSING",
     "setuptools-rust 0.11.6 with no cargo on PATH: `error: Can not find Rust compiler` (0.12 changed the words)",
     on=targets("10.0.1", "20.3.4"),
     variant="old-setuptools-rust",
@@ -2041,6 +2054,26 @@ def permission_denied(lab: Lab, target: Target) -> Invocation:
 
 @scenario(
     "OS_ERROR_INSTALL",
+    "a user installing a setup.py project into a venv that root made, without the wheel package (so "
+    "pip runs `setup.py install`): distutils' `error: [Errno 13] Permission denied: ...` under "
+    "LEGACY_INSTALL_FAILURE",
+    on=targets("20.3.4", "21.3.1"),
+    variant="legacy-permission-denied",
+)
+def legacy_install_permission_denied(lab: Lab, target: Target) -> Invocation:
+    system = lab.make_system_python(target)
+    venv = lab.make_venv(target, "setuptools==59.6.0", base=system_interpreter(system, target))
+    project = local_project(lab, "legacyproj")
+    # The user's own project: pip 21.3 builds it in place, where its egg-info must be written.
+    for path in (project, *project.iterdir()):
+        os.chown(path, NOBODY, NOBODY)
+    invocation = pip(venv, "install", str(project))
+    invocation.as_nobody = True
+    return invocation
+
+
+@scenario(
+    "OS_ERROR_INSTALL",
     "an unprivileged user whose process limit is reached, installing a setup.py project with --user: "
     "pip cannot start the metadata step (`Error [Errno 11] ... while executing command ...`), then "
     "OS_ERROR_INSTALL",
@@ -2473,6 +2506,17 @@ def download_timeout(lab: Lab, target: Target) -> Invocation:
 )
 def incomplete_download(lab: Lab, target: Target) -> Invocation:
     return in_venv(lab, target, "install", lab.faulty_url("short", f"files/{TINYPKG_WHEEL}"))
+
+
+@scenario(
+    "INCOMPLETE_DOWNLOAD",
+    "a download sent as a chunked body that the server cuts off half-way through its chunk: urllib3's "
+    "`Connection broken: IncompleteRead(...)`: INCOMPLETE_DOWNLOAD",
+    on=targets("20.3.4", "23.3.2", "25.0.1", "26.3"),
+    variant="chunked-cut",
+)
+def chunked_download_cut(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", lab.faulty_url("chunked-cut", f"files/{TINYPKG_WHEEL}"))
 
 
 @scenario(

@@ -60,7 +60,8 @@ class PasswordProtectedHandler(QuietFileHandler):
 class FaultyHandler(QuietFileHandler):
     """Misbehaves on every GET the way its fault says: an HTTP status ("404"), "close" (hang
     up without answering), "json" (answer a JSON document, as an API would, not an index page),
-    "short" (send half the file, then hang up) or "stall" (send half the file, then nothing)."""
+    "short" (send half the file, then hang up), "stall" (send half the file, then nothing) or
+    "chunked-cut" (send the file as one chunk of a chunked body, and hang up half-way through it)."""
 
     def __init__(self, *args: object, fault: str, **kwargs: object):
         self.fault = fault
@@ -75,6 +76,8 @@ class FaultyHandler(QuietFileHandler):
             self._send(200, "application/json", b'{"detail": "Not a simple index: use /simple/"}\n')
         elif self.fault == "resumable" and self.headers.get("Range"):
             self._send_range_of(Path(self.translate_path(self.path)), self.headers["Range"])
+        elif self.fault == "chunked-cut":
+            self._send_half_in_chunks(Path(self.translate_path(self.path)))
         else:
             self._send_half_of(Path(self.translate_path(self.path)))
 
@@ -97,6 +100,16 @@ class FaultyHandler(QuietFileHandler):
         self.send_header("Content-Length", str(len(content) - start))
         self.end_headers()
         self.wfile.write(content[start:])
+
+    def _send_half_in_chunks(self, path: Path) -> None:
+        content = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"%x\r\n%s" % (len(content), content[: len(content) // 2]))  # one chunk, cut in half
+        self.wfile.flush()
+        self.close_connection = True
 
     def _send_half_of(self, path: Path) -> None:
         content = path.read_bytes()
