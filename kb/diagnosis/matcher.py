@@ -37,7 +37,7 @@ from kb.diagnosis.cleaning import (
     widest_clean_line,
     without_ci_prefix,
 )
-from kb.diagnosis.ranking import rank, wrapper_closure
+from kb.diagnosis.ranking import explains, rank, wrapper_closure
 from kb.diagnosis.reading import encode_utf8
 from kb.diagnosis.results import Diagnosis, Match
 from kb.diagnosis.signatures import CompiledSignature, Signature, compile_signature
@@ -253,16 +253,12 @@ class Matcher:
         no other error explains: pip's other errors come first. (Retries refine pip's OSError,
         which explains a legacy install's failure; they do not explain a compiler's.)"""
         errors = {match.code for match in matches if match.severity == "error" and match.code not in conditional_codes}
-        unexplained = {code for code in errors if not any(self._explains(other, code) for other in errors)}
+        unexplained = {code for code in errors if not any(explains(other, code, self._wrappers) for other in errors)}
 
         def idle_hint(match: Match) -> bool:
             return match.code in conditional_codes and not self._wrappers.get(match.code, frozenset()) & unexplained
 
         return sorted(matches, key=lambda match: (match.severity != "error", idle_hint(match)))
-
-    def _explains(self, cause: str, code: str) -> bool:
-        """Whether `cause` is a more specific cause of `code` (two codes that refine each other explain neither)."""
-        return code in self._wrappers.get(cause, ()) and cause not in self._wrappers.get(code, ())
 
     def _is_conditional(self, hit: _Hit) -> bool:
         return self._signatures[hit.signature].signature.only_if_failed

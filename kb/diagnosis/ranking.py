@@ -59,13 +59,14 @@ def _causes_first(matches: list[Match], wrappers: Mapping[str, frozenset[str]]) 
     return causes + consequences, causes
 
 
+def explains(cause: str, code: str, wrappers: Mapping[str, frozenset[str]]) -> bool:
+    """Whether `cause` is a more specific cause of `code`. Two codes that refine each other
+    explain neither: both stay causes."""
+    return code in wrappers.get(cause, ()) and cause not in wrappers.get(code, ())
+
+
 def _explained(match: Match, others: list[Match], wrappers: Mapping[str, frozenset[str]]) -> bool:
-    # Two codes that refine each other explain neither: both stay causes.
-    return any(
-        match.code in wrappers.get(other.code, ()) and other.code not in wrappers.get(match.code, ())
-        for other in others
-        if other is not match
-    )
+    return any(explains(other.code, match.code, wrappers) for other in others if other is not match)
 
 
 def _mark_consequence(match: Match, causes: list[Match], wrappers: Mapping[str, frozenset[str]]) -> Match:
