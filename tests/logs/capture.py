@@ -75,6 +75,9 @@ INSTALLERS = {
     "pipenv==2026.10.3": (),
     "pdm==2.29.4": ("hishel<2",),  # hishel 2.0 removed the SyncSqliteStorage PDM 2.29.4 uses
     "ansible-core==2.19.14": (),  # not an installer: its pip module runs pip
+    # not an installer: the first setuptools without pkg_resources, kept out of the index (whose
+    # newest is 80.9.0) so that other captures build as they did; a scenario passes it as --find-links
+    "setuptools==82.0.0": (),
 }
 INSTALLERS_PYTHON = "3.12"
 

@@ -1066,6 +1066,26 @@ def install_with_pinned_setuptools(lab: Lab, target: Target, version: str) -> In
 
 
 @scenario(
+    "PKG_RESOURCES_REMOVED",
+    "a project with only a setup.py, which imports pkg_resources, built in isolation with the newest "
+    "setuptools pip finds (82.0.0, in a --find-links folder): `No module named 'pkg_resources'` as pip "
+    "gets the build's requirements",
+    on=targets("24.0", "26.3"),
+)
+def setup_py_imports_pkg_resources(lab: Lab, target: Target) -> Invocation:
+    project = lab.project / "oldsetup"
+    write(
+        project / "setup.py",
+        'import pkg_resources\nfrom setuptools import setup\n\nsetup(name="oldsetup", version="1.0")\n',
+    )
+    wheels = lab.project / "wheels"
+    wheels.mkdir()
+    for wheel in installer_wheels(lab.cache, "setuptools==82.0.0").glob("*.whl"):
+        shutil.copy(wheel, wheels)
+    return in_venv(lab, target, "install", *from_index(lab), "--find-links", "./wheels", "./oldsetup")
+
+
+@scenario(
     "IGNORED_REQUIRES_PYTHON_VERSIONS",
     "the index's only release needs Python >=3.99: IGNORED_REQUIRES_PYTHON_VERSIONS, DISTRIBUTION_NOT_FOUND",
     on=targets("22.3.1", "23.3.2", "24.0", "25.3", "26.3"),
