@@ -77,7 +77,7 @@ class FaultyHandler(QuietFileHandler):
         elif self.fault == "resumable" and self.headers.get("Range"):
             self._send_range_of(Path(self.translate_path(self.path)), self.headers["Range"])
         elif self.fault == "chunked-cut":
-            self._send_half_in_chunks(Path(self.translate_path(self.path)))
+            self._send_one_chunk_cut_short(Path(self.translate_path(self.path)))
         else:
             self._send_half_of(Path(self.translate_path(self.path)))
 
@@ -101,13 +101,13 @@ class FaultyHandler(QuietFileHandler):
         self.end_headers()
         self.wfile.write(content[start:])
 
-    def _send_half_in_chunks(self, path: Path) -> None:
+    def _send_one_chunk_cut_short(self, path: Path) -> None:
         content = path.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.wfile.write(b"%x\r\n%s" % (len(content), content[: len(content) // 2]))  # one chunk, cut in half
+        self.wfile.write(b"%x\r\n%s" % (len(content), content[: len(content) // 2]))
         self.wfile.flush()
         self.close_connection = True
 
