@@ -264,6 +264,13 @@ def test_the_second_line_of_the_invalid_metadata_warning_pasted_alone_is_that_wa
     assert diagnosis.outcome == "warnings"
 
 
+def test_psycopg2s_line_cut_before_its_last_word_still_names_the_missing_pg_config():
+    """A paste cut at a chat window's width keeps `Error: pg_config executable not`."""
+    text = read("PG_CONFIG_MISSING/26.3.log")
+    cut = text[: text.index("pg_config executable not") + len("pg_config executable not")]
+    assert diagnose(cut + "\n").matches[0].code == "PG_CONFIG_MISSING"
+
+
 def test_pip_8s_requirement_parse_error_is_not_taken_for_an_installed_packages_bad_metadata():
     """Packaging's old `Invalid requirement, parse error at` comes from a requirement given to
     pip; the newer packaging that rejects installed packages' metadata words its errors otherwise."""
