@@ -729,6 +729,26 @@ class TestNoise:
         matches = Matcher([Signature("RESOLVER_BLIND", "pip", "error", literal)], {}).diagnose(log).matches
         assert [match.lines for match in matches] == [(1, 2)]
 
+    @pytest.mark.parametrize("literal", ["did not run successfully", ": finished with status 'error'"])
+    @pytest.mark.parametrize("cut", range(1, 24))
+    def test_a_literal_cut_anywhere_by_a_terminal_is_found_across_the_cut(self, literal: str, cut: int) -> None:
+        # Each literal's start or end is also what pip prints when all goes well ("Successfully
+        # installed", "finished with status 'done'"): the pieces looked for around a cut avoid it.
+        line = "  Building wheel for cext (pyproject.toml) and a little more text" + literal + " here"
+        log = hard_wrapped(line, line.index(literal) + cut)
+        matches = Matcher([Signature("CUT", "pip", "error", literal)], {}).diagnose(log).matches
+        assert [match.lines for match in matches] == [(1, 2)]
+
+    @pytest.mark.parametrize("literal", ["did not run successfully", ": finished with status 'error'"])
+    def test_a_literal_word_wrapped_at_any_blank_is_found_across_the_break(self, literal: str) -> None:
+        message = "  Building wheel for cext (pyproject.toml) and a little more text " + literal + " here"
+        start = message.index(literal)
+        breaks = [start + index for index, char in enumerate(literal) if char == " "]
+        signature = Signature("WRAP", "pip", "error", literal)
+        for blank in breaks:
+            log = f"{message[:blank]}\n{message[blank + 1 :]}\n"
+            assert [match.lines for match in Matcher([signature], {}).diagnose(log).matches] == [(1, 2)], log
+
     @pytest.mark.parametrize("cut", ["gcc exit code \n1", "gcc\n exit code 1"], ids=["after", "before"])
     def test_a_regex_whose_short_literal_is_whole_on_one_line_is_found_across_a_wrap(self, cut: str) -> None:
         # The literal (` exit code `) is too short for pieces of its own halves to be looked for.

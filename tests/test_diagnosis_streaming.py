@@ -350,10 +350,10 @@ def test_lines_removed_past_the_secrets_limit_are_named_once_by_the_window_they_
 @pytest.mark.parametrize(
     ("keys", "unread"),
     [
-        (50, "lines 287 to 289 were not read"),
+        (40, "lines 281 to 289 were not read"),
         (
             20,
-            "lines 248 to 289 and lines 314 to 356 were not read",
+            "lines 250 to 289 and lines 325 to 356 were not read",
         ),
     ],
     ids=["in-one-window", "in-two-windows-apart"],
@@ -382,11 +382,11 @@ def test_a_last_window_that_stops_scanning_names_the_rest_of_the_log_from_its_fi
 ) -> None:
     """Earlier windows name lines unread deep in the log, so the last one cannot say that only
     the log's first lines were read: it names where its unread rest begins."""
-    monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 30)
+    monkeypatch.setattr(matcher_module, "KEYS_PER_LOG", 20)
     log = filler(200) + SUCCESS + filler(200) + HASH_FAILURE + SUCCESS
     assert streamed(matcher, log).partial == (
-        "Part of this log was not read: it repeats what the engine looks for so often that lines 260 to 289, "
-        "lines 327 to 356, lines 606 to 626, lines 667 to 690 and every line from line 729 on were not read."
+        "Part of this log was not read: it repeats what the engine looks for so often that lines 250 to 289, "
+        "lines 325 to 356, lines 593 to 626, lines 658 to 690 and every line from line 729 on were not read."
     )
 
 

@@ -81,7 +81,33 @@ WRAP_MAX_WIDTH = 1000
 WRAP_MAX_LINES = 6
 # Literals shorter than this are not looked for across wrapped lines.
 WRAP_MIN_LITERAL = 12
-WRAP_PIECE = 16
+WRAP_MIN_PIECE = WRAP_MIN_LITERAL // 2
+# What pip prints for every package of a run that goes well, in lower case. A dense log is
+# mostly these: a literal's wrap pieces are chosen outside them where the literal allows, or
+# nearly every line would be tried as the start of a wrapped message.
+ORDINARY_RECORDS = (
+    b"collecting ",
+    b"downloading ",
+    b"using cached ",
+    b"requirement already satisfied: ",
+    b"(from ",
+    b"installing build dependencies: started",
+    b"installing build dependencies: finished with status 'done'",
+    b"getting requirements to build wheel: finished with status 'done'",
+    b"preparing metadata (pyproject.toml): finished with status 'done'",
+    b"building wheels for collected packages: ",
+    b"building wheel for ",
+    b"created wheel for ",
+    b"stored in directory: ",
+    b"successfully built ",
+    b"installing collected packages: ",
+    b"attempting uninstall: ",
+    b"found existing installation: ",
+    b"uninstalling ",
+    b"successfully uninstalled ",
+    b"successfully installed ",
+    b"running setup.py install for ",
+)
 # Lines looked at on each side of a line cut in two for another line the terminal cut at that column.
 CUT_WIDTH_REACH = 20
 # Characters of a long line kept on each side of the matched text in an excerpt.
@@ -1134,18 +1160,19 @@ def _build_automaton(signatures: tuple[CompiledSignature, ...]) -> ahocorasick.A
         return roles.setdefault(literal, {"signatures": [], "after": [], "before": [], "fact": None, "foreign": None})
 
     for index, compiled in enumerate(signatures):
-        for literal in compiled.literals:
+        for literal, (text_before, text_after) in zip(compiled.literals, compiled.literal_sides, strict=True):
             role(literal)["signatures"].append(index)
-            if compiled.regex is not None:
-                # The regex may match text around its literal on the line before or after.
+            # A match's text around its literal may be on the line before or after.
+            if text_after:
                 role(literal)["after"].append(index)
+            if text_before:
                 role(literal)["before"].append(index)
             pieces = _wrap_pieces(literal)
             if pieces:
                 role(pieces[0])["after"].append(index)
                 role(pieces[1])["before"].append(index)
-                if compiled.regex is not None:
-                    # The regex may have started on the line above the one its literal starts on.
+                if text_before:
+                    # The match may have started on the line above the one its literal starts on.
                     role(pieces[0])["before"].append(index)
     for literal in fact_readers.TRIGGERS:
         role(literal)["fact"] = literal
@@ -1194,9 +1221,17 @@ def _literal_search(literals: Iterable[bytes]) -> "re2._Regexp":
 
 
 def _wrap_pieces(literal: bytes) -> tuple[bytes, bytes] | None:
-    """A piece from each half of a literal. Wherever a terminal wrapped the literal, the
-    line before the break holds the first piece or the line after it holds the second."""
+    """The literal's start up to some point, and its end from the character before that point.
+    Wherever a terminal cut the literal, the line before the cut holds the start or the line
+    after it holds the end (at a word wrap, without the blank it was broken at). The point is
+    the one nearest the middle where pip's ordinary records hold neither piece."""
     if len(literal) < WRAP_MIN_LITERAL:
         return None
     middle = (len(literal) + 1) // 2
-    return literal[max(0, middle - WRAP_PIECE) : middle], literal[middle : middle + WRAP_PIECE]
+    points = sorted(range(WRAP_MIN_PIECE, len(literal) - WRAP_MIN_PIECE + 2), key=lambda point: abs(point - middle))
+    pieces = [(literal[:point].rstrip(), literal[point - 1 :].lstrip()) for point in points]
+    return next((pair for pair in pieces if not any(map(_is_ordinary, pair))), pieces[0])
+
+
+def _is_ordinary(piece: bytes) -> bool:
+    return any(piece.strip() in record for record in ORDINARY_RECORDS)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import re2
 
@@ -37,6 +38,9 @@ class CompiledSignature:
     # What a line holds where the regex can match it: one of these branches, each a list of
     # word groups the line holds one word of (lower-case ASCII). Empty: no such test.
     line_test: tuple[tuple[tuple[bytes, ...], ...], ...] = ()
+    # For each literal, whether every match holds text before it, and after it: text a
+    # wrapped line may have put on the line above, or below.
+    literal_sides: tuple[tuple[bool, bool], ...] = ()
 
     @property
     def scans_every_line(self) -> bool:
@@ -51,20 +55,47 @@ def compile_signature(signature: Signature) -> CompiledSignature:
         literal = clean_pattern(signature.pattern)
         if len(literal) < MIN_LITERAL_LENGTH:
             raise _invalid(signature, f"a literal pattern needs {MIN_LITERAL_LENGTH} characters or more")
-        return CompiledSignature(signature, (literal.lower().encode(),), None, detail)
+        return CompiledSignature(signature, (literal.lower().encode(),), None, detail, (), ((False, False),))
     regex = _compile_regex(signature, signature.pattern, "pattern", case_sensitive=False)
     if regex.search(b""):
         raise _invalid(signature, "the pattern matches an empty line, so it would match every line")
-    literals = tuple(_indexed(literal).lower().encode() for literal in _candidate_literals(signature.pattern))
-    return CompiledSignature(signature, literals, regex, detail, line_test(signature.pattern))
+    runs = _candidate_runs(signature.pattern)
+    literals = tuple(_indexed(run.literal).lower().encode() for run in runs)
+    sides = tuple(_sides(run) for run in runs)
+    return CompiledSignature(signature, literals, regex, detail, line_test(signature.pattern), sides)
 
 
-def _candidate_literals(pattern: str) -> list[str]:
+class _Run(NamedTuple):
+    """A branch's longest literal run, with the pattern around it in that branch."""
+
+    before: str
+    literal: str
+    after: str
+
+
+def _candidate_runs(pattern: str) -> list[_Run]:
     """The required literals of a pattern, or else of the one group it consists of
     (`^(?:PermissionError|OSError: \\[Errno)`), so that it need not be run on every line."""
-    literals = required_literals(pattern)
+    runs = _required_runs(pattern)
     inside = _sole_group(pattern)
-    return _candidate_literals(inside) if not literals and inside else literals
+    return _candidate_runs(inside) if not runs and inside else runs
+
+
+def _sides(run: _Run) -> tuple[bool, bool]:
+    """Whether every match holds text before the run's literal as it is looked for, and after it."""
+    cut_off = run.literal[len(_indexed(run.literal)) :]
+    return not _may_be_empty(run.before), bool(cut_off) or not _may_be_empty(run.after)
+
+
+def _may_be_empty(fragment: str) -> bool:
+    """Whether a fragment of a pattern can match no text (one that is no pattern of its own,
+    such as a `+` cut from its atom, is taken to need some)."""
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(fragment.encode(), options).fullmatch(b"") is not None
+    except re2.error:
+        return False
 
 
 def _sole_group(pattern: str) -> str | None:
@@ -120,14 +151,17 @@ def required_literals(pattern: str) -> list[str]:
     >>> required_literals(r"Failed building wheel for (?P<package>\\S+)")
     ['Failed building wheel for ']
     """
-    literals = []
+    return [run.literal for run in _required_runs(pattern)]
+
+
+def _required_runs(pattern: str) -> list[_Run]:
+    runs = []
     for branch in _top_level_branches(pattern):
-        runs = _literal_runs(branch)
-        longest = max(runs, key=len, default="")
-        if len(longest.strip()) < MIN_LITERAL_LENGTH:
+        start, end, literal = max(_literal_spans(branch), key=lambda span: len(span[2]))
+        if len(literal.strip()) < MIN_LITERAL_LENGTH:
             return []
-        literals.append(longest)
-    return literals
+        runs.append(_Run(branch[:start], literal, branch[end:]))
+    return runs
 
 
 def line_test(pattern: str) -> tuple[tuple[tuple[bytes, ...], ...], ...]:
@@ -210,12 +244,17 @@ def _structure(pattern: str, index: int) -> Iterator[tuple[int, str, int]]:
 
 def _literal_runs(branch: str) -> list[str]:
     """Runs of characters that match only themselves, in a branch without top-level `|`."""
-    runs: list[str] = []
-    current: list[str] = []
+    return [text for _, _, text in _literal_spans(branch)]
+
+
+def _literal_spans(branch: str) -> list[tuple[int, int, str]]:
+    """The literal runs of a branch, each with where it starts and ends in the branch."""
+    runs: list[tuple[int, int, str]] = []
+    current: list[tuple[int, int, str]] = []  # the run's characters, each with its span
     index = 0
 
     def close_run() -> None:
-        runs.append("".join(current))
+        runs.append((current[0][0], current[-1][1], "".join(char for _, _, char in current)) if current else (0, 0, ""))
         current.clear()
 
     while index < len(branch):
@@ -229,7 +268,7 @@ def _literal_runs(branch: str) -> list[str]:
         elif char == "\\":
             escaped = branch[index + 1 : index + 2]
             if escaped and not escaped.isalnum():
-                current.append(escaped)
+                current.append((index, index + 2, escaped))
                 index += 2
             else:
                 close_run()
@@ -244,7 +283,7 @@ def _literal_runs(branch: str) -> list[str]:
             close_run()
             index += 1
         else:
-            current.append(char)
+            current.append((index, index + 1, char))
             index += 1
     close_run()
     return runs
