@@ -230,6 +230,11 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
         ("CONNECTION_TIMEOUT/20.3.4-download.log", "socket.timeout: timed out", "CONNECTION_TIMEOUT"),
         ("CONNECTION_TIMEOUT/25.0.1-download.log", "TimeoutError: timed out", "CONNECTION_TIMEOUT"),
         ("PKG_RESOURCES_REMOVED/24.0.log", "No module named 'pkg_resources'", "PKG_RESOURCES_REMOVED"),
+        (
+            "UNSUPPORTED_PYTHON_VERSION/23.3.2-setup-py-guard.log",
+            "RuntimeError: Cannot install on Python",
+            "UNSUPPORTED_PYTHON_VERSION",
+        ),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):

@@ -66,6 +66,9 @@ BUILD_DEPENDENCIES = (
 # for the Python it runs on.
 BUILD_DEPENDENCIES_FOR_PYTHON = {"3.8": ("setuptools==49.1.3", "wheel==0.35.1", "Cython==0.29.37")}
 SOURCE_DEPENDENCIES = ("psycopg2==2.9.10", "pycurl==7.49.0", "pillow==13.0.0", "dbus-python==1.2.18", "numpy==1.19.5")
+# sdists whose setup.py refuses the downloader's Python (3.11) as pip reads their metadata,
+# downloaded by a Python they accept.
+SOURCE_DEPENDENCIES_FOR_PYTHON = {"3.10": ("llvmlite==0.39.1",)}
 # Other installers, downloaded with all they depend on for the Python their captures run on,
 # each into its own folder (see lab.installer_wheels), with pins where a dependency's newer
 # release breaks the installer.
@@ -97,6 +100,7 @@ def download_into_cache(cache: Path, pip_versions: Iterable[str]) -> list[Path]:
     wanted += [(spec, "binary", None) for spec in BUILD_DEPENDENCIES]
     wanted += [(spec, "binary", python) for python, specs in BUILD_DEPENDENCIES_FOR_PYTHON.items() for spec in specs]
     wanted += [(spec, "source", None) for spec in SOURCE_DEPENDENCIES]
+    wanted += [(spec, "source", python) for python, specs in SOURCE_DEPENDENCIES_FOR_PYTHON.items() for spec in specs]
     for installer, pins in INSTALLERS.items():
         _download_installer(cache, installer, pins)
     return [_cached(cache, spec, kind, python) for spec, kind, python in wanted]
@@ -111,21 +115,23 @@ def _download_installer(cache: Path, installer: str, pins: tuple[str, ...]) -> N
 
 def _cached(cache: Path, spec: str, kind: str, python: str | None) -> Path:
     """The file of `spec` in the cache, downloaded first if missing: a wheel for `python` (else
-    for any Python the downloader can pick), or an sdist."""
+    for any Python the downloader can pick), or an sdist (downloaded by `python` if given)."""
     found = _find_in_cache(cache, spec, kind)
     if found:
         return found
-    only = ["--only-binary", ":all:"] if kind == "binary" else ["--no-binary", ":all:"]
-    for_python = ["--python-version", python] if python else []
-    _pip_download(["--no-deps", *only, *for_python, "--ignore-requires-python", spec], cache)
+    if kind == "binary":
+        for_python = ["--python-version", python] if python else []
+        _pip_download(["--no-deps", "--only-binary", ":all:", *for_python, "--ignore-requires-python", spec], cache)
+    else:
+        _pip_download(["--no-deps", "--no-binary", ":all:", "--ignore-requires-python", spec], cache, python or "3.11")
     found = _find_in_cache(cache, spec, kind)
     if not found:
         raise SystemExit(f"pip download {spec} left no file in {cache}")
     return found
 
 
-def _pip_download(arguments: list[str], folder: Path) -> None:
-    downloader = installed_python_prefix("3.11") / "bin" / "python3.11"
+def _pip_download(arguments: list[str], folder: Path, python: str = "3.11") -> None:
+    downloader = installed_python_prefix(python) / "bin" / f"python{python}"
     with tempfile.TemporaryDirectory() as home:
         run_quietly(
             [str(downloader), "-m", "pip", "download", "--isolated", "--disable-pip-version-check"]

@@ -1059,6 +1059,17 @@ def build_older_than_its_python_distutils(lab: Lab, target: Target) -> Invocatio
     return install_with_pinned_setuptools(lab, target, "59.6.0")
 
 
+@scenario(
+    "UNSUPPORTED_PYTHON_VERSION",
+    "llvmlite 0.39.1's sdist, whose setup.py allows only Python >=3.7,<3.11, on a newer Python: "
+    "`RuntimeError: Cannot install on Python version ...` as pip gets the build's requirements",
+    on=targets("23.3.2", "26.3"),
+    variant="setup-py-guard",
+)
+def setup_py_refuses_this_python(lab: Lab, target: Target) -> Invocation:
+    return in_venv(lab, target, "install", *from_index(lab), "llvmlite==0.39.1")
+
+
 def install_with_pinned_setuptools(lab: Lab, target: Target, version: str) -> Invocation:
     backend = f'requires = ["setuptools=={version}"]\nbuild-backend = "setuptools.build_meta"\n'
     local_project(lab, "oldbuild", pyproject=f"[build-system]\n{backend}")
