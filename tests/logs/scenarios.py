@@ -1420,6 +1420,27 @@ def compiler_missing(lab: Lab, target: Target) -> Invocation:
     return without_compilers(in_venv(lab, target, "install", *from_index(lab), "cext"))
 
 
+@scenario(
+    "COMPILER_MISSING",
+    "a C++ extension whose compiler driver runs but finds no C++ compiler proper (cc1plus, which "
+    "Debian's g++-12 package brings; an empty GCC_EXEC_PREFIX hides it from g++ here): `g++: fatal "
+    "error: cannot execute 'cc1plus': execvp: No such file or directory`",
+    on=targets("23.3.2", "26.3"),
+    variant="no-cc1plus",
+)
+def cxx_compiler_proper_missing(lab: Lab, target: Target) -> Invocation:
+    folder = local_project(lab, "cppext", textwrap.dedent(PYPROJECT_SETUPTOOLS))
+    extension = 'Extension("cppext", ["cppext.cpp"])'
+    write(
+        folder / "setup.py",
+        f'from setuptools import Extension, setup\n\nsetup(name="cppext", version="1.0", ext_modules=[{extension}])\n',
+    )
+    write(folder / "cppext.cpp", textwrap.dedent(PYTHON_MODULE_C.format(name="cppext", includes="", body="")))
+    invocation = in_venv(lab, target, "install", *from_index(lab), "./cppext")
+    invocation.env["GCC_EXEC_PREFIX"] = f"{write(lab.project / 'no-compilers' / '.keep', '').parent}/"
+    return invocation
+
+
 GCC_WITHOUT_INCLUDE_DIRS = """#!/bin/sh
 # Drops every -I option, as a compiler without the Python headers installed would see it.
 for argument do
