@@ -236,6 +236,7 @@ def test_a_build_tool_failing_as_a_process_is_the_cause_even_alone():
             "UNSUPPORTED_PYTHON_VERSION",
         ),
         ("COMPILER_MISSING/23.3.2-no-cc1plus.log", "cannot execute", "COMPILER_MISSING"),
+        ("SYSTEM_HEADER_MISSING/23.3.2-library.log", "cannot find -lz", "SYSTEM_HEADER_MISSING"),
     ],
 )
 def test_a_line_that_names_its_cause_is_an_answer_pasted_alone(log: str, holding: str, code: str):

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sysconfig
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ FORBIDDEN_IN_LOGS = ("/root", "/work", "/opt", ".pyenv", "kb-capture-")
 INDEX_CREDENTIALS = "deploy:s3cret-index-pass"
 NOBODY = 65534
 RUN_TIMEOUT_SECONDS = 600
+# Where the linker finds the system's libraries by their link names (libz.so).
+LIBRARY_FOLDER = f"/usr/lib/{sysconfig.get_config_var('MULTIARCH')}"
 # Misbehaving servers by fault (see servers.FaultyHandler), with the port logs show for each.
 FAULTS = {
     "404": 8404,
@@ -84,8 +87,10 @@ class Invocation:
     piped_into: list[str] | None = None
     interrupt_after: float | None = None  # seconds, then SIGINT, as Ctrl + C in a terminal
     small_tmp: str | None = None  # TMPDIR on a tmpfs of this size ("8k"): a /tmp that is full
-    # Headers taken out of /usr/include ("zlib.h"): a machine without a library's development package.
+    # Headers taken out of /usr/include ("zlib.h"), or link names out of the library folder
+    # ("libz.so"): a machine without a library's development package.
     hidden_headers: tuple[str, ...] = ()
+    hidden_libraries: tuple[str, ...] = ()
 
 
 Prepare = Callable[["Lab", Target], Invocation]
@@ -264,8 +269,9 @@ class Lab:
         if invocation.small_tmp:
             env["TMPDIR"] = str(self.root / "small-tmp")
             argv = [*small_tmpfs_mount(Path(env["TMPDIR"]), invocation.small_tmp), *argv]
-        if invocation.hidden_headers:
-            argv = [*without_system_headers(self.root / "include-overlay", invocation.hidden_headers), *argv]
+        hidden = {"/usr/include": invocation.hidden_headers, LIBRARY_FOLDER: invocation.hidden_libraries}
+        if any(hidden.values()):
+            argv = [*without_system_files(self.root / "system-overlay", hidden), *argv]
         if invocation.memory_limit:
             argv = ["prlimit", f"--as={invocation.memory_limit}", "--", *argv]
         if invocation.process_limit:
@@ -383,17 +389,19 @@ def small_tmpfs_mount(directory: Path, size: str) -> list[str]:
     return ["unshare", "--mount", "--", "sh", "-c", f'{mount} && exec "$@"', "sh"]
 
 
-def without_system_headers(scratch: Path, headers: tuple[str, ...]) -> list[str]:
-    """A prefix that runs a command in its own mount namespace where /usr/include lacks headers:
-    an overlay on a tmpfs, whose deletions hide them from that command only."""
+def without_system_files(scratch: Path, hidden: dict[str, tuple[str, ...]]) -> list[str]:
+    """A prefix that runs a command in its own mount namespace where system folders lack some of
+    their files: an overlay on a tmpfs for each folder, whose deletions hide them from that
+    command only."""
     scratch.mkdir(exist_ok=True)
-    upper, work = shlex.quote(str(scratch / "upper")), shlex.quote(str(scratch / "work"))
-    steps = [
-        f"mount -t tmpfs tmpfs {shlex.quote(str(scratch))}",
-        f"mkdir {upper} {work}",
-        f"mount -t overlay overlay -o lowerdir=/usr/include,upperdir={upper},workdir={work} /usr/include",
-        "rm -- " + " ".join(shlex.quote(f"/usr/include/{header}") for header in headers),
-    ]
+    steps = [f"mount -t tmpfs tmpfs {shlex.quote(str(scratch))}"]
+    for number, (folder, files) in enumerate((folder, files) for folder, files in hidden.items() if files):
+        upper, work = shlex.quote(str(scratch / f"upper{number}")), shlex.quote(str(scratch / f"work{number}"))
+        steps += [
+            f"mkdir {upper} {work}",
+            f"mount -t overlay overlay -o lowerdir={folder},upperdir={upper},workdir={work} {folder}",
+            "rm -- " + " ".join(shlex.quote(f"{folder}/{name}") for name in files),
+        ]
     return ["unshare", "--mount", "--", "sh", "-c", f'{" && ".join(steps)} && exec "$@"', "sh"]
 
 

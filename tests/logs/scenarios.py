@@ -1429,16 +1429,23 @@ def compiler_missing(lab: Lab, target: Target) -> Invocation:
     variant="no-cc1plus",
 )
 def cxx_compiler_proper_missing(lab: Lab, target: Target) -> Invocation:
-    folder = local_project(lab, "cppext", textwrap.dedent(PYPROJECT_SETUPTOOLS))
-    extension = 'Extension("cppext", ["cppext.cpp"])'
-    write(
-        folder / "setup.py",
-        f'from setuptools import Extension, setup\n\nsetup(name="cppext", version="1.0", ext_modules=[{extension}])\n',
-    )
-    write(folder / "cppext.cpp", textwrap.dedent(PYTHON_MODULE_C.format(name="cppext", includes="", body="")))
-    invocation = in_venv(lab, target, "install", *from_index(lab), "./cppext")
+    invocation = in_venv(lab, target, "install", *from_index(lab), f"./{local_extension(lab, 'cppext.cpp').name}")
     invocation.env["GCC_EXEC_PREFIX"] = f"{write(lab.project / 'no-compilers' / '.keep', '').parent}/"
     return invocation
+
+
+def local_extension(lab: Lab, source: str, libraries: tuple[str, ...] = ()) -> Path:
+    """A local project with one extension module, in C or C++ by `source`'s suffix, that links
+    `libraries`."""
+    name = Path(source).stem
+    folder = local_project(lab, name, textwrap.dedent(PYPROJECT_SETUPTOOLS))
+    extension = f"Extension({name!r}, [{source!r}], libraries={list(libraries)!r})"
+    setup = (
+        f"from setuptools import Extension, setup\n\nsetup(name={name!r}, version='1.0', ext_modules=[{extension}])\n"
+    )
+    write(folder / "setup.py", setup)
+    write(folder / source, textwrap.dedent(PYTHON_MODULE_C.format(name=name, includes="", body="")))
+    return folder
 
 
 GCC_WITHOUT_INCLUDE_DIRS = """#!/bin/sh
@@ -1550,6 +1557,20 @@ def curl_config_missing(lab: Lab, target: Target) -> Invocation:
 def pillow_without_zlib_headers(lab: Lab, target: Target) -> Invocation:
     invocation = in_venv(lab, target, "install", *from_index(lab), "pillow")
     invocation.hidden_headers = ("zlib.h",)
+    return invocation
+
+
+@scenario(
+    "SYSTEM_HEADER_MISSING",
+    "a local C extension that links zlib, on a machine whose zlib has no files to link (libz.so, libz.a, which "
+    "the development package brings): `/usr/bin/ld: cannot find -lz: No such file or directory`",
+    on=targets("23.3.2", "26.3"),
+    variant="library",
+)
+def library_link_name_missing(lab: Lab, target: Target) -> Invocation:
+    project = local_extension(lab, "zext.c", libraries=("z",))
+    invocation = in_venv(lab, target, "install", *from_index(lab), f"./{project.name}")
+    invocation.hidden_libraries = ("libz.so", "libz.a")
     return invocation
 
 
