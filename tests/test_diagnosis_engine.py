@@ -22,7 +22,7 @@ from kb.diagnosis.matcher import LineIndex
 from kb.diagnosis.pattern_speed import MIN_MEGABYTES_PER_SECOND, megabytes_per_second
 from kb.diagnosis.pattern_speed import test_lines as speed_test_lines
 from kb.diagnosis.ranking import wrapper_closure
-from kb.diagnosis.signatures import required_literals
+from kb.diagnosis.signatures import compile_signature, required_literals
 
 LOGS = Path(__file__).parent / "logs"
 
@@ -1748,6 +1748,30 @@ class TestRequiredLiterals:
         self, pattern: str, literal: str
     ) -> None:
         assert required_literals(pattern) == [literal]
+
+    @pytest.mark.parametrize(
+        ("pattern", "sides"),
+        [
+            (r"Failed building wheel for (?P<package>\S+)", (False, True)),
+            (r"(?P<package>\S+) has an invalid wheel", (True, False)),
+            (r"did not run successfully\.", (False, False)),
+            (r"^\s*(?:ERROR: )?Could not find a version", (False, False)),
+            (r"(?:gcc|cc) exit code (?P<code>\d+)", (True, True)),
+            (r"failed xab+", (False, True)),  # the `+` left after the literal is no pattern of its own
+        ],
+    )
+    def test_a_regex_says_on_which_sides_of_its_literal_every_match_holds_text(
+        self, pattern: str, sides: tuple[bool, bool]
+    ) -> None:
+        """The sides a wrapped line may have put on the line above or below the literal's."""
+        assert compile_signature(Signature("X", "pip", "error", pattern, is_regex=True)).literal_sides == (sides,)
+
+    @pytest.mark.parametrize("literal", [b"did not run successfully", b": finished with status 'error'"])
+    def test_the_pieces_looked_for_across_a_cut_are_not_what_pip_prints_for_every_package(self, literal: bytes) -> None:
+        # Else every line of a dense log's `Successfully installed` and `finished with status
+        # 'done'` would be tried as the start of a wrapped message.
+        pieces = matcher_module._wrap_pieces(literal)
+        assert not [piece for piece in pieces for record in matcher_module.ORDINARY_RECORDS if piece.strip() in record]
 
 
 class TestSpeedTestLines:

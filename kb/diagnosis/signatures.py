@@ -82,9 +82,8 @@ def _candidate_runs(pattern: str) -> list[_Run]:
 
 
 def _sides(run: _Run) -> tuple[bool, bool]:
-    """Whether every match holds text before the run's literal as it is looked for, and after it."""
-    cut_off = run.literal[len(_indexed(run.literal)) :]
-    return not _may_be_empty(run.before), bool(cut_off) or not _may_be_empty(run.after)
+    """Whether every match holds text before the run's literal, and after it."""
+    return not _may_be_empty(run.before), not _may_be_empty(run.after)
 
 
 def _may_be_empty(fragment: str) -> bool:
