@@ -1220,6 +1220,9 @@ def _literal_search(literals: Iterable[bytes]) -> "re2._Regexp":
     return redaction.compile_bytes_regex(any_literal, case_sensitive=False, capture=False)
 
 
+# Each matcher built (on every publish, every staff check of a signature) asks again for the
+# pieces of mostly the same literals.
+@functools.lru_cache(maxsize=8192)
 def _wrap_pieces(literal: bytes) -> tuple[bytes, bytes] | None:
     """The literal's start up to some point, and its end from the character before that point.
     Wherever a terminal cut the literal, the line before the cut holds the start or the line

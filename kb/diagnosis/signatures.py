@@ -1,5 +1,6 @@
 """Signatures (how an entry is recognised in a log) and their compiled, checked form."""
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -7,6 +8,7 @@ from typing import NamedTuple
 import re2
 
 from kb.diagnosis.cleaning import clean_pattern
+from kb.diagnosis.redaction import compile_bytes_regex
 
 # A literal shorter than this finds too many candidate lines to be worth indexing.
 MIN_LITERAL_LENGTH = 3
@@ -86,13 +88,12 @@ def _sides(run: _Run) -> tuple[bool, bool]:
     return not _may_be_empty(run.before), not _may_be_empty(run.after)
 
 
+@functools.lru_cache(maxsize=4096)  # each matcher built compiles mostly the same patterns again
 def _may_be_empty(fragment: str) -> bool:
     """Whether a fragment of a pattern can match no text (one that is no pattern of its own,
     such as a `+` cut from its atom, is taken to need some)."""
-    options = re2.Options()
-    options.log_errors = False
     try:
-        return re2.compile(fragment.encode(), options).fullmatch(b"") is not None
+        return compile_bytes_regex(fragment.encode(), capture=False).fullmatch(b"") is not None
     except re2.error:
         return False
 
